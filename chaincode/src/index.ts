@@ -1,0 +1,11 @@
+import { ParticipantContract } from './participants/contract';
+import { PackageTemplateContract } from './templates/contract';
+
+export { ContractError, type ErrorCode } from './errors';
+export { PackageTemplateContract, ParticipantContract };
+
+/**
+ * What `fabric-chaincode-node` loads from package.json `main`. The first contract is the default:
+ * a transaction name without a `contract:` prefix goes to it.
+ */
+export const contracts = [PackageTemplateContract, ParticipantContract];

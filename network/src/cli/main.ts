@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+import { createReadStream, existsSync, watchFile } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { enrollUsers } from '../crypto/org-crypto';
+import { NativeNetwork } from '../runtime/native/network';
+import { tail } from '../runtime/native/supervisor';
+import { StateLayout } from '../state/layout';
+import { ensureToolchain, locateToolchain } from '../toolchain';
+import { certificateAuthorities, energysale, peerOrg, type ParticipantRole } from '../topology';
+import { describeTopology } from './describe';
+
+const usage = `usage: network <command> [options]
+
+  setup                      build the pinned Fabric, Fabric CA and ccaas builder into the cache (idempotent)
+  up [--no-deploy]           start CAs, orderers, peers; create the channel; deploy the chaincode
+  deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
+  down                       stop exactly the processes \`up\` started
+  status                     every node of the model: process and health
+  logs <node> [--follow]     a node's log (node: e.g. peer0.exchangeorg.energysale.com)
+  users --org O --count N [--prefix P] [--role R]
+                             register and enroll N users of an org with its CA (benchmark virtual users)
+  topology                   print the topology model with addresses
+  clean                      remove all generated state (crypto, ledgers, logs)`;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'no-deploy': { type: 'boolean' },
+      revision: { type: 'string' },
+      follow: { type: 'boolean', short: 'f' },
+      org: { type: 'string' },
+      count: { type: 'string' },
+      prefix: { type: 'string' },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    log(usage);
+    return command ? 0 : 2;
+  }
+  const network = new NativeNetwork(energysale);
+  switch (command) {
+    case 'setup': {
+      const toolchain = await ensureToolchain({ log });
+      log(`toolchain ready in ${toolchain.binDir} (Fabric ${toolchain.versions.fabric}, Fabric CA ${toolchain.versions.fabricCa})`);
+      return 0;
+    }
+    case 'up': {
+      const started = Date.now();
+      await network.up(log, { deploy: !values['no-deploy'] });
+      log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      log(describeTopology(energysale));
+      return 0;
+    }
+    case 'deploy': {
+      const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
+      log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await network.down();
+      log(stopped.length === 0 ? 'nothing was running' : `stopped ${stopped.map((r) => r.id).join(', ')}`);
+      return 0;
+    }
+    case 'status': {
+      const nodes = await network.status();
+      for (const n of nodes) {
+        const state = n.healthy ? 'healthy' : n.running ? 'UNHEALTHY' : 'stopped';
+        log(`${state.padEnd(10)} ${n.kind.padEnd(9)} ${n.id.padEnd(40)} ${n.endpoint.padEnd(18)} ${n.host}${n.pid ? ` pid ${n.pid}` : ''}`);
+      }
+      return nodes.every((n) => n.healthy) ? 0 : 1;
+    }
+    case 'logs': {
+      const [id] = rest;
+      if (!id) throw new UsageError('logs needs a node name (see `network status`)');
+      const file = new StateLayout().logFile(id);
+      if (!existsSync(file)) throw new UsageError(`no log for ${id} (${file})`);
+      if (!values.follow) {
+        log(await tail(file, 200));
+        return 0;
+      }
+      createReadStream(file).pipe(process.stdout);
+      let size = 0;
+      watchFile(file, { interval: 500 }, (current) => {
+        if (current.size > size) createReadStream(file, { start: size }).pipe(process.stdout);
+        size = current.size;
+      });
+      return new Promise<number>(() => undefined);
+    }
+    case 'users': {
+      if (!values.org || !values.count) throw new UsageError('users needs --org and --count');
+      const org = peerOrg(energysale, values.org);
+      const count = Number(values.count);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--count must be an integer from 1 to 10000, got ${values.count}`);
+      const role = (values.role ?? org.role) as ParticipantRole;
+      if (!['exchange', 'retailer', 'consumer', 'regulator'].includes(role)) throw new UsageError(`unknown role ${role}`);
+      const ca = certificateAuthorities(energysale).find((c) => c.org.key === org.key);
+      if (!ca || ca.org.kind !== 'peer') throw new UsageError(`${org.name} has no CA`);
+      const prefix = values.prefix ?? `${org.key}-vu`;
+      const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+      const started = Date.now();
+      const files = await enrollUsers(await locateToolchain(), new StateLayout(), { ...ca, org: ca.org }, names, role);
+      log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
+      return 0;
+    }
+    case 'topology':
+      log(describeTopology(energysale));
+      return 0;
+    case 'clean':
+      await network.clean();
+      log('removed generated state');
+      return 0;
+    default:
+      throw new UsageError(`unknown command ${command}\n${usage}`);
+  }
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(`network: ${err.name}: ${err.message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,58 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+
+import { identityOf } from '../crypto/org-crypto';
+import type { StateLayout } from '../state/layout';
+import { peers, type PeerInfo, type Topology } from '../topology';
+
+export interface GatewayConnection {
+  readonly gateway: Gateway;
+  readonly peer: PeerInfo;
+  close(): void;
+}
+
+/** A long-lived gRPC connection to one peer, over mutual TLS with the org's TLS client identity. */
+export function peerClient(layout: StateLayout, peer: PeerInfo, tlsIdentity: { tlsCert: string; tlsKey: string }): grpc.Client {
+  const credentials = grpc.credentials.createSsl(
+    readFileSync(layout.caCert(peer.org.key)),
+    readFileSync(tlsIdentity.tlsKey),
+    readFileSync(tlsIdentity.tlsCert),
+  );
+  return new grpc.Client(peer.endpoint, credentials);
+}
+
+/**
+ * Connects a user enrolled with its org's CA to the Fabric Gateway of one of the org's peers (the
+ * first, unless named). Transactions are signed with the user's own key.
+ */
+export function connectGateway(
+  topology: Topology,
+  layout: StateLayout,
+  options: { org: string; user: string; peer?: string },
+): GatewayConnection {
+  const peer = peers(topology).find((p) => p.org.key === options.org && (options.peer === undefined || p.node.name === options.peer || p.id === options.peer));
+  if (!peer) throw new Error(`no peer ${options.peer ?? ''} in org ${options.org}`);
+  const user = identityOf(layout, peer.org.key, options.user);
+  const client = peerClient(layout, peer, user);
+  const gateway = connect({
+    client,
+    identity: { mspId: peer.org.mspId, credentials: readFileSync(user.signCert) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(user.signKey))),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 5_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  return {
+    gateway,
+    peer,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}

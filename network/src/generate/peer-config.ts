@@ -1,0 +1,63 @@
+import type { IdentityFiles } from '../crypto/identity-files';
+import type { PeerInfo, Topology } from '../topology';
+import { peers } from '../topology';
+import { deepMerge, type Yaml } from './sampleconfig';
+
+export interface PeerConfigInputs {
+  readonly topology: Topology;
+  readonly peer: PeerInfo;
+  readonly identity: IdentityFiles;
+  readonly dataDir: string;
+  readonly externalBuilderDir: string;
+  /** TLS roots of every org: clients, gossip partners and orderers present certificates from these. */
+  readonly clientRootCas: readonly string[];
+}
+
+/** The name of the variable through which the ccaas builder learns this peer's chaincode server. */
+export const CCAAS_CONFIG_ENV = 'CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG';
+
+/** core.yaml of one peer: Fabric's sampleconfig with the model's addresses, TLS and paths. */
+export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
+  const { peer, identity } = inputs;
+  const orgPeers = peers(inputs.topology).filter((p) => p.org.key === peer.org.key && p.id !== peer.id);
+  return deepMerge(sample, {
+    peer: {
+      id: peer.id,
+      networkId: inputs.topology.domain,
+      listenAddress: peer.endpoint,
+      address: peer.endpoint,
+      chaincodeListenAddress: peer.chaincodeEndpoint,
+      chaincodeAddress: peer.chaincodeEndpoint,
+      localMspId: peer.org.mspId,
+      mspConfigPath: identity.mspDir,
+      fileSystemPath: inputs.dataDir,
+      gossip: {
+        bootstrap: orgPeers.length > 0 ? orgPeers.map((p) => p.endpoint).join(' ') : peer.endpoint,
+        endpoint: peer.endpoint,
+        externalEndpoint: peer.endpoint,
+        // Let the org elect the peer that pulls blocks from the ordering service and gossips them.
+        useLeaderElection: true,
+        orgLeader: false,
+      },
+      tls: {
+        enabled: true,
+        clientAuthRequired: true,
+        cert: { file: identity.tlsCert },
+        key: { file: identity.tlsKey },
+        rootcert: { file: identity.tlsCa },
+        clientRootCAs: { files: [...inputs.clientRootCas] },
+        clientCert: { file: identity.tlsCert },
+        clientKey: { file: identity.tlsKey },
+      },
+      BCCSP: { Default: 'SW', SW: { Hash: 'SHA2', Security: 256, FileKeyStore: { KeyStore: `${identity.mspDir}/keystore` } } },
+    },
+    // Every chaincode is external (chaincode-as-a-service): the peer needs no Docker daemon.
+    vm: { endpoint: '' },
+    chaincode: {
+      externalBuilders: [{ name: 'ccaas', path: inputs.externalBuilderDir, propagateEnvironment: [CCAAS_CONFIG_ENV] }],
+    },
+    ledger: { state: { stateDatabase: 'goleveldb' }, snapshots: { rootDir: `${inputs.dataDir}/snapshots` } },
+    operations: { listenAddress: peer.operationsEndpoint },
+    metrics: { provider: 'prometheus' },
+  });
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+
+import { createChannel } from '../../channel/create';
+import { deployChaincode, type DeployedChaincode } from '../../chaincode/deploy';
+import { CaClient } from '../../crypto/ca-client';
+import { createOrgCrypto } from '../../crypto/org-crypto';
+import { StateLayout } from '../../state/layout';
+import { locateToolchain } from '../../toolchain';
+import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, validateTopology, type Topology } from '../../topology';
+import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
+import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
+
+/** The state on disk was made from another topology (or is half-written): `clean` it first. */
+export class StaleStateError extends Error {
+  override readonly name = 'StaleStateError';
+}
+
+export interface NetworkStatusFile {
+  readonly topologyHash: string;
+  readonly channel?: string;
+  readonly chaincode?: DeployedChaincode;
+  readonly upAt?: string;
+}
+
+export function topologyHash(topology: Topology): string {
+  return createHash('sha256').update(JSON.stringify(topology)).digest('hex').slice(0, 16);
+}
+
+export type Log = (line: string) => void;
+
+/** The native runtime: every node a process on this machine, each host a loopback address. */
+export class NativeNetwork {
+  readonly supervisor: Supervisor;
+
+  constructor(
+    readonly topology: Topology,
+    readonly layout = new StateLayout(),
+  ) {
+    validateTopology(topology);
+    this.supervisor = new Supervisor(layout);
+  }
+
+  async readStatus(): Promise<NetworkStatusFile | undefined> {
+    if (!existsSync(this.layout.statusFile)) return undefined;
+    return JSON.parse(await readFile(this.layout.statusFile, 'utf8')) as NetworkStatusFile;
+  }
+
+  private async writeStatus(status: NetworkStatusFile): Promise<void> {
+    await mkdir(this.layout.root, { recursive: true });
+    await writeFile(this.layout.statusFile, JSON.stringify(status, null, 2));
+  }
+
+  private async context(): Promise<NativeContext> {
+    return { topology: this.topology, layout: this.layout, toolchain: await locateToolchain() };
+  }
+
+  /**
+   * Brings the whole network up: CAs, crypto, orderers, peers, channel, chaincode. Resumes from
+   * whatever state exists (a second `up` after `down` restarts the same network).
+   */
+  async up(log: Log, options: { deploy?: boolean } = {}): Promise<DeployedChaincode | undefined> {
+    const ctx = await this.context();
+    const hash = topologyHash(this.topology);
+    const previous = await this.readStatus();
+    if (previous && previous.topologyHash !== hash) {
+      throw new StaleStateError(
+        `the state in ${this.layout.root} was generated from another topology (${previous.topologyHash}, now ${hash}): run \`network down\` and \`network clean\` first`,
+      );
+    }
+    if (!previous && existsSync(this.layout.root) && existsSync(this.layout.orgMsp(this.topology.ordererOrg.key))) {
+      throw new StaleStateError(`${this.layout.root} holds crypto but no network record: run \`network clean\` first`);
+    }
+    await this.writeStatus({ ...previous, topologyHash: hash });
+
+    log('certificate authorities');
+    const cas = certificateAuthorities(this.topology);
+    await Promise.all(
+      cas.map(async (ca) => {
+        await mkdir(this.layout.caServerHome(ca.org.key), { recursive: true });
+        const secret = await new CaClient(ctx.toolchain, this.layout, ca).registrarSecret();
+        await this.supervisor.start(caSpec(ctx, ca, secret));
+      }),
+    );
+    log('identities (enrolled through each org CA)');
+    await Promise.all(cas.map((ca) => createOrgCrypto(ctx.toolchain, this.layout, this.topology, ca)));
+
+    log('orderers');
+    await Promise.all(orderers(this.topology).map(async (o) => this.supervisor.start(await ordererSpec(ctx, o))));
+    log('peers');
+    const servers = chaincodeServers(this.topology);
+    await Promise.all(
+      peers(this.topology).map(async (p) => {
+        const server = servers.find((s) => s.host.name === p.host.name);
+        if (!server) throw new StaleStateError(`no chaincode server on ${p.host.name} for ${p.id}`);
+        await this.supervisor.start(await peerSpec(ctx, p, server));
+      }),
+    );
+    log(`channel ${this.topology.channel.name}`);
+    await createChannel(ctx, log);
+    await this.writeStatus({ ...(await this.readStatus()), topologyHash: hash, channel: this.topology.channel.name });
+
+    let chaincode: DeployedChaincode | undefined;
+    if (options.deploy !== false) chaincode = await this.deploy(log);
+    await this.writeStatus({ ...(await this.readStatus()), topologyHash: hash, upAt: new Date().toISOString() });
+    return chaincode;
+  }
+
+  async deploy(log: Log, options: { revision?: string } = {}): Promise<DeployedChaincode> {
+    log(`chaincode ${this.topology.chaincode.name}`);
+    const chaincode = await deployChaincode(await this.context(), this.supervisor, log, options);
+    await this.writeStatus({ ...(await this.readStatus()), topologyHash: topologyHash(this.topology), chaincode });
+    return chaincode;
+  }
+
+  /** Stops exactly the processes this network started (chaincode and peers first, CAs last). */
+  async down(): Promise<ProcessRecord[]> {
+    const order: ProcessRecord['kind'][] = ['chaincode', 'peer', 'orderer', 'ca'];
+    const stopped: ProcessRecord[] = [];
+    const records = await this.supervisor.records();
+    for (const kind of order) {
+      stopped.push(...(await this.supervisor.stop(records.filter((r) => r.kind === kind).map((r) => r.id))));
+    }
+    return stopped;
+  }
+
+  /** Each node of the model: its process (if started) and its health. */
+  async status(): Promise<{ id: string; kind: string; host: string; endpoint: string; pid?: number; running: boolean; healthy: boolean }[]> {
+    const records = await this.supervisor.records();
+    return Promise.all(
+      allNodes(this.topology).map(async (node) => {
+        const record = records.find((r) => r.id === node.id);
+        const running = record !== undefined && isRunning(record);
+        return {
+          id: node.id,
+          kind: node.kind,
+          host: `${node.host.name} (${node.host.address})`,
+          endpoint: node.endpoint,
+          ...(record ? { pid: record.pid } : {}),
+          running,
+          healthy: running && (await probe(record.health)),
+        };
+      }),
+    );
+  }
+
+  /** Removes all generated state (crypto, ledgers, logs). Refuses while processes run. */
+  async clean(): Promise<void> {
+    const alive = (await this.supervisor.records()).filter(isRunning);
+    if (alive.length > 0) {
+      throw new StaleStateError(`${alive.length} node(s) still run (${alive.map((r) => r.id).join(', ')}): run \`network down\` first`);
+    }
+    await rm(this.layout.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,190 @@
+import type { CertificateAuthority, Host, OrdererNode, OrdererOrg, PeerNode, PeerOrg, Topology } from './types';
+
+/** The topology contradicts itself (unknown host, duplicate name or port, ...). */
+export class TopologyError extends Error {
+  override readonly name = 'TopologyError';
+}
+
+interface NodeInfoBase {
+  /** Fully qualified node name: the process name, log name and certificate CN. */
+  readonly id: string;
+  readonly host: Host;
+}
+
+export interface PeerInfo extends NodeInfoBase {
+  readonly kind: 'peer';
+  readonly org: PeerOrg;
+  readonly node: PeerNode;
+  readonly endpoint: string;
+  readonly chaincodeEndpoint: string;
+  readonly operationsEndpoint: string;
+}
+
+export interface OrdererInfo extends NodeInfoBase {
+  readonly kind: 'orderer';
+  readonly org: OrdererOrg;
+  readonly node: OrdererNode;
+  readonly endpoint: string;
+  readonly adminEndpoint: string;
+  readonly operationsEndpoint: string;
+}
+
+export interface CaInfo extends NodeInfoBase {
+  readonly kind: 'ca';
+  readonly org: PeerOrg | OrdererOrg;
+  readonly ca: CertificateAuthority;
+  readonly endpoint: string;
+  readonly url: string;
+  readonly operationsEndpoint: string;
+}
+
+export interface ChaincodeServerInfo extends NodeInfoBase {
+  readonly kind: 'chaincode';
+  /** The org whose peers on this host use the server; its CA issues the server's TLS certificate. */
+  readonly org: PeerOrg;
+  readonly endpoint: string;
+}
+
+export type NodeInfo = PeerInfo | OrdererInfo | CaInfo | ChaincodeServerInfo;
+
+export function hostOf(topology: Topology, name: string): Host {
+  const host = topology.hosts.find((h) => h.name === name);
+  if (!host) throw new TopologyError(`unknown host "${name}" (hosts: ${topology.hosts.map((h) => h.name).join(', ')})`);
+  return host;
+}
+
+const at = (host: Host, port: number): string => `${host.address}:${port}`;
+
+export function peers(topology: Topology): PeerInfo[] {
+  return topology.peerOrgs.flatMap((org) =>
+    org.peers.map((node): PeerInfo => {
+      const host = hostOf(topology, node.host);
+      return {
+        kind: 'peer',
+        id: `${node.name}.${org.domain}`,
+        host,
+        org,
+        node,
+        endpoint: at(host, node.ports.listen),
+        chaincodeEndpoint: at(host, node.ports.chaincode),
+        operationsEndpoint: at(host, node.ports.operations),
+      };
+    }),
+  );
+}
+
+export function orderers(topology: Topology): OrdererInfo[] {
+  const org = topology.ordererOrg;
+  return org.orderers.map((node): OrdererInfo => {
+    const host = hostOf(topology, node.host);
+    return {
+      kind: 'orderer',
+      id: `${node.name}.${org.domain}`,
+      host,
+      org,
+      node,
+      endpoint: at(host, node.ports.listen),
+      adminEndpoint: at(host, node.ports.admin),
+      operationsEndpoint: at(host, node.ports.operations),
+    };
+  });
+}
+
+export function certificateAuthorities(topology: Topology): CaInfo[] {
+  return [...topology.peerOrgs, topology.ordererOrg].map((org): CaInfo => {
+    const host = hostOf(topology, org.ca.host);
+    return {
+      kind: 'ca',
+      id: `ca.${org.domain}`,
+      host,
+      org,
+      ca: org.ca,
+      endpoint: at(host, org.ca.ports.listen),
+      url: `https://${at(host, org.ca.ports.listen)}`,
+      operationsEndpoint: at(host, org.ca.ports.operations),
+    };
+  });
+}
+
+export function chaincodeServers(topology: Topology): ChaincodeServerInfo[] {
+  return topology.chaincode.servers.map((server): ChaincodeServerInfo => {
+    const host = hostOf(topology, server.host);
+    const orgs = new Set(peers(topology).filter((p) => p.host.name === host.name).map((p) => p.org));
+    const [org, ...others] = [...orgs];
+    if (!org || others.length > 0) {
+      throw new TopologyError(`chaincode server on ${host.name} must serve the peers of exactly one org (found ${orgs.size})`);
+    }
+    return { kind: 'chaincode', id: `chaincode.${host.name}.${topology.domain}`, host, org, endpoint: at(host, server.port) };
+  });
+}
+
+/** Every long-running process of the network, in start order (CAs, orderers, peers, chaincode). */
+export function allNodes(topology: Topology): NodeInfo[] {
+  return [...certificateAuthorities(topology), ...orderers(topology), ...peers(topology), ...chaincodeServers(topology)];
+}
+
+export function peerOrg(topology: Topology, key: string): PeerOrg {
+  const org = topology.peerOrgs.find((o) => o.key === key || o.name === key || o.mspId === key);
+  if (!org) throw new TopologyError(`unknown org "${key}" (orgs: ${topology.peerOrgs.map((o) => o.key).join(', ')})`);
+  return org;
+}
+
+/** Every address:port the network binds, with its owner: the input of the port-conflict checks. */
+export function boundEndpoints(topology: Topology): { endpoint: string; owner: string; purpose: string }[] {
+  const list: { endpoint: string; owner: string; purpose: string }[] = [];
+  for (const n of allNodes(topology)) {
+    switch (n.kind) {
+      case 'peer':
+        list.push(
+          { endpoint: n.endpoint, owner: n.id, purpose: 'peer' },
+          { endpoint: n.chaincodeEndpoint, owner: n.id, purpose: 'chaincode listener' },
+          { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
+        );
+        break;
+      case 'orderer':
+        list.push(
+          { endpoint: n.endpoint, owner: n.id, purpose: 'orderer' },
+          { endpoint: n.adminEndpoint, owner: n.id, purpose: 'channel participation admin' },
+          { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
+        );
+        break;
+      case 'ca':
+        list.push(
+          { endpoint: n.endpoint, owner: n.id, purpose: 'CA' },
+          { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
+        );
+        break;
+      case 'chaincode':
+        list.push({ endpoint: n.endpoint, owner: n.id, purpose: 'chaincode server' });
+        break;
+    }
+  }
+  return list;
+}
+
+/** Checks what the type system cannot: references resolve, names and endpoints are unique. */
+export function validateTopology(topology: Topology): void {
+  const seen = new Map<string, string>();
+  for (const { endpoint, owner, purpose } of boundEndpoints(topology)) {
+    const previous = seen.get(endpoint);
+    if (previous) throw new TopologyError(`${endpoint} is used twice: ${previous} and ${owner} (${purpose})`);
+    seen.set(endpoint, `${owner} (${purpose})`);
+  }
+  const ids = allNodes(topology).map((n) => n.id);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) throw new TopologyError(`node ${duplicate} is declared twice`);
+  const addresses = topology.hosts.map((h) => h.address);
+  for (const h of topology.hosts) {
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h.address)) {
+      throw new TopologyError(`host ${h.name}: ${h.address} is not a loopback (127.0.0.0/8) address`);
+    }
+    if (addresses.indexOf(h.address) !== addresses.lastIndexOf(h.address)) {
+      throw new TopologyError(`host ${h.name}: address ${h.address} is shared with another host`);
+    }
+  }
+  for (const org of topology.peerOrgs) {
+    for (const anchor of org.anchorPeers) {
+      if (!org.peers.some((p) => p.name === anchor)) throw new TopologyError(`${org.name}: anchor peer ${anchor} is not one of its peers`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './types';
+export * from './derive';
+export { energysale } from './energysale';

@@ -1,0 +1,112 @@
+/**
+ * The deployment, described once. Every generated artefact (crypto, channel config, node configs,
+ * compose file, Prometheus targets, connection profiles) is derived from a value of `Topology`.
+ */
+
+/** A machine of the deployment. Natively, each host is its own loopback address. */
+export interface Host {
+  readonly name: string;
+  /** What this machine stands for in the paper's 4-VM deployment. */
+  readonly role: string;
+  /** 127.x address the host's nodes bind to in the native runtime. */
+  readonly address: string;
+}
+
+/** Business roles carried by the CA attribute `role` and checked by the chaincode. */
+export type ParticipantRole = 'exchange' | 'retailer' | 'consumer' | 'regulator';
+
+export interface PeerNode {
+  /** Short name within the org, e.g. `peer0`. */
+  readonly name: string;
+  readonly host: string;
+  readonly ports: {
+    readonly listen: number;
+    readonly chaincode: number;
+    readonly operations: number;
+  };
+}
+
+export interface OrdererNode {
+  readonly name: string;
+  readonly host: string;
+  readonly ports: {
+    readonly listen: number;
+    /** Channel participation API (osnadmin), mutual TLS. */
+    readonly admin: number;
+    readonly operations: number;
+  };
+}
+
+export interface CertificateAuthority {
+  readonly name: string;
+  readonly host: string;
+  readonly ports: {
+    readonly listen: number;
+    readonly operations: number;
+  };
+}
+
+/** An identity registered with the org's CA at network creation (beside node and admin identities). */
+export interface UserSpec {
+  readonly name: string;
+  readonly role: ParticipantRole;
+}
+
+interface OrgBase {
+  /** Stable key used in code and file names, e.g. `exchange`. */
+  readonly key: string;
+  /** Organisation name as in the paper, e.g. `ExchangeOrg`. */
+  readonly name: string;
+  readonly mspId: string;
+  /** DNS domain of the org, e.g. `exchangeorg.energysale.com`. */
+  readonly domain: string;
+  readonly ca: CertificateAuthority;
+}
+
+export interface PeerOrg extends OrgBase {
+  readonly kind: 'peer';
+  /** Role attribute given to the org's admin and default user. */
+  readonly role: ParticipantRole;
+  readonly peers: readonly PeerNode[];
+  /** Peers announced as anchor peers in the channel config (names from `peers`). */
+  readonly anchorPeers: readonly string[];
+  readonly users: readonly UserSpec[];
+}
+
+export interface OrdererOrg extends OrgBase {
+  readonly kind: 'orderer';
+  readonly orderers: readonly OrdererNode[];
+}
+
+export interface ChaincodeSpec {
+  readonly name: string;
+  /** Signature policy over the peer orgs' MSP ids (Fabric policy language). */
+  readonly endorsementPolicy: string;
+  /** One chaincode server per host that runs peers; the host's peers connect to it. */
+  readonly servers: readonly { readonly host: string; readonly port: number }[];
+}
+
+export interface ChannelSpec {
+  readonly name: string;
+  readonly raft: {
+    readonly tickInterval: string;
+    readonly electionTick: number;
+    readonly heartbeatTick: number;
+    readonly snapshotIntervalSize: string;
+  };
+  readonly batch: {
+    readonly timeout: string;
+    readonly maxMessageCount: number;
+    readonly absoluteMaxBytes: string;
+    readonly preferredMaxBytes: string;
+  };
+}
+
+export interface Topology {
+  readonly domain: string;
+  readonly hosts: readonly Host[];
+  readonly ordererOrg: OrdererOrg;
+  readonly peerOrgs: readonly PeerOrg[];
+  readonly channel: ChannelSpec;
+  readonly chaincode: ChaincodeSpec;
+}

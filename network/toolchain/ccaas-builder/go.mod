@@ -1,0 +1,3 @@
+module energysale-bench/toolchain/ccaas-builder
+
+go 1.22

@@ -1,0 +1,101 @@
+// The one test command (`npm test`, called by .ci/run): build, lint, unit tests, then the live
+// tests against ONE shared native network brought up from nothing, then the lifecycle tests that
+// take that network down and up again. Ends with "N passed, N failed".
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const stateDir = join(root, 'network', '.state-test');
+const env = { ...process.env, ENERGYSALE_STATE: stateDir };
+const totals = { passed: 0, failed: 0 };
+
+function sh(command, args, options = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const forward = (stream) => (chunk) => {
+      out += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, out }));
+  });
+}
+
+async function step(title, command, args, options) {
+  console.log(`\n=== ${title}`);
+  const started = Date.now();
+  const result = await sh(command, args, options);
+  console.log(`=== ${title}: ${result.code === 0 ? 'ok' : `FAILED (exit ${result.code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return result;
+}
+
+function testFiles(kind) {
+  const files = [];
+  for (const workspace of ['network', 'chaincode', 'service', 'bench']) {
+    const dist = join(root, workspace, 'dist');
+    let entries = [];
+    try {
+      entries = readdirSync(dist, { recursive: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const file = join(dist, entry);
+      if (!file.endsWith('.test.js') || !statSync(file).isFile()) continue;
+      const fileKind = file.endsWith('.lifecycle.test.js') ? 'lifecycle' : file.endsWith('.live.test.js') ? 'live' : 'unit';
+      if (fileKind === kind) files.push(file);
+    }
+  }
+  return files.sort();
+}
+
+/** node --test over files, one at a time; adds its counts to the totals. */
+async function nodeTests(title, files) {
+  if (files.length === 0) {
+    console.log(`\n=== ${title}: no test files found`);
+    totals.failed += 1;
+    return false;
+  }
+  const result = await step(title, process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
+  const count = (label) => [...result.out.matchAll(new RegExp(`^ℹ ${label} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  const passed = count('pass');
+  const failed = count('fail') + (result.code !== 0 && count('fail') === 0 ? 1 : 0);
+  totals.passed += passed;
+  totals.failed += failed;
+  return result.code === 0;
+}
+
+async function goTests(dir) {
+  const result = await step(`go test (${dir})`, 'go', ['test', '-count=1', '-v', './...'], { cwd: join(root, dir) });
+  totals.passed += [...result.out.matchAll(/^\s*--- PASS/gm)].length;
+  totals.failed += [...result.out.matchAll(/^\s*--- FAIL/gm)].length + (result.code !== 0 ? 1 : 0);
+  return result.code === 0;
+}
+
+async function main() {
+  const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
+  if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
+  if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
+  if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;
+  await goTests('network/toolchain/ccaas-builder');
+  await nodeTests('unit tests', testFiles('unit'));
+
+  await step('stop a leftover test network', process.execPath, [...cli, 'down']);
+  await step('remove leftover test state', process.execPath, [...cli, 'clean']);
+  const up = await step('network up (from nothing)', process.execPath, [...cli, 'up']);
+  if (up.code !== 0) {
+    totals.failed += 1;
+  } else {
+    await nodeTests('live tests (shared network)', testFiles('live'));
+    await nodeTests('lifecycle tests (down and up again)', testFiles('lifecycle'));
+  }
+  await step('network down', process.execPath, [...cli, 'down']);
+  return totals.failed === 0 ? 0 : 1;
+}
+
+const code = await main();
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+process.exit(code);
