@@ -10,7 +10,7 @@ export type Role = (typeof ROLES)[number];
  * certificates it issues, so a role is believed only from the MSP that stands for it. The regulator
  * runs no peer: it is a client identity of the trading centre's CA (see the network topology).
  */
-const MSP_OF_ROLE: Readonly<Record<Role, string>> = {
+export const MSP_OF_ROLE: Readonly<Record<Role, string>> = {
   exchange: 'ExchangeOrgMSP',
   regulator: 'ExchangeOrgMSP',
   retailer: 'RetailerOrgMSP',

@@ -2,6 +2,7 @@ import { ParticipantContract } from './participants/contract';
 import { PackageTemplateContract } from './templates/contract';
 
 export { ContractError, type ErrorCode } from './errors';
+export { MSP_OF_ROLE, ROLES, type Role } from './identity';
 export { PackageTemplateContract, ParticipantContract };
 
 /**

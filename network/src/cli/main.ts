@@ -17,7 +17,7 @@ const usage = `usage: network <command> [options]
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
   down                       stop exactly the processes \`up\` started
   status                     every node of the model: process and health
-  logs <node> [--follow]     a node's log (node: e.g. peer0.exchangeorg.energysale.com)
+  logs <node> [--follow]     a node's log (node: a name that \`status\` lists)
   users --org O --count N [--prefix P] [--role R]
                              register and enroll N users of an org with its CA (benchmark virtual users)
   topology                   print the topology model with addresses
