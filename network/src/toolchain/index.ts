@@ -105,7 +105,7 @@ const COMPONENTS: readonly Component[] = [
   {
     title: `Fabric CA ${FABRIC_CA.version}`,
     module: 'fabric-ca',
-    firstTime: '~1 min',
+    firstTime: '~2 min',
     // As upstream's release targets: cgo for the server's SQLite driver, which the client leaves
     // out through the caclient tag. Without cgo the server logs a sqlite error and still exits 0.
     builds: [

@@ -155,7 +155,12 @@ export class Supervisor {
     if (existing?.fingerprint === fingerprint(spec)) return existing;
     if (existing) await this.stop([spec.id]);
     for (const bind of spec.binds) {
-      const error = await endpointFree(bind.endpoint);
+      // A process that just exited may hold its listening socket a moment longer: give it 3 s.
+      let error = await endpointFree(bind.endpoint);
+      for (let waited = 0; error?.code === 'EADDRINUSE' && waited < 3000; waited += 200) {
+        await sleep(200);
+        error = await endpointFree(bind.endpoint);
+      }
       if (error) {
         if (error.code === 'EADDRINUSE') throw new PortInUseError(spec.id, bind.endpoint, bind.purpose, { cause: error });
         throw new NodeStartError(`${spec.id}: cannot bind ${bind.endpoint} (${bind.purpose}): ${error.message}`, { cause: error });

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { describe, it } from 'node:test';
+
+import { connectGateway } from '../../client/gateway';
+import { sharedNetwork, topology } from '../../testing/live';
+import { locateToolchain } from '../../toolchain';
+import { boundEndpoints, certificateAuthorities } from '../../topology';
+import { chaincodeWorkspace } from '../../util/paths';
+import { NativeNetwork, StaleStateError } from './network';
+import { PortInUseError, splitEndpoint } from './supervisor';
+
+const network = sharedNetwork();
+const quiet = (): void => undefined;
+
+/** Processes of this machine that belong to a Fabric network: a toolchain binary, or our chaincode server. */
+async function networkProcesses(): Promise<string[]> {
+  const binDir = (await locateToolchain()).binDir;
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (exe.startsWith(binDir) || (cmdline.includes('fabric-shim') && cmdline.includes(chaincodeWorkspace))) found.push(`${pid} ${cmdline}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+async function listening(): Promise<string[]> {
+  const busy: string[] = [];
+  for (const { endpoint } of boundEndpoints(topology)) {
+    const [host, port] = splitEndpoint(endpoint);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => { resolve(false); });
+      server.listen({ host, port, exclusive: true }, () => server.close(() => { resolve(true); }));
+    });
+    if (!free) busy.push(endpoint);
+  }
+  return busy;
+}
+
+async function submit(user: { org: string; user: string }, contract: string, fn: string, ...args: string[]): Promise<string> {
+  const c = connectGateway(topology, network.layout, user);
+  try {
+    const bytes = await c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract).submitTransaction(fn, ...args);
+    return Buffer.from(bytes).toString();
+  } finally {
+    c.close();
+  }
+}
+
+async function evaluate(user: { org: string; user: string }, contract: string, fn: string, ...args: string[]): Promise<string> {
+  const c = connectGateway(topology, network.layout, user);
+  try {
+    const bytes = await c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract).evaluateTransaction(fn, ...args);
+    return Buffer.from(bytes).toString();
+  } finally {
+    c.close();
+  }
+}
+
+void describe('network down and up again (live; runs last, after the shared-network tests)', { timeout: 600_000 }, () => {
+  const template = JSON.stringify({
+    id: `restart-${Date.now().toString(36)}`,
+    name: 'survives a restart',
+    region: 'Anhui',
+    marketStage: 'annual',
+    targetUserType: 'industrial',
+    priceTerms: { model: 'time-of-use', peak: '520.00', flat: '410.00', valley: '300.00' },
+    validFrom: '2026-01-01',
+    validTo: '2027-01-01',
+  });
+  const templateId = (JSON.parse(template) as { id: string }).id;
+
+  void it('down stops every process of the network and frees every port of the model', async () => {
+    await submit({ org: 'exchange', user: 'exchange1' }, 'packages', 'CreatePackageTemplate', template);
+    const stopped = await network.down();
+    assert.equal(stopped.length, 18);
+    assert.deepEqual(await networkProcesses(), []);
+    assert.deepEqual(await listening(), []);
+    assert.deepEqual(await network.supervisor.records(), []);
+  });
+
+  void it('up refuses state made from another topology, and starts nothing', async () => {
+    const other = new NativeNetwork({ ...topology, channel: { ...topology.channel, name: 'otherchannel' } }, network.layout);
+    await assert.rejects(other.up(quiet), StaleStateError);
+    assert.deepEqual(await networkProcesses(), []);
+  });
+
+  void it('up names the node and the port when a port of the model is taken', async () => {
+    const [ca] = certificateAuthorities(topology);
+    assert.ok(ca);
+    const [host, port] = splitEndpoint(ca.endpoint);
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, host, resolve));
+    try {
+      await assert.rejects(network.up(quiet), (error: unknown) => {
+        assert.ok(error instanceof PortInUseError, String(error));
+        assert.equal(error.node, ca.id);
+        assert.equal(error.endpoint, ca.endpoint);
+        assert.match(error.message, new RegExp(`${ca.id}: ${ca.endpoint.replace(/\./g, '\\.')} \\(CA\\) is already in use`));
+        return true;
+      });
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => { resolve(); }));
+      await network.down();
+    }
+  });
+
+  void it('a second up restarts the same network, with its ledger, and it transacts', async () => {
+    await network.up(quiet);
+    const nodes = await network.status();
+    assert.deepEqual(nodes.filter((n) => !n.healthy).map((n) => n.id), []);
+    const read = JSON.parse(await evaluate({ org: 'exchange', user: 'regulator1' }, 'packages', 'ReadPackageTemplate', templateId)) as { id: string };
+    assert.equal(read.id, templateId);
+    const record = JSON.parse(await submit({ org: 'retailer', user: 'retailer1' }, 'participants', 'RegisterParticipant')) as { mspId: string };
+    assert.equal(record.mspId, 'RetailerOrgMSP');
+  });
+});
