@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { createReadStream, existsSync, watchFile } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { enrollUsers } from '../crypto/org-crypto';
 import { NativeNetwork } from '../runtime/native/network';
+import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../runtime/native/supervisor';
 import { StateLayout } from '../state/layout';
 import { ensureToolchain, locateToolchain } from '../toolchain';
@@ -20,6 +22,7 @@ const usage = `usage: network <command> [options]
   logs <node> [--follow]     a node's log (node: a name that \`status\` lists)
   users --org O --count N [--prefix P] [--role R]
                              register and enroll N users of an org with its CA (benchmark virtual users)
+  stats [--seconds S]        CPU and memory of the network's processes over S seconds (default 10)
   topology                   print the topology model with addresses
   clean                      remove all generated state (crypto, ledgers, logs)`;
 
@@ -39,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       count: { type: 'string' },
       prefix: { type: 'string' },
       role: { type: 'string' },
+      seconds: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,6 +114,17 @@ async function main(argv: string[]): Promise<number> {
       const started = Date.now();
       const files = await enrollUsers(await locateToolchain(), new StateLayout(), { ...ca, org: ca.org }, names, role);
       log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
+      return 0;
+    }
+    case 'stats': {
+      const seconds = Number(values.seconds ?? '10');
+      if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be in (0, 3600], got ${values.seconds ?? ''}`);
+      const usage = await sampleUsage(await network.supervisor.records(), seconds, availableParallelism());
+      for (const p of usage.processes) log(`${p.id.padEnd(40)} cpu ${p.cpuPercent.toFixed(2).padStart(6)} %   rss ${p.rssMiB.toFixed(1).padStart(7)} MiB`);
+      log(
+        `${usage.processes.length} processes over ${usage.seconds.toFixed(1)} s: cpu ${usage.cpuPercentOfCore.toFixed(1)} % of one core ` +
+          `(${usage.cpuPercentOfMachine.toFixed(1)} % of ${usage.cores} cores), rss ${usage.rssMiB.toFixed(0)} MiB (${usage.memoryPercentOfMachine.toFixed(1)} % of memory)`,
+      );
       return 0;
     }
     case 'topology':

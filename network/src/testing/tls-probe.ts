@@ -25,19 +25,18 @@ export function http2Probe(endpoint: string, tls?: TlsClient, timeoutMs = 5000):
   const [host, port] = splitEndpoint(endpoint);
   return new Promise((resolve) => {
     let settled = false;
-    let socket: Socket;
+    const onReady = (): void => {
+      socket.write(PREFACE);
+    };
+    const socket: Socket = tls
+      ? tlsConnect({ host, port, ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, ALPNProtocols: ['h2'] }, onReady)
+      : netConnect({ host, port }, onReady);
     const finish = (result: 'accepted' | 'refused'): void => {
       if (settled) return;
       settled = true;
       socket.destroy();
       resolve(result);
     };
-    const onReady = (): void => {
-      socket.write(PREFACE);
-    };
-    socket = tls
-      ? tlsConnect({ host, port, ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, ALPNProtocols: ['h2'] }, onReady)
-      : netConnect({ host, port }, onReady);
     let received = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
