@@ -44,20 +44,14 @@ async function listening(): Promise<string[]> {
   return busy;
 }
 
-async function submit(user: { org: string; user: string }, contract: string, fn: string, ...args: string[]): Promise<string> {
-  const c = connectGateway(topology, network.layout, user);
-  try {
-    const bytes = await c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract).submitTransaction(fn, ...args);
-    return Buffer.from(bytes).toString();
-  } finally {
-    c.close();
-  }
-}
+type User = { org: string; user: string };
 
-async function evaluate(user: { org: string; user: string }, contract: string, fn: string, ...args: string[]): Promise<string> {
+/** Calls one transaction as `user`, over a connection opened for it; submit writes, evaluate reads. */
+async function call(mode: 'submit' | 'evaluate', user: User, contract: string, fn: string, ...args: string[]): Promise<string> {
   const c = connectGateway(topology, network.layout, user);
   try {
-    const bytes = await c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract).evaluateTransaction(fn, ...args);
+    const target = c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract);
+    const bytes = mode === 'submit' ? await target.submitTransaction(fn, ...args) : await target.evaluateTransaction(fn, ...args);
     return Buffer.from(bytes).toString();
   } finally {
     c.close();
@@ -78,7 +72,7 @@ void describe('network down and up again (live; runs last, after the shared-netw
   const templateId = (JSON.parse(template) as { id: string }).id;
 
   void it('down stops every process of the network and frees every port of the model', async () => {
-    await submit({ org: 'exchange', user: 'exchange1' }, 'packages', 'CreatePackageTemplate', template);
+    await call('submit', { org: 'exchange', user: 'exchange1' }, 'packages', 'CreatePackageTemplate', template);
     const stopped = await network.down();
     assert.equal(stopped.length, 18);
     assert.deepEqual(await networkProcesses(), []);
@@ -116,9 +110,9 @@ void describe('network down and up again (live; runs last, after the shared-netw
     await network.up(quiet);
     const nodes = await network.status();
     assert.deepEqual(nodes.filter((n) => !n.healthy).map((n) => n.id), []);
-    const read = JSON.parse(await evaluate({ org: 'exchange', user: 'regulator1' }, 'packages', 'ReadPackageTemplate', templateId)) as { id: string };
+    const read = JSON.parse(await call('evaluate', { org: 'exchange', user: 'regulator1' }, 'packages', 'ReadPackageTemplate', templateId)) as { id: string };
     assert.equal(read.id, templateId);
-    const record = JSON.parse(await submit({ org: 'retailer', user: 'retailer1' }, 'participants', 'RegisterParticipant')) as { mspId: string };
+    const record = JSON.parse(await call('submit', { org: 'retailer', user: 'retailer1' }, 'participants', 'RegisterParticipant')) as { mspId: string };
     assert.equal(record.mspId, 'RetailerOrgMSP');
   });
 });

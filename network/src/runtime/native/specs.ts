@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { identityOf } from '../../crypto/org-crypto';
 import { ordererConfig } from '../../generate/orderer-config';
 import { CCAAS_CONFIG_ENV, peerConfig } from '../../generate/peer-config';
-import { readSampleConfig, toYaml } from '../../generate/sampleconfig';
+import { readSampleConfig, toYaml, type Yaml } from '../../generate/sampleconfig';
 import type { StateLayout } from '../../state/layout';
 import type { Toolchain } from '../../toolchain';
-import { boundEndpoints, type CaInfo, type ChaincodeServerInfo, type OrdererInfo, type PeerInfo, type Topology } from '../../topology';
+import { boundEndpoints, type CaInfo, type ChaincodeServerInfo, type NodeInfo, type OrdererInfo, type PeerInfo, type Topology } from '../../topology';
 import { chaincodeWorkspace } from '../../util/paths';
 import type { ProcessSpec } from './supervisor';
 
@@ -27,6 +27,22 @@ const healthz = (operationsEndpoint: string): ProcessSpec['health'] => ({ kind: 
 /** TLS roots of every org; one CA per org issues its TLS certificates. */
 export function allTlsRoots(ctx: NativeContext): string[] {
   return [...ctx.topology.peerOrgs, ctx.topology.ordererOrg].map((o) => ctx.layout.caCert(o.key));
+}
+
+async function nodeDirs(ctx: NativeContext, node: NodeInfo): Promise<{ configDir: string; dataDir: string }> {
+  const configDir = ctx.layout.nodeConfigDir(node);
+  const dataDir = ctx.layout.nodeDataDir(node);
+  await mkdir(configDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true });
+  return { configDir, dataDir };
+}
+
+/** Writes a node's generated config file; returns it for the process fingerprint. */
+async function writeConfig(configDir: string, name: string, config: Yaml): Promise<Record<string, string>> {
+  const file = join(configDir, name);
+  const text = toYaml(config);
+  await writeFile(file, text);
+  return { [file]: text };
 }
 
 export function caSpec(ctx: NativeContext, ca: CaInfo, registrarSecret: string): ProcessSpec {
@@ -54,10 +70,7 @@ export function caSpec(ctx: NativeContext, ca: CaInfo, registrarSecret: string):
 
 /** Writes the orderer's orderer.yaml (sampleconfig + overrides) and returns its process. */
 export async function ordererSpec(ctx: NativeContext, orderer: OrdererInfo): Promise<ProcessSpec> {
-  const configDir = ctx.layout.nodeConfigDir(orderer);
-  const dataDir = ctx.layout.nodeDataDir(orderer);
-  await mkdir(configDir, { recursive: true });
-  await mkdir(dataDir, { recursive: true });
+  const { configDir, dataDir } = await nodeDirs(ctx, orderer);
   const config = ordererConfig(await readSampleConfig(ctx.toolchain.sampleConfigDir, 'orderer.yaml'), {
     orderer,
     identity: identityOf(ctx.layout, orderer.org.key, orderer.node.name),
@@ -65,11 +78,8 @@ export async function ordererSpec(ctx: NativeContext, orderer: OrdererInfo): Pro
     clientRootCas: allTlsRoots(ctx),
     adminRootCa: ctx.layout.caCert(orderer.org.key),
   });
-  const file = join(configDir, 'orderer.yaml');
-  const text = toYaml(config);
-  await writeFile(file, text);
   return {
-    configFiles: { [file]: text },
+    configFiles: await writeConfig(configDir, 'orderer.yaml', config),
     id: orderer.id,
     kind: 'orderer',
     command: ctx.toolchain.bin.orderer,
@@ -94,10 +104,7 @@ export async function chaincodeConnectionFor(ctx: NativeContext, peer: PeerInfo,
 
 /** Writes the peer's core.yaml (sampleconfig + overrides) and returns its process. */
 export async function peerSpec(ctx: NativeContext, peer: PeerInfo, server: ChaincodeServerInfo): Promise<ProcessSpec> {
-  const configDir = ctx.layout.nodeConfigDir(peer);
-  const dataDir = ctx.layout.nodeDataDir(peer);
-  await mkdir(configDir, { recursive: true });
-  await mkdir(dataDir, { recursive: true });
+  const { configDir, dataDir } = await nodeDirs(ctx, peer);
   const config = peerConfig(await readSampleConfig(ctx.toolchain.sampleConfigDir, 'core.yaml'), {
     topology: ctx.topology,
     peer,
@@ -106,11 +113,8 @@ export async function peerSpec(ctx: NativeContext, peer: PeerInfo, server: Chain
     externalBuilderDir: ctx.toolchain.externalBuilderDir,
     clientRootCas: allTlsRoots(ctx),
   });
-  const file = join(configDir, 'core.yaml');
-  const text = toYaml(config);
-  await writeFile(file, text);
   return {
-    configFiles: { [file]: text },
+    configFiles: await writeConfig(configDir, 'core.yaml', config),
     id: peer.id,
     kind: 'peer',
     command: ctx.toolchain.bin.peer,
