@@ -2,7 +2,7 @@
  * Stable error codes. The service maps them to HTTP statuses and clients branch on them, so a code
  * never changes meaning; add a new one instead.
  */
-export type ErrorCode = 'INVALID_ARGUMENT' | 'FORBIDDEN_ROLE' | 'NOT_FOUND' | 'CONFLICT';
+export type ErrorCode = 'INVALID_ARGUMENT' | 'FORBIDDEN_ROLE' | 'NOT_FOUND' | 'CONFLICT' | 'ILLEGAL_TRANSITION';
 
 /**
  * A refusal by the contract. The shim passes only an error's message back to the peer (and from

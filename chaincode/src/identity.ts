@@ -52,3 +52,14 @@ export function authorize(identity: ClientIdentity, allowed: readonly Role[], ac
 function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * A participant's short, stable name: `<MSP id>/<common name>`, e.g. `RetailerOrgMSP/retailer1`.
+ * A CA enrolls each name once, so within an MSP the common name identifies the person.
+ */
+export function handleOf(caller: Pick<Caller, 'mspId' | 'id'>): string {
+  const subject = caller.id.split('::')[1] ?? '';
+  const cn = /(?:^|[/,])CN=((?:[^/,\\]|\\.)+)/.exec(subject)?.[1];
+  if (cn === undefined) throw new ContractError('FORBIDDEN_ROLE', 'the caller certificate has no common name');
+  return `${caller.mspId}/${cn.replace(/\\(.)/g, '$1')}`;
+}

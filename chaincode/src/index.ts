@@ -1,12 +1,14 @@
+import { FilingContract } from './orders/filing';
+import { OrderContract } from './orders/contract';
 import { ParticipantContract } from './participants/contract';
 import { PackageTemplateContract } from './templates/contract';
 
 export { ContractError, type ErrorCode } from './errors';
 export { MSP_OF_ROLE, ROLES, type Role } from './identity';
-export { PackageTemplateContract, ParticipantContract };
+export { FilingContract, OrderContract, PackageTemplateContract, ParticipantContract };
 
 /**
  * What `fabric-chaincode-node` loads from package.json `main`. The first contract is the default:
  * a transaction name without a `contract:` prefix goes to it.
  */
-export const contracts = [PackageTemplateContract, ParticipantContract];
+export const contracts = [PackageTemplateContract, ParticipantContract, OrderContract, FilingContract];

@@ -17,6 +17,8 @@ void describe('ParticipantContract', () => {
       mspId: 'ConsumerOrgMSP',
       role: 'consumer',
       id: consumer.id,
+      handle: 'ConsumerOrgMSP/consumer1',
+      previousRoles: [],
       version: 1,
       registeredAt: t1.toISOString(),
       updatedAt: t1.toISOString(),
@@ -43,6 +45,7 @@ void describe('ParticipantContract', () => {
     assert.equal(changed.version, 2);
     assert.equal(changed.registeredAt, t1.toISOString());
     assert.equal(changed.updatedAt, t2.toISOString());
+    assert.deepEqual(changed.previousRoles, [{ role: 'regulator', until: t2.toISOString() }]);
   });
 
   void it('refuses a caller without a genuine role and writes nothing', async () => {

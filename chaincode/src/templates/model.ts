@@ -1,4 +1,4 @@
-import { ContractError } from '../errors';
+import { Fields, ID, ID_RULE, invalid, jsonFields, parseId } from '../validation';
 import type { Caller } from '../identity';
 
 /** Market stages a retail package is traded in: yearly and monthly bilateral trade, and spot. */
@@ -34,36 +34,60 @@ export type PackageTemplate = {
   readonly validTo: string;
 };
 
-/** A template as stored on the ledger. */
+/** One version of a template as stored on the ledger. */
 export type PackageTemplateRecord = PackageTemplate & {
+  /** 1 when created, +1 with each update that changed the content. */
   readonly version: number;
   readonly createdBy: Caller;
   /** ISO 8601 time of the creating transaction, as its client stamped it. */
   readonly createdAt: string;
+  /** Who wrote this version, and when; absent on version 1, which createdBy and createdAt describe. */
+  readonly updatedBy?: Caller;
+  readonly updatedAt?: string;
 };
 
-// Restricted so that an id is safe in a composite key, a URL path and a log line alike.
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-// Up to 999999.99 CNY/MWh, to the fen, without leading zeros.
-const PRICE = /^(0|[1-9]\d{0,5})(\.\d{1,2})?$/;
-const SPREAD = /^-?(0|[1-9]\d{0,5})(\.\d{1,2})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Versions are zero-padded to this many digits in ledger keys, so that key order is version order. */
+export const VERSION_DIGITS = 6;
+export const MAX_VERSION = 10 ** VERSION_DIGITS - 1;
+
+/** The template attributes a query may filter on, in the order index keys list them. */
+export const FILTER_ATTRIBUTES = ['region', 'marketStage', 'targetUserType'] as const;
+export type FilterAttribute = (typeof FILTER_ATTRIBUTES)[number];
+export type TemplateFilter = { readonly attribute: FilterAttribute; readonly value: string };
+
+/** What QueryPackageTemplates was asked for. */
+export type TemplateQuery = {
+  /** The attributes to match, in FILTER_ATTRIBUTES order; empty to list every template. */
+  readonly filters: readonly TemplateFilter[];
+  readonly pageSize: number;
+  /** The ledger key the page starts at; empty for the first page. */
+  readonly bookmark: string;
+};
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const VERSION = new RegExp(`^[1-9]\\d{0,${VERSION_DIGITS - 1}}$`);
+// Base64url of a ledger key; a few hundred characters for the longest index key.
+const BOOKMARK = /^[A-Za-z0-9_-]{0,1024}$/;
+
+/** How each filterable attribute is read, in a template and in a query alike. */
+const READ_ATTRIBUTE: { readonly [A in FilterAttribute]: (fields: Fields, name: string) => PackageTemplate[A] } = {
+  // A region is part of index keys.
+  region: (fields, name) => fields.keyableText(name, 64),
+  marketStage: (fields, name) => fields.oneOf(name, MARKET_STAGES),
+  targetUserType: (fields, name) => fields.oneOf(name, TARGET_USER_TYPES),
+};
 
 /** The template in `json`, or INVALID_ARGUMENT naming the first field that is wrong. */
 export function parsePackageTemplate(json: string): PackageTemplate {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw invalid('templateJson', 'must be JSON');
-  }
-  const fields = Fields.of(value, 'templateJson', '');
+  const fields = jsonFields(json, 'templateJson');
   const template: PackageTemplate = {
-    id: fields.matching('id', ID, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    id: fields.matching('id', ID, ID_RULE),
     name: fields.text('name', 200),
-    region: fields.text('region', 64),
-    marketStage: fields.oneOf('marketStage', MARKET_STAGES),
-    targetUserType: fields.oneOf('targetUserType', TARGET_USER_TYPES),
+    region: READ_ATTRIBUTE.region(fields, 'region'),
+    marketStage: READ_ATTRIBUTE.marketStage(fields, 'marketStage'),
+    targetUserType: READ_ATTRIBUTE.targetUserType(fields, 'targetUserType'),
     priceTerms: readPriceTerms(fields.object('priceTerms')),
     validFrom: fields.date('validFrom'),
     validTo: fields.date('validTo'),
@@ -78,10 +102,43 @@ export function parsePackageTemplate(json: string): PackageTemplate {
 
 /** The template id in a transaction argument, or INVALID_ARGUMENT. */
 export function parseTemplateId(id: string): string {
-  if (!ID.test(id)) {
-    throw invalid('id', 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  return parseId(id);
+}
+
+/** The version number in a transaction argument ("3"), or INVALID_ARGUMENT. */
+export function parseVersion(version: string): number {
+  if (!VERSION.test(version)) {
+    throw invalid('version', `must be a whole number from 1 to ${MAX_VERSION} in decimal digits`);
   }
-  return id;
+  return Number(version);
+}
+
+/**
+ * The query in `json`, or INVALID_ARGUMENT naming the first field that is wrong. The bookmark a
+ * client holds is the base64url form of the ledger key the peer returned, so that it survives a
+ * URL; it comes back here decoded.
+ */
+export function parseTemplateQuery(json: string): TemplateQuery {
+  const fields = jsonFields(json, 'queryJson');
+  const filters = FILTER_ATTRIBUTES.flatMap((attribute): TemplateFilter[] =>
+    fields.has(attribute) ? [{ attribute, value: READ_ATTRIBUTE[attribute](fields, attribute) }] : [],
+  );
+  const pageSize = fields.has('pageSize') ? fields.integer('pageSize', 1, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  const bookmark = fields.has('bookmark')
+    ? fields.matching('bookmark', BOOKMARK, 'must be a bookmark returned by a previous query')
+    : '';
+  fields.end();
+  const key = Buffer.from(bookmark, 'base64url').toString('utf8');
+  // Node decodes base64 leniently; only the encoding this contract hands out is accepted.
+  if (encodeBookmark(key) !== bookmark) {
+    throw invalid('bookmark', 'must be a bookmark returned by a previous query');
+  }
+  return { filters, pageSize, bookmark: key };
+}
+
+/** The bookmark a client receives for the ledger key the next page starts at. */
+export function encodeBookmark(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
 }
 
 function readPriceTerms(terms: Fields): PriceTerms {
@@ -100,96 +157,4 @@ function readPriceTerms(terms: Fields): PriceTerms {
   }
   terms.end();
   return priceTerms;
-}
-
-function invalid(field: string, problem: string): ContractError {
-  return new ContractError('INVALID_ARGUMENT', `${field} ${problem}`);
-}
-
-/**
- * Reads the fields of one JSON object, naming each field by its path in errors. Fields nobody read
- * are refused by end(): a misspelt optional field must not vanish silently.
- */
-class Fields {
-  private readonly seen = new Set<string>();
-
-  private constructor(
-    private readonly value: Readonly<Record<string, unknown>>,
-    /** Path of this object in the input, e.g. `priceTerms.`; empty at the top. */
-    private readonly prefix: string,
-  ) {}
-
-  static of(value: unknown, name: string, prefix: string): Fields {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw invalid(name, 'must be a JSON object');
-    }
-    return new Fields(value as Readonly<Record<string, unknown>>, prefix);
-  }
-
-  object(name: string): Fields {
-    return Fields.of(this.take(name), this.nameOf(name), `${this.nameOf(name)}.`);
-  }
-
-  text(name: string, maxLength: number): string {
-    const value = this.take(name);
-    if (typeof value !== 'string' || value.trim() === '' || value.length > maxLength) {
-      throw invalid(this.nameOf(name), `must be a non-blank string of at most ${maxLength} characters`);
-    }
-    return value;
-  }
-
-  matching(name: string, pattern: RegExp, rule: string): string {
-    const value = this.take(name);
-    if (typeof value !== 'string' || !pattern.test(value)) {
-      throw invalid(this.nameOf(name), rule);
-    }
-    return value;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
-    const value = this.take(name);
-    const match = allowed.find((candidate) => candidate === value);
-    if (match === undefined) {
-      throw invalid(this.nameOf(name), `must be one of ${allowed.join(', ')}`);
-    }
-    return match;
-  }
-
-  price(name: string): string {
-    const value = this.matching(name, PRICE, 'must be a price in CNY/MWh as a decimal string, e.g. "412.50"');
-    if (Number(value) === 0) {
-      throw invalid(this.nameOf(name), 'must be greater than zero');
-    }
-    return value;
-  }
-
-  spread(name: string): string {
-    return this.matching(name, SPREAD, 'must be a CNY/MWh amount as a decimal string, e.g. "-12.50"');
-  }
-
-  date(name: string): string {
-    const value = this.matching(name, DATE, 'must be a date as YYYY-MM-DD');
-    // V8 reads 2025-02-30 as 2 March instead of refusing it; the round trip catches that.
-    const parsed = new Date(`${value}T00:00:00Z`);
-    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
-      throw invalid(this.nameOf(name), `is not a calendar date: ${value}`);
-    }
-    return value;
-  }
-
-  end(): void {
-    const unknown = Object.keys(this.value).find((name) => !this.seen.has(name));
-    if (unknown !== undefined) {
-      throw invalid(this.nameOf(unknown), 'is not a known field');
-    }
-  }
-
-  private take(name: string): unknown {
-    this.seen.add(name);
-    return Object.hasOwn(this.value, name) ? this.value[name] : undefined;
-  }
-
-  private nameOf(name: string): string {
-    return this.prefix + name;
-  }
 }

@@ -3,6 +3,7 @@ import type { NativeContext } from '../runtime/native/specs';
 import { chaincodeSpec } from '../runtime/native/specs';
 import { fingerprint, type Supervisor } from '../runtime/native/supervisor';
 import { chaincodeServers, peers, type PeerInfo } from '../topology';
+import { chaincodeCollections } from '../util/paths';
 import { packageChaincode, type ChaincodePackage } from './package';
 
 export class ChaincodeDeployError extends Error {
@@ -62,7 +63,10 @@ export async function deployChaincode(
     return { name, version: committed.version, sequence: committed.sequence, packageId: pkg.packageId, committed: false };
   }
   const sequence = (committed?.sequence ?? 0) + 1;
-  const definition = ['--channelID', channel, '--name', name, '--version', pkg.version, '--sequence', String(sequence), '--signature-policy', endorsementPolicy];
+  const definition = [
+    '--channelID', channel, '--name', name, '--version', pkg.version, '--sequence', String(sequence),
+    '--signature-policy', endorsementPolicy, '--collections-config', chaincodeCollections,
+  ];
 
   const readiness = await commitReadiness(cli, first, definition);
   for (const peer of actors) {

@@ -28,7 +28,10 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** sha256 over the chaincode's package.json and built JavaScript (tests excluded). */
+/**
+ * sha256 over what defines the chaincode: package.json, collections.json and the built JavaScript
+ * (tests excluded). A change to any of them is a new package, hence a new definition sequence.
+ */
 export function chaincodeCodeHash(workspace = chaincodeWorkspace): string {
   const dist = join(workspace, 'dist');
   let files: string[];
@@ -39,7 +42,7 @@ export function chaincodeCodeHash(workspace = chaincodeWorkspace): string {
   }
   if (files.length === 0) throw new ChaincodePackageError(`chaincode is not built: no JavaScript in ${dist}`);
   const hash = createHash('sha256');
-  for (const file of ['package.json', ...files.map((f) => relative(workspace, f)).sort()]) {
+  for (const file of ['package.json', 'collections.json', ...files.map((f) => relative(workspace, f)).sort()]) {
     hash.update(file).update('\0').update(readFileSync(join(workspace, file))).update('\0');
   }
   return hash.digest('hex');

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 
 import { MSP_OF_ROLE } from '@energysale/chaincode';
 
-import { repoRoot } from '../util/paths';
+import { chaincodeCollections, repoRoot } from '../util/paths';
 import { allNodes, boundEndpoints, chaincodeServers, orderers, peers, TopologyError, validateTopology } from './derive';
 import { energysale } from './energysale';
 import type { Topology } from './types';
@@ -47,6 +47,16 @@ void describe('the energysale topology model', () => {
     for (const org of energysale.peerOrgs) {
       for (const role of [org.role, ...org.users.map((u) => u.role)]) assert.equal(MSP_OF_ROLE[role], org.mspId, role);
     }
+  });
+
+  void it("keeps the chaincode's private terms among the two trading parties' orgs, which the model has", () => {
+    const collections = JSON.parse(readFileSync(chaincodeCollections, 'utf8')) as { name: string; policy: string; memberOnlyRead: boolean }[];
+    const terms = collections.find((c) => c.name === 'tradeTerms');
+    assert.ok(terms);
+    const members = [...terms.policy.matchAll(/'([A-Za-z0-9]+)\.member'/g)].map((m) => m[1]).sort();
+    const parties = energysale.peerOrgs.filter((o) => o.role === 'consumer' || o.role === 'retailer').map((o) => o.mspId).sort();
+    assert.deepEqual(members, parties);
+    assert.equal(terms.memberOnlyRead, true);
   });
 
   void it('refuses a port used twice on one host, a shared address and a non-loopback address', () => {

@@ -4,3 +4,6 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
 export const chaincodeWorkspace = join(repoRoot, 'chaincode');
+
+/** Private data collections of the chaincode, kept beside it. */
+export const chaincodeCollections = join(chaincodeWorkspace, 'collections.json');

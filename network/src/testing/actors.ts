@@ -1,0 +1,54 @@
+import { connectGateway, type GatewayConnection } from '../client/gateway';
+import type { StateLayout } from '../state/layout';
+import type { Topology } from '../topology';
+
+export interface CallOptions {
+  readonly transient?: Record<string, string>;
+  /** MSP ids whose peers must endorse (or evaluate); the gateway's own choice when absent. */
+  readonly orgs?: readonly string[];
+}
+
+/** A user of the live network: calls transactions with its own identity through its org's gateway. */
+export class Actor {
+  private constructor(
+    private readonly topology: Topology,
+    private readonly connection: GatewayConnection,
+  ) {}
+
+  static connect(topology: Topology, layout: StateLayout, org: string, user: string): Actor {
+    return new Actor(topology, connectGateway(topology, layout, { org, user }));
+  }
+
+  private contract(name: string) {
+    return this.connection.gateway.getNetwork(this.topology.channel.name).getContract(this.topology.chaincode.name, name);
+  }
+
+  private static proposalOptions(args: readonly string[], options: CallOptions) {
+    return {
+      arguments: [...args],
+      ...(options.transient ? { transientData: options.transient } : {}),
+      ...(options.orgs ? { endorsingOrganizations: [...options.orgs] } : {}),
+    };
+  }
+
+  /** Endorse, order and commit; resolves with the result once the transaction is valid. */
+  async submit(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
+    return Buffer.from(await this.contract(contract).submit(fn, Actor.proposalOptions(args, options))).toString('utf8');
+  }
+
+  async evaluate(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
+    return Buffer.from(await this.contract(contract).evaluate(fn, Actor.proposalOptions(args, options))).toString('utf8');
+  }
+
+  async submitJson<T>(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<T> {
+    return JSON.parse(await this.submit(contract, fn, args, options)) as T;
+  }
+
+  async evaluateJson<T>(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<T> {
+    return JSON.parse(await this.evaluate(contract, fn, args, options)) as T;
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}
