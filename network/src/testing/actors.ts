@@ -1,3 +1,4 @@
+import { chaincodeErrorOf } from '../client/errors';
 import { connectGateway, type GatewayConnection } from '../client/gateway';
 import type { StateLayout } from '../state/layout';
 import type { Topology } from '../topology';
@@ -31,13 +32,24 @@ export class Actor {
     };
   }
 
-  /** Endorse, order and commit; resolves with the result once the transaction is valid. */
+  /**
+   * Endorse, order and commit; resolves with the result once the transaction is valid. A refusal
+   * by the chaincode rejects with a ChaincodeError carrying its code.
+   */
   async submit(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
-    return Buffer.from(await this.contract(contract).submit(fn, Actor.proposalOptions(args, options))).toString('utf8');
+    return Actor.coded(this.contract(contract).submit(fn, Actor.proposalOptions(args, options)));
   }
 
   async evaluate(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
-    return Buffer.from(await this.contract(contract).evaluate(fn, Actor.proposalOptions(args, options))).toString('utf8');
+    return Actor.coded(this.contract(contract).evaluate(fn, Actor.proposalOptions(args, options)));
+  }
+
+  private static async coded(call: Promise<Uint8Array>): Promise<string> {
+    try {
+      return Buffer.from(await call).toString('utf8');
+    } catch (error) {
+      throw chaincodeErrorOf(error) ?? error;
+    }
   }
 
   async submitJson<T>(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<T> {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 
-import { connectGateway } from '../../client/gateway';
+import { Actor } from '../../testing/actors';
 import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
 import { boundEndpoints, certificateAuthorities } from '../../topology';
@@ -44,17 +44,13 @@ async function listening(): Promise<string[]> {
   return busy;
 }
 
-type User = { org: string; user: string };
-
-/** Calls one transaction as `user`, over a connection opened for it; submit writes, evaluate reads. */
-async function call(mode: 'submit' | 'evaluate', user: User, contract: string, fn: string, ...args: string[]): Promise<string> {
-  const c = connectGateway(topology, network.layout, user);
+/** One call as `user`, over a connection opened for it. */
+async function call(mode: 'submit' | 'evaluate', user: { org: string; user: string }, contract: string, fn: string, ...args: string[]): Promise<string> {
+  const actor = Actor.connect(topology, network.layout, user.org, user.user);
   try {
-    const target = c.gateway.getNetwork(topology.channel.name).getContract(topology.chaincode.name, contract);
-    const bytes = mode === 'submit' ? await target.submitTransaction(fn, ...args) : await target.evaluateTransaction(fn, ...args);
-    return Buffer.from(bytes).toString();
+    return mode === 'submit' ? await actor.submit(contract, fn, args) : await actor.evaluate(contract, fn, args);
   } finally {
-    c.close();
+    actor.close();
   }
 }
 
