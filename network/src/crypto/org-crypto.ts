@@ -10,6 +10,12 @@ import { identityFiles, nodeOuConfig, type IdentityFiles } from './identity-file
 /** The org's administrator (channel joins, lifecycle approvals, osnadmin). */
 export const ORG_ADMIN = 'orgadmin';
 
+/**
+ * The TLS client identity of the org's applications: peers require client certificates, and one
+ * long-lived connection carries the transactions of many users, each signed with the user's own key.
+ */
+export const APP_TLS_CLIENT = 'app-tls';
+
 /** Names a server's TLS certificate must be valid for: its name, its host's address, localhost. */
 function serverHosts(id: string, address: string): string[] {
   return [id, address, 'localhost'];
@@ -32,6 +38,7 @@ export function orgIdentities(topology: Topology, ca: CaInfo): IdentitySpec[] {
       .filter((s) => s.org.key === org.key)
       .map((s): IdentitySpec => ({ name: `chaincode-${s.host.name}`, type: 'client', hosts: serverHosts(s.id, s.host.address) })),
     { name: ORG_ADMIN, type: 'admin', role: org.role },
+    { name: APP_TLS_CLIENT, type: 'client' },
     ...org.users.map((u): IdentitySpec => ({ name: u.name, type: 'client', role: u.role })),
   ];
 }

@@ -118,6 +118,26 @@ export function chaincodeServers(topology: Topology): ChaincodeServerInfo[] {
   });
 }
 
+export interface ServiceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly host: Host;
+  readonly endpoint: string;
+}
+
+/** The retail service instances of the model. */
+export function serviceInstances(topology: Topology): ServiceInfo[] {
+  return topology.services.web.map((w) => {
+    const host = hostOf(topology, w.host);
+    return { id: `${w.name}.${topology.domain}`, name: w.name, host, endpoint: at(host, w.port) };
+  });
+}
+
+export function loadBalancer(topology: Topology): ServiceInfo {
+  const host = hostOf(topology, topology.services.lb.host);
+  return { id: `lb.${topology.domain}`, name: 'lb', host, endpoint: at(host, topology.services.lb.port) };
+}
+
 /** Every long-running process of the network, in start order (CAs, orderers, peers, chaincode). */
 export function allNodes(topology: Topology): NodeInfo[] {
   return [...certificateAuthorities(topology), ...orderers(topology), ...peers(topology), ...chaincodeServers(topology)];
@@ -159,6 +179,9 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
         break;
     }
   }
+  for (const s of serviceInstances(topology)) list.push({ endpoint: s.endpoint, owner: s.id, purpose: 'retail service' });
+  const lb = loadBalancer(topology);
+  list.push({ endpoint: lb.endpoint, owner: lb.id, purpose: 'load balancer' });
   return list;
 }
 

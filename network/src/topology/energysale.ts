@@ -12,7 +12,8 @@ import type { OrdererNode, PeerNode, Topology } from './types';
  *   vm4  peer0+peer1.retailerorg, ca.retailerorg                  (retailers' nodes)
  *
  * Each VM runs one chaincode server for its peers (chaincode-as-a-service), as a chaincode
- * container would run beside them. Ports repeat across hosts exactly as they would across VMs;
+ * container would run beside them. The application tier (Table 2's service nodes) is spread the
+ * same way: nginx (lb) on vm1, one retail service instance (web) on vm2 and one on vm3. Ports repeat across hosts exactly as they would across VMs;
  * within a host each node has its own.
  */
 
@@ -117,5 +118,12 @@ export const energysale: Topology = {
       { host: 'vm3', port: chaincodeServerPort },
       { host: 'vm4', port: chaincodeServerPort },
     ],
+  },
+  services: {
+    web: [
+      { name: 'web0', host: 'vm2', port: 8080 },
+      { name: 'web1', host: 'vm3', port: 8080 },
+    ],
+    lb: { host: 'vm1', port: 8000 },
   },
 };

@@ -102,6 +102,14 @@ export interface ChannelSpec {
   };
 }
 
+/** The application tier of the paper (Table 2's service nodes): the retail service behind nginx. */
+export interface ServicesSpec {
+  /** Instances of the retail service (the paper's web/application servers). */
+  readonly web: readonly { readonly name: string; readonly host: string; readonly port: number }[];
+  /** The load balancer in front of them (the paper's lb node). */
+  readonly lb: { readonly host: string; readonly port: number };
+}
+
 export interface Topology {
   readonly domain: string;
   readonly hosts: readonly Host[];
@@ -109,4 +117,5 @@ export interface Topology {
   readonly peerOrgs: readonly PeerOrg[];
   readonly channel: ChannelSpec;
   readonly chaincode: ChaincodeSpec;
+  readonly services: ServicesSpec;
 }

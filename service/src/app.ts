@@ -1,0 +1,98 @@
+import fastifyEnv from '@fastify/env';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+
+import { energysale, StateLayout, type Topology } from '@energysale/network';
+
+import { TokenIssuer } from './auth/tokens';
+import { classify, problemHandler, RouteNotFoundError } from './errors';
+import { FabricClient } from './fabric/client';
+import authPlugin from './plugins/auth';
+import fabricPlugin from './plugins/fabric';
+import metricsPlugin, { ServiceMetrics } from './plugins/metrics';
+import { filingRoutes } from './routes/filing';
+import { healthRoutes } from './routes/health';
+import { orderRoutes } from './routes/orders';
+import { participantRoutes } from './routes/participants';
+import { templateRoutes } from './routes/templates';
+import { Problem } from './schemas/common';
+import { sharedSchemas } from './schemas/records';
+
+/** The service's configuration, from the environment (@fastify/env). */
+export const ConfigSchema = Type.Object({
+  SERVICE_NAME: Type.String({ default: 'web0', description: 'which web instance of the topology model this is' }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+  DRAIN_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 0, description: 'how long shutdown waits for in-flight writes' }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    topology: Topology;
+    layout: StateLayout;
+    tokens: TokenIssuer;
+  }
+}
+
+export interface AppOptions {
+  readonly topology?: Topology;
+  readonly layout?: StateLayout;
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Environment to read the config from (process.env by default). */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** Builds the retail service; `server.ts` makes it listen. Tests call this and use `inject`. */
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const topology = options.topology ?? energysale;
+  const layout = options.layout ?? new StateLayout();
+  const app = Fastify({
+    logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
+    genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'] : crypto.randomUUID()),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(fastifyEnv, { schema: ConfigSchema, dotenv: false, data: options.env ?? process.env });
+  app.decorate('topology', topology);
+  app.decorate('layout', layout);
+  app.decorate('tokens', new TokenIssuer(layout));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'energysale retail service', version: '0.1.0', description: 'The retail business of PAPER.md on Hyperledger Fabric: every write is a ledger transaction signed by the calling user.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token issued for one enrolled identity' } } },
+    },
+  });
+  for (const schema of [Problem, ...sharedSchemas]) app.addSchema(schema);
+
+  const metrics = new ServiceMetrics();
+  await app.register(metricsPlugin, { metrics });
+  const fabric = new FabricClient(topology, layout, {
+    onPhase: (phase, seconds) => {
+      metrics.observePhase(phase, seconds);
+    },
+    onFailover: (peer) => {
+      metrics.failovers.inc({ peer: peer.id });
+    },
+  });
+  metrics.inFlightSource = () => fabric.submissionsInFlight;
+  await app.register(fabricPlugin, { client: fabric, drainMs: app.config.DRAIN_TIMEOUT_MS });
+  await app.register(authPlugin, { tokens: app.tokens, topology, layout });
+
+  app.setErrorHandler((error, request, reply) => {
+    metrics.errors.inc({ code: classify(error).code });
+    return problemHandler(error, request, reply);
+  });
+  app.setNotFoundHandler((request, reply) => problemHandler(new RouteNotFoundError(`no route ${request.method} ${request.url}`), request, reply));
+
+  await app.register(healthRoutes);
+  await app.register(participantRoutes);
+  await app.register(templateRoutes);
+  await app.register(orderRoutes);
+  await app.register(filingRoutes);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

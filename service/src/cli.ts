@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { certificateAuthorities, enrollUsers, locateToolchain, peerOrg, StateLayout, energysale, type ParticipantRole } from '@energysale/network';
+
+import { TokenIssuer } from './auth/tokens';
+import { loadIdentity } from './fabric/identities';
+
+const usage = `usage: service <command>
+
+  token --org O --user U        print the API token of an enrolled identity
+  users --org O --count N [--prefix P] [--role R] [--out FILE]
+                                enroll N users with the org's CA and write their tokens (JSON) for load tests
+  revoke --org O --user U       refuse the identity's token from now on`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { org: { type: 'string' }, user: { type: 'string' }, count: { type: 'string' }, prefix: { type: 'string' }, role: { type: 'string' }, out: { type: 'string' } },
+  });
+  const layout = new StateLayout();
+  const tokens = new TokenIssuer(layout);
+  const [command] = positionals;
+  switch (command) {
+    case 'token':
+    case 'revoke': {
+      if (!values.org || !values.user) throw new Error(`${command} needs --org and --user`);
+      const identity = loadIdentity(energysale, layout, values.org, values.user);
+      if (command === 'revoke') {
+        tokens.revoke({ org: identity.org.key, user: identity.user });
+        process.stdout.write(`revoked ${identity.handle}\n`);
+      } else {
+        process.stdout.write(`${tokens.issue({ org: identity.org.key, user: identity.user })}\n`);
+      }
+      return 0;
+    }
+    case 'users': {
+      if (!values.org || !values.count) throw new Error('users needs --org and --count');
+      const org = peerOrg(energysale, values.org);
+      const count = Number(values.count);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`--count must be 1..10000, got ${values.count}`);
+      const role = (values.role ?? org.role) as ParticipantRole;
+      const ca = certificateAuthorities(energysale).find((c) => c.org.key === org.key);
+      if (!ca || ca.org.kind !== 'peer') throw new Error(`${org.name} has no CA`);
+      const names = Array.from({ length: count }, (_, i) => `${values.prefix ?? `${org.key}-vu`}${String(i + 1).padStart(4, '0')}`);
+      await enrollUsers(await locateToolchain(), layout, { ...ca, org: ca.org }, names, role);
+      const users = names.map((user) => ({ org: org.key, user, handle: `${org.mspId}/${user}`, role, token: tokens.issue({ org: org.key, user }) }));
+      const out = values.out ?? join(layout.root, 'service', `users-${org.key}.json`);
+      writeFileSync(out, JSON.stringify({ users }, null, 2), { mode: 0o600 });
+      process.stdout.write(`enrolled ${count} ${role} users of ${org.name}; tokens in ${out}\n`);
+      return 0;
+    }
+    default:
+      process.stdout.write(`${usage}\n`);
+      return command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`service: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

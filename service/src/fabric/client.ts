@@ -1,0 +1,200 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import type * as grpc from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { connect, GatewayError, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+
+import { APP_TLS_CLIENT, identityOf, peerClient, peers, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
+
+import type { UserIdentity } from './identities';
+
+export type WritePhase = 'endorse' | 'submit' | 'commit';
+
+export interface Invocation {
+  readonly user: UserIdentity;
+  readonly contract: string;
+  readonly fn: string;
+  readonly args?: readonly string[];
+  /** Private values: they go to the endorsers in the transient map, never into the transaction. */
+  readonly transient?: Readonly<Record<string, string>>;
+  /** MSP ids whose peers must endorse (or evaluate); the gateway chooses when absent. */
+  readonly endorsingOrgs?: readonly string[];
+}
+
+export interface WriteResult {
+  readonly result: Uint8Array;
+  readonly transactionId: string;
+  readonly blockNumber: bigint;
+}
+
+/** A transaction that reached the orderer but did not commit as valid (MVCC conflict, policy failure, ...). */
+export class TransactionInvalidError extends Error {
+  override readonly name = 'TransactionInvalidError';
+  constructor(
+    readonly transactionId: string,
+    readonly validationCode: string,
+  ) {
+    super(`transaction ${transactionId} was not committed as valid: ${validationCode}`);
+  }
+}
+
+export interface FabricClientOptions {
+  /** Told the duration of each phase of each write. */
+  readonly onPhase?: (phase: WritePhase, seconds: number) => void;
+  /** Told whenever a peer could not be reached and the next one of the org was tried. */
+  readonly onFailover?: (from: PeerInfo, error: unknown) => void;
+}
+
+/** A peer could not be reached (or did not answer in time): another peer of the org may serve. */
+function unreachable(error: unknown): boolean {
+  const retryable: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
+  return error instanceof GatewayError && retryable.includes(error.code);
+}
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/**
+ * The service's way into Fabric. One long-lived gRPC connection per peer of each org (mutual TLS
+ * with the org's application TLS identity), shared by all the org's users; a Gateway per user and
+ * peer signs with the user's own key. A write is endorse, submit, commit status, each timed; a peer
+ * that cannot be reached is replaced by the next peer of the user's org at whatever phase it failed,
+ * resending the same signed bytes, so a write is never done twice.
+ */
+export class FabricClient {
+  private readonly connections = new Map<string, { peer: PeerInfo; client: grpc.Client }[]>();
+  private readonly gateways = new Map<string, Gateway>();
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly layout: StateLayout,
+    private readonly options: FabricClientOptions = {},
+  ) {}
+
+  get submissionsInFlight(): number {
+    return this.inFlight;
+  }
+
+  private connectionsOf(orgKey: string): { peer: PeerInfo; client: grpc.Client }[] {
+    let list = this.connections.get(orgKey);
+    if (!list) {
+      const tls = identityOf(this.layout, orgKey, APP_TLS_CLIENT);
+      list = peers(this.topology)
+        .filter((p) => p.org.key === orgKey)
+        .map((peer) => ({ peer, client: peerClient(this.layout, peer, tls) }));
+      this.connections.set(orgKey, list);
+    }
+    return list;
+  }
+
+  private gatewayOf(user: UserIdentity, index: number): Gateway {
+    const key = `${user.org.key}/${user.user}/${index}`;
+    let gateway = this.gateways.get(key);
+    if (!gateway) {
+      const connection = this.connectionsOf(user.org.key)[index];
+      if (!connection) throw new Error(`${user.org.name} has no peer ${index}`);
+      gateway = connect({
+        client: connection.client,
+        identity: { mspId: user.org.mspId, credentials: user.certificate },
+        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(user.files.signKey))),
+        hash: hash.sha256,
+        evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+        endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
+        submitOptions: () => ({ deadline: Date.now() + 5_000 }),
+        commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+      });
+      this.gateways.set(key, gateway);
+    }
+    return gateway;
+  }
+
+  /** Runs `step` on the user's org peers in turn, moving on only when a peer cannot be reached. */
+  private async withFailover<T>(user: UserIdentity, step: (gateway: Gateway) => Promise<T>): Promise<T> {
+    const count = this.connectionsOf(user.org.key).length;
+    let last: unknown;
+    for (let i = 0; i < count; i++) {
+      try {
+        return await step(this.gatewayOf(user, i));
+      } catch (error) {
+        if (!unreachable(error)) throw error;
+        last = error;
+        const connection = this.connectionsOf(user.org.key)[i];
+        if (connection) this.options.onFailover?.(connection.peer, error);
+      }
+    }
+    throw last;
+  }
+
+  private proposal(gateway: Gateway, call: Invocation) {
+    return gateway
+      .getNetwork(this.topology.channel.name)
+      .getContract(this.topology.chaincode.name, call.contract)
+      .newProposal(call.fn, {
+        arguments: [...(call.args ?? [])],
+        ...(call.transient ? { transientData: call.transient } : {}),
+        ...(call.endorsingOrgs ? { endorsingOrganizations: [...call.endorsingOrgs] } : {}),
+      });
+  }
+
+  /** A read: evaluated by one peer, no ordering. */
+  async evaluate(call: Invocation): Promise<Uint8Array> {
+    return this.withFailover(call.user, (gateway) => this.proposal(gateway, call).evaluate());
+  }
+
+  /** A write: resolves only once the transaction is committed as valid. */
+  async submit(call: Invocation): Promise<WriteResult> {
+    if (this.closed) throw new Error('the Fabric client is closed');
+    this.inFlight++;
+    try {
+      let start = process.hrtime.bigint();
+      const signedProposal = this.proposal(this.gatewayOf(call.user, 0), call).getBytes();
+      const transaction = await this.withFailover(call.user, (gateway) => gateway.newProposal(signedProposal).endorse());
+      this.options.onPhase?.('endorse', seconds(start));
+      const transactionBytes = transaction.getBytes();
+
+      start = process.hrtime.bigint();
+      const submitted = await this.withFailover(call.user, (gateway) => gateway.newTransaction(transactionBytes).submit());
+      this.options.onPhase?.('submit', seconds(start));
+      const commitBytes = submitted.getBytes();
+
+      start = process.hrtime.bigint();
+      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus());
+      this.options.onPhase?.('commit', seconds(start));
+      if (!status.successful) {
+        throw new TransactionInvalidError(status.transactionId, String(status.code));
+      }
+      return { result: transaction.getResult(), transactionId: status.transactionId, blockNumber: status.blockNumber };
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Whether at least one peer of some org answers: what readiness means. */
+  async reachable(timeoutMs = 2000): Promise<boolean> {
+    const all = this.topology.peerOrgs.flatMap((org) => this.connectionsOf(org.key));
+    const results = await Promise.all(
+      all.map(
+        ({ client }) =>
+          new Promise<boolean>((resolve) => {
+            client.waitForReady(Date.now() + timeoutMs, (error) => {
+              resolve(!error);
+            });
+          }),
+      ),
+    );
+    return results.some(Boolean);
+  }
+
+  /** Stops taking writes, waits (up to `drainMs`) for those in flight, then closes every connection. */
+  async close(drainMs = 30_000): Promise<void> {
+    this.closed = true;
+    const deadline = Date.now() + drainMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const gateway of this.gateways.values()) gateway.close();
+    for (const list of this.connections.values()) for (const { client } of list) client.close();
+    this.gateways.clear();
+    this.connections.clear();
+  }
+}

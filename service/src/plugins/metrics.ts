@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type {} from '@fastify/swagger';
+
+import type { WritePhase } from '../fabric/client';
+
+/** The service's Prometheus metrics: requests per route, write phases, submissions in flight, errors by code. */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'retail_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'retail_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+    registers: [this.registry],
+  });
+  readonly phases = new Histogram({
+    name: 'retail_fabric_write_phase_seconds',
+    help: 'Duration of each phase of a ledger write: endorse, submit (to the orderer), commit (status wait)',
+    labelNames: ['phase'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+    registers: [this.registry],
+  });
+  /** Where the in-flight gauge reads its value when scraped. */
+  inFlightSource: () => number = () => 0;
+  readonly inFlight = new Gauge({
+    name: 'retail_fabric_submissions_in_flight',
+    help: 'Ledger writes between endorsement and commit',
+    registers: [this.registry],
+    collect: () => {
+      this.inFlight.set(this.inFlightSource());
+    },
+  });
+  readonly errors = new Counter({
+    name: 'retail_errors_total',
+    help: 'Error responses by problem code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly failovers = new Counter({
+    name: 'retail_fabric_failovers_total',
+    help: 'Calls moved to another peer of the org because a peer could not be reached',
+    labelNames: ['peer'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'retail_' });
+  }
+
+  observePhase(phase: WritePhase, seconds: number): void {
+    this.phases.observe({ phase }, seconds);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ServiceMetrics;
+  }
+}
+
+const routeOf = (request: FastifyRequest): string => request.routeOptions.url ?? 'unmatched';
+
+function metricsPlugin(app: FastifyInstance, options: { metrics: ServiceMetrics }): Promise<void> {
+  const { metrics } = options;
+  app.decorate('metrics', metrics);
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const labels = { route: routeOf(request), method: request.method };
+    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return Promise.resolve();
+}
+
+export default fp(metricsPlugin, { name: 'metrics' });

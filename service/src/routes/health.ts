@@ -1,0 +1,13 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+const Health = Type.Object({ status: Type.String() });
+
+/** Liveness (the process answers) and readiness (the gateway reaches a peer). */
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/health/live', { schema: { tags: ['health'], response: { 200: Health } } }, () => ({ status: 'live' }));
+  app.get('/health/ready', { schema: { tags: ['health'], response: { 200: Health, 503: Health } } }, async (_request, reply) =>
+    (await app.fabric.reachable()) ? { status: 'ready' } : reply.status(503).send({ status: 'no peer reachable' }),
+  );
+  await Promise.resolve();
+};
