@@ -59,6 +59,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('topology', topology);
   app.decorate('layout', layout);
   app.decorate('tokens', new TokenIssuer(layout));
+  // Which instance answered, seen through the lb: how a client (and the lb's live test) sees the spread.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('x-served-by', app.config.SERVICE_NAME);
+    done(null, payload);
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -173,7 +173,13 @@ export class FabricClient {
 
   /** Whether at least one peer of some org answers: what readiness means. */
   async reachable(timeoutMs = 2000): Promise<boolean> {
-    const all = this.topology.peerOrgs.flatMap((org) => this.connectionsOf(org.key));
+    let all: { client: grpc.Client }[];
+    try {
+      all = this.topology.peerOrgs.flatMap((org) => this.connectionsOf(org.key));
+    } catch {
+      // No TLS identity to connect with (the network is not set up).
+      return false;
+    }
     const results = await Promise.all(
       all.map(
         ({ client }) =>

@@ -78,9 +78,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   for (const [step, { fn, reason, summary }] of Object.entries(STEPS)) {
     app.post(`/orders/:id/${step}`, {
-      schema: { tags: ['orders'], summary, security: securedBy, params: IdParams, body: Type.Optional(StepBody), response: { 200: order, ...problems } },
+      // A step that takes a reason has a JSON body ({} or {reason}); the others take none.
+      schema: { tags: ['orders'], summary, security: securedBy, params: IdParams, ...(reason ? { body: StepBody } : {}), response: { 200: order, ...problems } },
       handler: (request) => {
-        // The body is optional: a step without a reason may be posted empty.
         const body = request.body as { reason?: string } | undefined;
         const args = reason ? [request.params.id, body?.reason ?? ''] : [request.params.id];
         return write(request, { contract: 'orders', fn, args });

@@ -114,9 +114,12 @@ export class NativeNetwork {
     return chaincode;
   }
 
-  /** Stops exactly the processes this network started (chaincode and peers first, CAs last). */
+  /**
+   * Stops exactly the processes this network started: the service tier first (its clients go before
+   * the peers they call), then chaincode and peers, CAs last.
+   */
   async down(): Promise<ProcessRecord[]> {
-    const order: ProcessRecord['kind'][] = ['chaincode', 'peer', 'orderer', 'ca'];
+    const order: ProcessRecord['kind'][] = ['lb', 'service', 'chaincode', 'peer', 'orderer', 'ca'];
     const stopped: ProcessRecord[] = [];
     const records = await this.supervisor.records();
     for (const kind of order) {

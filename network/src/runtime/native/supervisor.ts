@@ -8,12 +8,15 @@ import { dirname } from 'node:path';
 import type { StateLayout } from '../../state/layout';
 import type { NodeInfo } from '../../topology';
 
+/** A node of the Fabric network, or a process of the service tier run beside it (retail service, load balancer). */
+export type ProcessKind = NodeInfo['kind'] | 'service' | 'lb';
+
 export type HealthCheck = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'tcp'; readonly endpoint: string };
 
-/** How to run one node of the network as a native process. */
+/** How to run one node of the network (or of the service tier) as a native process. */
 export interface ProcessSpec {
   readonly id: string;
-  readonly kind: NodeInfo['kind'];
+  readonly kind: ProcessKind;
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
@@ -34,7 +37,7 @@ export function fingerprint(spec: ProcessSpec): string {
 /** A process this network started. The start time tells it apart from a later process given the same pid. */
 export interface ProcessRecord {
   readonly id: string;
-  readonly kind: NodeInfo['kind'];
+  readonly kind: ProcessKind;
   readonly pid: number;
   readonly startTicks: string;
   readonly command: string;

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+
+import { loadBalancer, serviceInstances, type Topology } from '@energysale/network';
+
+export interface NginxOptions {
+  /** nginx's runtime directory: pid, logs and temp files stay inside it, so nginx needs nothing of /var or /run. */
+  readonly prefix: string;
+}
+
+/** The upstream group of the retail service instances. */
+export const UPSTREAM = 'retail';
+/** Answered by nginx itself: the lb's own liveness, independent of the instances behind it. */
+export const LB_HEALTH_PATH = '/lb/health';
+
+/**
+ * The complete nginx.conf of the paper's lb node: one upstream server per retail service instance
+ * of the model, listening on the model's lb endpoint.
+ */
+export function nginxConfig(topology: Topology, options: NginxOptions): string {
+  const instances = serviceInstances(topology);
+  const lb = loadBalancer(topology);
+  const at = (name: string): string => join(options.prefix, name);
+  return `# The lb node (${lb.id}), generated from the topology model by service/src/lb/nginx.ts: do not edit.
+daemon off;
+worker_processes auto;
+pid ${at('nginx.pid')};
+error_log ${at('error.log')} notice;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    server_tokens off;
+    default_type application/octet-stream;
+
+    # Every temp path, also of modules we do not use: nginx creates them all at start-up, and the
+    # compiled-in ones are under /var/lib/nginx.
+    client_body_temp_path ${at('client_body')};
+    proxy_temp_path ${at('proxy')};
+    fastcgi_temp_path ${at('fastcgi')};
+    uwsgi_temp_path ${at('uwsgi')};
+    scgi_temp_path ${at('scgi')};
+
+    # A caller's request id is kept end to end; nginx makes one for callers that send none.
+    map $http_x_request_id $retail_request_id {
+        default $http_x_request_id;
+        ''      $request_id;
+    }
+
+    log_format upstream '$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent '
+                        'rid=$retail_request_id upstream=$upstream_addr upstream_status=$upstream_status '
+                        'request_time=$request_time upstream_time=$upstream_response_time';
+    access_log ${at('access.log')} upstream;
+
+    upstream ${UPSTREAM} {
+${instances.map((s) => `        server ${s.endpoint} max_fails=1 fail_timeout=5s;  # ${s.id}`).join('\n')}
+        # Idle connections kept open to the instances, so a request does not pay a TCP handshake.
+        keepalive 64;
+        # Shorter than the service's own keep-alive timeout (Node/Fastify: 72 s): nginx closes an idle
+        # connection before the instance does, and never sends a request on a connection being closed.
+        keepalive_timeout 60s;
+    }
+
+    server {
+        listen ${lb.endpoint};
+        server_name ${lb.id};
+
+        location = ${LB_HEALTH_PATH} {
+            access_log off;
+            default_type application/json;
+            return 200 '{"status":"ok"}';
+        }
+
+        location / {
+            proxy_pass http://${UPSTREAM};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Request-Id $retail_request_id;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            add_header X-Request-Id $retail_request_id always;
+
+            # An instance that refuses the connection or does not answer in time is skipped and the
+            # request tried on the next. nginx never retries a POST, PATCH or LOCK once it reached an
+            # instance (that would need "non_idempotent", deliberately absent): a ledger write is
+            # submitted at most once by the lb. A write that never reached an instance (connection
+            # refused) is retried, which is safe.
+            proxy_next_upstream error timeout;
+            proxy_next_upstream_tries ${instances.length};
+            # Instances are on the LAN (here loopback): one that does not accept within 2 s is down.
+            proxy_connect_timeout 2s;
+            proxy_send_timeout 60s;
+            # A write waits for the transaction to commit: seconds, more under load.
+            proxy_read_timeout 60s;
+        }
+    }
+}
+`;
+}

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { delimiter, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+import {
+  boundEndpoints,
+  energysale,
+  loadBalancer,
+  NodeStartError,
+  serviceInstances,
+  Supervisor,
+  type ProcessRecord,
+  type ProcessSpec,
+  type ServiceInfo,
+  type StateLayout,
+  type Topology,
+} from '@energysale/network';
+
+import { LB_HEALTH_PATH, nginxConfig } from './lb/nginx';
+
+/*
+ * The service tier as native processes, run by the network's Supervisor beside the Fabric nodes
+ * (same processes.json, so `network down` stops it too): the retail service instances of the model
+ * and, optionally, nginx in front of them. `server.ts` serves the energysale topology, so the tier
+ * is that topology's.
+ */
+const topology: Topology = energysale;
+/** This file is service/{src,dist}/runtime: the server is its sibling. */
+const serviceDir = resolve(__dirname, '..');
+const serverScript = join(__dirname, 'server.js');
+/** How long a stopping instance waits for its in-flight writes; stopping waits a little longer before SIGKILL. */
+const drainMs = 30_000;
+
+export interface ServiceTierOptions {
+  /** Also start nginx, the lb node, in front of the instances. */
+  readonly withLb: boolean;
+  readonly logLevel?: string;
+}
+
+/** A running service tier: where to send requests, and what runs. */
+export interface StartedServiceTier {
+  readonly instances: readonly ServiceInfo[];
+  readonly lb?: ServiceInfo;
+  /** Base URL of the tier: the lb when it runs, otherwise the first instance. */
+  readonly url: string;
+  readonly records: readonly ProcessRecord[];
+}
+
+const binds = (id: string): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === id);
+
+function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: string): ProcessSpec {
+  return {
+    id: instance.id,
+    kind: 'service',
+    command: process.execPath,
+    args: ['--enable-source-maps', serverScript],
+    env: { SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
+    cwd: serviceDir,
+    health: { kind: 'http', url: `http://${instance.endpoint}/health/ready` },
+    binds: binds(instance.id),
+  };
+}
+
+/** nginx's runtime directory, inside the network's state. */
+export function nginxPrefix(layout: StateLayout): string {
+  return join(layout.root, 'service', 'nginx');
+}
+
+/** Debian's nginx is in /usr/sbin, which is not on every user's PATH. */
+export function locateNginx(): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+  for (const dir of dirs.filter((d) => d !== '')) {
+    const candidate = join(dir, 'nginx');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new NodeStartError('nginx not found: install it (Debian: apt-get install nginx-light)');
+}
+
+/**
+ * Writes the generated nginx.conf and has nginx test it, so a bad config fails here with nginx's own
+ * message rather than as a health-check timeout.
+ */
+async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
+  const lb = loadBalancer(topology);
+  const prefix = nginxPrefix(layout);
+  const conf = join(prefix, 'nginx.conf');
+  const text = nginxConfig(topology, { prefix });
+  await mkdir(prefix, { recursive: true });
+  await writeFile(conf, text);
+  const nginx = locateNginx();
+  // -e: the log nginx writes before it has read error_log from the config (default: stderr or /var/log).
+  const args = ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')];
+  try {
+    await promisify(execFile)(nginx, [...args, '-t', '-q']);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new NodeStartError(`${lb.id}: nginx rejects ${conf}: ${stderr.trim() || String(error)}`, { cause: error });
+  }
+  return {
+    id: lb.id,
+    kind: 'lb',
+    command: nginx,
+    args,
+    env: {},
+    cwd: prefix,
+    health: { kind: 'http', url: `http://${lb.endpoint}${LB_HEALTH_PATH}` },
+    binds: binds(lb.id),
+    configFiles: { [conf]: text },
+  };
+}
+
+/**
+ * Starts the retail service instances of the model (each `node dist/server.js` with its
+ * SERVICE_NAME) and, with `withLb`, nginx in front of them; resolves once each answers healthy.
+ * Processes already running with the same spec are kept.
+ */
+export async function startServiceTier(layout: StateLayout, options: ServiceTierOptions): Promise<StartedServiceTier> {
+  const supervisor = new Supervisor(layout);
+  const instances = serviceInstances(topology);
+  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, instance, options.logLevel ?? 'info'))));
+  if (!options.withLb) {
+    const [first] = instances;
+    if (!first) throw new NodeStartError('the topology has no retail service instance');
+    return { instances, url: `http://${first.endpoint}`, records };
+  }
+  const lb = loadBalancer(topology);
+  records.push(await supervisor.start(await lbSpec(layout)));
+  return { instances, lb, url: `http://${lb.endpoint}`, records };
+}
+
+/** Stops the lb and the service instances (whatever of them runs); returns what was stopped. */
+export async function stopServiceTier(layout: StateLayout): Promise<ProcessRecord[]> {
+  const supervisor = new Supervisor(layout);
+  const stopped = await supervisor.stop([loadBalancer(topology).id]);
+  stopped.push(...(await supervisor.stop(serviceInstances(topology).map((s) => s.id), drainMs + 5_000)));
+  return stopped;
+}
