@@ -158,7 +158,7 @@ void describe('retail service routes (live network, app.inject)', { timeout: 600
 
   void it('times every write by phase: endorse + submit + commit never exceed the request', async () => {
     const sum = async (name: string, labels: Record<string, string>): Promise<number> => {
-      const text = await (await call(null, 'GET', '/metrics')).body;
+      const text = (await call(null, 'GET', '/metrics')).body;
       const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
       return line ? Number(line.split(' ').pop()) : 0;
     };
@@ -198,11 +198,11 @@ void describe('retail service routes (live network, app.inject)', { timeout: 600
     const doc = (await call(null, 'GET', '/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>();
     // The validator is an ES module; this workspace compiles to CommonJS.
     const { Validator } = await import('@seriousme/openapi-schema-validator');
-    const result = await new Validator().validate(doc as never);
+    const result = await new Validator().validate(doc);
     assert.equal(result.valid, true, JSON.stringify(result.errors));
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path })));
     for (const { method, path } of documented) {
-      assert.ok(app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path} is documented but not served`);
+      assert.ok(app.hasRoute({ method: method, url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path} is documented but not served`);
     }
     // participants 3, templates 6, orders 18 (10 lifecycle steps), filing 3, health 2; /metrics and /openapi.json are not API routes.
     assert.equal(documented.length, 32, documented.map((r) => `${r.method} ${r.path}`).join('\n'));
