@@ -75,8 +75,26 @@ async function goTests(dir) {
   return result.code === 0;
 }
 
+/**
+ * nginx, the lb node's load balancer, comes from Debian; a fresh machine may not have it. The
+ * package starts a system nginx where the init system lets it: stopped at once, the tests run their own.
+ */
+async function ensureNginx() {
+  if ((await sh('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'])).code === 0) return true;
+  const install = [
+    'export DEBIAN_FRONTEND=noninteractive',
+    'apt-get update -q',
+    'apt-get install -y -q --no-install-recommends nginx-light',
+    '(service nginx stop >/dev/null 2>&1 || true)',
+    '(systemctl disable nginx >/dev/null 2>&1 || true)',
+  ].join(' && ');
+  const asRoot = process.getuid?.() === 0 ? ['sh', ['-c', install]] : ['sudo', ['-n', 'sh', '-c', install]];
+  return (await step('install nginx (Debian package nginx-light)', ...asRoot)).code === 0;
+}
+
 async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
+  if (!(await ensureNginx())) totals.failed += 1;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;

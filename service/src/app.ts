@@ -59,9 +59,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('topology', topology);
   app.decorate('layout', layout);
   app.decorate('tokens', new TokenIssuer(layout));
+  // Once shutdown begins, ask the client (nginx) to drop keep-alive connections, so that it sends
+  // no more requests here while the last writes drain.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // Which instance answered, seen through the lb: how a client (and the lb's live test) sees the spread.
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-served-by', app.config.SERVICE_NAME);
+    if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
 

@@ -57,9 +57,11 @@ http {
 ${instances.map((s) => `        server ${s.endpoint} max_fails=1 fail_timeout=5s;  # ${s.id}`).join('\n')}
         # Idle connections kept open to the instances, so a request does not pay a TCP handshake.
         keepalive 64;
-        # Shorter than the service's own keep-alive timeout (Node/Fastify: 72 s): nginx closes an idle
-        # connection before the instance does, and never sends a request on a connection being closed.
-        keepalive_timeout 60s;
+        # Far shorter than the service's own keep-alive timeout (Fastify: 72 s), so nginx closes an idle
+        # connection before the instance does and never sends on one being closed. Short also because
+        # a draining instance exits only once its last connection closes: at most this long after its
+        # last response when the lb is idle.
+        keepalive_timeout 5s;
     }
 
     server {

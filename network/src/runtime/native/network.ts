@@ -123,7 +123,9 @@ export class NativeNetwork {
     const stopped: ProcessRecord[] = [];
     const records = await this.supervisor.records();
     for (const kind of order) {
-      stopped.push(...(await this.supervisor.stop(records.filter((r) => r.kind === kind).map((r) => r.id))));
+      // A service instance drains its in-flight writes before it exits (DRAIN_TIMEOUT_MS, 30 s).
+      const graceMs = kind === 'service' ? 35_000 : 10_000;
+      stopped.push(...(await this.supervisor.stop(records.filter((r) => r.kind === kind).map((r) => r.id), graceMs)));
     }
     return stopped;
   }
