@@ -92,9 +92,26 @@ async function ensureNginx() {
   return (await step('install nginx (Debian package nginx-light)', ...asRoot)).code === 0;
 }
 
+/**
+ * Chromium screenshots report.html in the benchmark report's browser test (bench/src/report); the
+ * fonts give it glyphs to draw the text with. Headless with --disable-gpu it needs none of the
+ * recommended desktop packages.
+ */
+async function ensureChromium() {
+  if ((await sh('sh', ['-c', 'test -x /usr/bin/chromium'])).code === 0) return true;
+  const install = [
+    'export DEBIAN_FRONTEND=noninteractive',
+    'apt-get update -q',
+    'apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core',
+  ].join(' && ');
+  const asRoot = process.getuid?.() === 0 ? ['sh', ['-c', install]] : ['sudo', ['-n', 'sh', '-c', install]];
+  return (await step('install chromium (Debian packages chromium, fonts-dejavu-core)', ...asRoot)).code === 0;
+}
+
 async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
   if (!(await ensureNginx())) totals.failed += 1;
+  if (!(await ensureChromium())) totals.failed += 1;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;

@@ -6,6 +6,7 @@ export type { IdentityFiles } from './crypto/identity-files';
 export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';
 export { NativeNetwork } from './runtime/native/network';
+export { isRunning } from './runtime/native/supervisor';
 export { NodeStartError, PortInUseError, Supervisor, tail, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
 export { scrape, valueOf } from './fabric/metrics';

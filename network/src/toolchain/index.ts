@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,7 +12,7 @@ import {
   ToolchainMissingError,
   type GoFailureContext,
 } from './errors.js';
-import { FABRIC, FABRIC_CA } from './versions.js';
+import { FABRIC, FABRIC_CA, VEGETA } from './versions.js';
 
 export {
   CCompilerError,
@@ -23,7 +23,7 @@ export {
   ToolchainError,
   ToolchainMissingError,
 } from './errors.js';
-export { FABRIC, FABRIC_CA } from './versions.js';
+export { FABRIC, FABRIC_CA, VEGETA } from './versions.js';
 
 export interface Toolchain {
   /** ~/.cache/energysale-bench, or ENERGYSALE_CACHE. Holds binaries, Go module and build caches. */
@@ -38,12 +38,13 @@ export interface Toolchain {
     readonly osnadmin: string;
     readonly fabricCaServer: string;
     readonly fabricCaClient: string;
+    readonly vegeta: string;
   };
   /** The Fabric module's sampleconfig (core.yaml, orderer.yaml, configtx.yaml). Read-only: copy before editing. */
   readonly sampleConfigDir: string;
   /** Holds bin/detect, bin/build, bin/release: a peer's chaincode.externalBuilders path. */
   readonly externalBuilderDir: string;
-  readonly versions: { readonly fabric: string; readonly fabricCa: string };
+  readonly versions: { readonly fabric: string; readonly fabricCa: string; readonly vegeta: string };
 }
 
 /** network/toolchain: the Go modules that pin what we build (this file runs from network/dist/toolchain). */
@@ -77,8 +78,12 @@ interface Component {
   readonly firstTime: string;
   readonly builds: readonly GoBuild[];
   readonly outDir: (layout: Layout) => string;
-  /** Commands whose output proves the binaries carry the pinned version. */
-  readonly versionChecks: readonly { readonly binary: string; readonly version: string }[];
+  /** Commands (`<binary> version` unless args say otherwise) whose output proves the binaries carry the pinned version. */
+  readonly versionChecks: readonly {
+    readonly binary: string;
+    readonly version: string;
+    readonly args?: readonly string[];
+  }[];
 }
 
 const FABRIC_CMDS = ['peer', 'orderer', 'configtxgen', 'configtxlator', 'osnadmin'] as const;
@@ -135,14 +140,29 @@ const COMPONENTS: readonly Component[] = [
     outDir: (layout) => path.join(layout.externalBuilderDir, 'bin'),
     versionChecks: [],
   },
+  {
+    title: `vegeta ${VEGETA.version}`,
+    module: 'vegeta',
+    firstTime: '~30 s',
+    // As upstream's Makefile: static, and the version its Makefile stamps from the git tag.
+    builds: [{ packages: [VEGETA.module], ldflags: `-X main.Version=${VEGETA.version}`, env: { CGO_ENABLED: '0' } }],
+    outDir: (layout) => layout.binDir,
+    versionChecks: [{ binary: 'vegeta', version: VEGETA.version, args: ['-version'] }],
+  },
 ];
 
 function binaries(component: Component): string[] {
-  return component.builds.flatMap((b) => b.packages.map((p) => path.posix.basename(p)));
+  return component.builds.flatMap((b) => b.packages.map(executableName));
+}
+
+/** The file `go build` writes for a main package: named after its last path element, or the one before a major-version suffix (.../vegeta/v12 -> vegeta). */
+function executableName(pkg: string): string {
+  const name = path.posix.basename(pkg);
+  return /^v\d+$/.test(name) && pkg.includes('/') ? path.posix.basename(path.posix.dirname(pkg)) : name;
 }
 
 /**
- * Makes sure the pinned Fabric, Fabric CA and ccaas builder binaries are in the cache, building
+ * Makes sure the pinned Fabric, Fabric CA, ccaas builder and vegeta binaries are in the cache, building
  * what is absent or reports the wrong version, and returns where they are. When everything is in
  * place it only checks versions, which takes well under a second.
  */
@@ -178,7 +198,7 @@ export async function ensureToolchain(options: { log?: (line: string) => void } 
   }
   if (go !== undefined) await pruneStale(layout, log);
   const toolchain = describe(layout);
-  log(`Fabric ${FABRIC.version} and Fabric CA ${FABRIC_CA.version} ready in ${toolchain.binDir}`);
+  log(`Fabric ${FABRIC.version}, Fabric CA ${FABRIC_CA.version} and vegeta ${VEGETA.version} ready in ${toolchain.binDir}`);
   return toolchain;
 }
 
@@ -212,10 +232,11 @@ function describe(layout: Layout): Toolchain {
       osnadmin: bin('osnadmin'),
       fabricCaServer: bin('fabric-ca-server'),
       fabricCaClient: bin('fabric-ca-client'),
+      vegeta: bin('vegeta'),
     },
     sampleConfigDir: layout.sampleConfigDir,
     externalBuilderDir: layout.externalBuilderDir,
-    versions: { fabric: FABRIC.version, fabricCa: FABRIC_CA.version },
+    versions: { fabric: FABRIC.version, fabricCa: FABRIC_CA.version, vegeta: VEGETA.version },
   };
 }
 
@@ -250,6 +271,7 @@ async function versionKey(): Promise<string> {
   const recipe = {
     FABRIC,
     FABRIC_CA,
+    VEGETA,
     builds: COMPONENTS.map((c) => c.builds),
     platform: `${process.platform}-${process.arch}`,
   };
@@ -282,15 +304,15 @@ async function inspect(component: Component, layout: Layout): Promise<Problem | 
   }
   if (names.length > 0) return { kind: 'absent', names };
   const wrong = await Promise.all(
-    component.versionChecks.map(async ({ binary, version }) => {
+    component.versionChecks.map(async ({ binary, version, args = ['version'] }) => {
       // cwd: a version command must not leave files where it happens to run.
-      const output = await run(path.join(dir, binary), ['version'], { cwd: os.tmpdir(), timeoutMs: 30_000 }).then(
+      const output = await run(path.join(dir, binary), args, { cwd: os.tmpdir(), timeoutMs: 30_000 }).then(
         (r) => r.stdout + r.stderr,
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
       );
       const reported = /^\s*Version: (\S+)\s*$/m.exec(output)?.[1];
       if (reported === version) return undefined;
-      return `\`${binary} version\` reports ${reported ?? `no version (${output.trim()})`}, not ${version}`;
+      return `\`${binary} ${args.join(' ')}\` reports ${reported ?? `no version (${output.trim()})`}, not ${version}`;
     }),
   );
   const detail = wrong.find((w) => w !== undefined);
@@ -417,14 +439,34 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-/** After a build, drops the binaries of earlier pins: ~250 MB each. The Go caches are shared and kept. */
+/**
+ * After a build, drops the binaries of earlier pins: ~250 MB each. The Go caches are shared and kept.
+ * One that a running process was started from (a network brought up before the pins changed) is
+ * kept: its peers still need its chaincode builder. A later setup removes it.
+ */
 async function pruneStale(layout: Layout, log: (line: string) => void): Promise<void> {
   const parent = path.dirname(layout.root);
   for (const entry of await readdir(parent)) {
     if (entry === layout.key || !entry.startsWith('fabric-')) continue;
-    log(`removing the stale toolchain ${path.join(parent, entry)}`);
-    await rm(path.join(parent, entry), { recursive: true, force: true });
+    const dir = path.join(parent, entry);
+    const pid = await processRunningFrom(dir);
+    if (pid !== undefined) {
+      log(`keeping the stale toolchain ${dir}: process ${pid} runs from it`);
+      continue;
+    }
+    log(`removing the stale toolchain ${dir}`);
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A process whose executable lies under `dir` (Linux /proc; elsewhere none is found). */
+async function processRunningFrom(dir: string): Promise<string | undefined> {
+  const pids = await readdir('/proc').catch(() => []);
+  for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
+    const exe = await readlink(path.join('/proc', pid, 'exe')).catch(() => '');
+    if (exe.startsWith(`${dir}${path.sep}`)) return pid;
+  }
+  return undefined;
 }
 
 async function isExecutable(file: string): Promise<boolean> {

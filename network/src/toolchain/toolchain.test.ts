@@ -19,6 +19,7 @@ import {
   ToolchainBuildError,
   ToolchainMissingError,
   type Toolchain,
+  VEGETA,
 } from './index.js';
 
 const SOURCE_DIR = path.resolve(__dirname, '..', '..', 'toolchain');
@@ -42,7 +43,9 @@ void describe('the toolchain in the real cache (builds it the first time: ~3 min
     assert.match(peer.stdout, new RegExp(`Version: ${FABRIC.version}\\n`));
     const client = await run(toolchain.bin.fabricCaClient, ['version'], { cwd: os.tmpdir() });
     assert.match(client.stdout, new RegExp(`Version: ${FABRIC_CA.version}\\n`));
-    assert.deepEqual(toolchain.versions, { fabric: FABRIC.version, fabricCa: FABRIC_CA.version });
+    const vegeta = await run(toolchain.bin.vegeta, ['-version'], { cwd: os.tmpdir() });
+    assert.match(vegeta.stdout, new RegExp(`^Version: ${VEGETA.version}\\n`));
+    assert.deepEqual(toolchain.versions, { fabric: FABRIC.version, fabricCa: FABRIC_CA.version, vegeta: VEGETA.version });
   });
 
   void it('points at a sampleconfig with core.yaml and orderer.yaml', () => {
@@ -101,6 +104,9 @@ void describe('the Go modules', () => {
     assert.ok(FABRIC.moduleVersion.endsWith(FABRIC.commit.slice(0, 12)));
     const ca = await readFile(path.join(SOURCE_DIR, 'fabric-ca', 'go.mod'), 'utf8');
     assert.match(ca, new RegExp(`^require ${FABRIC_CA.module} ${FABRIC_CA.moduleVersion}$`, 'm'));
+    const vegeta = await readFile(path.join(SOURCE_DIR, 'vegeta', 'go.mod'), 'utf8');
+    assert.match(vegeta, new RegExp(`^require ${VEGETA.module} ${VEGETA.moduleVersion}$`, 'm'));
+    assert.equal(VEGETA.moduleVersion, `v${VEGETA.version}`);
   });
 });
 

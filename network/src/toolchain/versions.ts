@@ -34,3 +34,13 @@ export const FABRIC_CA = {
   module: 'github.com/hyperledger/fabric-ca',
   moduleVersion: 'v1.5.21',
 } as const;
+
+/**
+ * vegeta, the HTTP load generator of bench/ (MIT; k6 is AGPL and not used). Its main package is the
+ * module root; `vegeta -version` prints the version stamped into main.Version at link time.
+ */
+export const VEGETA = {
+  version: '12.13.0',
+  module: 'github.com/tsenart/vegeta/v12',
+  moduleVersion: 'v12.13.0',
+} as const;

@@ -1,0 +1,73 @@
+/**
+ * summary.csv: one row per scenario × engine with the main figures, the paper's figures and the
+ * ratios. Numbers at full precision (this file is for tools, report.md is for people); an empty cell
+ * is a figure not measured or not in the paper.
+ */
+import { PAPER_FIGURES } from './format';
+import type { PaperComparison, ReportData, ScenarioResult, Usage } from './schema';
+
+/** What one CSV row is made from: a run and its comparison with the paper, if any. */
+export interface Row {
+  s: ScenarioResult;
+  comparison: PaperComparison | undefined;
+}
+
+type Value = string | number | boolean | null | undefined;
+
+const usageColumns = (prefix: string, pick: (s: ScenarioResult) => Usage | null): [string, (r: Row) => Value][] => [
+  [`${prefix}_cpu_avg_pct`, ({ s }) => pick(s)?.cpuPct.avg],
+  [`${prefix}_cpu_p95_pct`, ({ s }) => pick(s)?.cpuPct.p95],
+  [`${prefix}_cpu_max_pct`, ({ s }) => pick(s)?.cpuPct.max],
+  [`${prefix}_mem_avg_pct`, ({ s }) => pick(s)?.memPct.avg],
+  [`${prefix}_mem_p95_pct`, ({ s }) => pick(s)?.memPct.p95],
+  [`${prefix}_mem_max_pct`, ({ s }) => pick(s)?.memPct.max],
+];
+
+/** The columns, in order: header and how each row fills it. */
+export const CSV_COLUMNS: readonly (readonly [string, (r: Row) => Value])[] = [
+  ['scenario', ({ s }) => s.scenario],
+  ['engine', ({ s }) => s.engine],
+  ['executor', ({ s }) => s.executor],
+  ['users', ({ s }) => s.users],
+  ['window_start', ({ s }) => s.window.start],
+  ['window_end', ({ s }) => s.window.end],
+  ['duration_s', ({ s }) => s.window.durationS],
+  ['requests', ({ s }) => s.measured.requests],
+  ['successes', ({ s }) => s.measured.successes],
+  ['failures', ({ s }) => s.measured.failures],
+  ['dropped_iterations', ({ s }) => s.measured.droppedIterations],
+  ['success_rate_pct', ({ s }) => s.measured.successRatePct],
+  ['throughput_tx_per_min', ({ s }) => s.measured.throughputTxPerMin],
+  ['latency_avg_s', ({ s }) => s.measured.latencyS.avg],
+  ['latency_p50_s', ({ s }) => s.measured.latencyS.p50],
+  ['latency_p95_s', ({ s }) => s.measured.latencyS.p95],
+  ['latency_p99_s', ({ s }) => s.measured.latencyS.p99],
+  ['latency_max_s', ({ s }) => s.measured.latencyS.max],
+  ['warmup_requests', ({ s }) => s.warmUp?.requests],
+  ['warmup_success_rate_pct', ({ s }) => s.warmUp?.successRatePct],
+  ['warmup_throughput_tx_per_min', ({ s }) => s.warmUp?.throughputTxPerMin],
+  ['warmup_latency_avg_s', ({ s }) => s.warmUp?.latencyS.avg],
+  ...usageColumns('chain', (s) => s.resources.chain),
+  ...usageColumns('service', (s) => s.resources.service),
+  ...usageColumns('loadgen', (s) => s.resources.loadGenerator),
+  ['chain_valid_tx', ({ s }) => s.chain?.validTx],
+  ['chain_invalid_tx', ({ s }) => s.chain?.invalidTx],
+  ...PAPER_FIGURES.map((f): [string, (r: Row) => Value] => [`paper_${f.csv}_${f.unit}`, ({ comparison }) => comparison?.paper[f.key]]),
+  ...PAPER_FIGURES.map((f): [string, (r: Row) => Value] => [`ratio_${f.csv}`, ({ comparison }) => comparison?.ratio[f.key]]),
+];
+
+/** RFC 4180: quote a field holding a comma, a quote or a line break. */
+function field(value: Value): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(data: ReportData): string {
+  const lines = [CSV_COLUMNS.map(([header]) => header).join(',')];
+  for (const s of data.scenarios) {
+    const row: Row = { s, comparison: data.paper.find((p) => p.scenario === s.scenario && p.engine === s.engine) };
+    lines.push(CSV_COLUMNS.map(([, value]) => field(value(row))).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

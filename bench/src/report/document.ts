@@ -1,0 +1,454 @@
+/**
+ * The report as a document (sections of paragraphs, tables, charts, links) built once from the data,
+ * then written out as Markdown and as HTML by render.ts: both say the same thing because they are
+ * the same document.
+ */
+import { bytes, fixed, integer, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type ThresholdOp, type Usage } from './schema';
+import { barChart, lineChart, type LineSeries } from './svg';
+
+export type Tone = 'good' | 'bad';
+export type Cell = string | { text: string; tone: Tone };
+
+export interface Column {
+  title: string;
+  numeric: boolean;
+}
+
+export interface Table {
+  columns: Column[];
+  rows: Cell[][];
+}
+
+export interface Chart {
+  /** File name stem under charts/, unique in the report. */
+  id: string;
+  title: string;
+  svg: string;
+}
+
+export type Block =
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'heading'; text: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'links'; links: { href: string; text: string; note: string }[] }
+  | { kind: 'table'; table: Table }
+  | { kind: 'charts'; charts: Chart[] };
+
+export interface Section {
+  title: string;
+  blocks: Block[];
+}
+
+export interface ReportDocument {
+  title: string;
+  sections: Section[];
+}
+
+/** A file under raw/: its path relative to raw/ (with `/` separators) and its size. */
+export interface RawFile {
+  name: string;
+  size: number;
+}
+
+const TEST_TITLES: Readonly<Record<PaperTest, string>> = { add_order: 'add order', order_query: 'order query' };
+
+const scenarioTitle = (scenario: string): string => (isPaperTest(scenario) ? TEST_TITLES[scenario] : scenario);
+const runTitle = (s: { scenario: string; engine: Engine }): string => `${scenarioTitle(s.scenario)} (${s.engine})`;
+
+function columns(...spec: [string, boolean][]): Column[] {
+  return spec.map(([title, numeric]) => ({ title, numeric }));
+}
+
+const verdict = (ok: boolean, good: string, bad: string): Cell => ({ text: ok ? good : bad, tone: ok ? 'good' : 'bad' });
+const orDash = <T>(value: T | null, show: (v: T) => string): string => (value === null ? '—' : show(value));
+
+function headline(data: ReportData): Section {
+  const { meta } = data;
+  const passed = data.thresholds.filter((t) => t.pass).length;
+  const disagreeing = data.consistency.filter((c) => !c.agree).length;
+  return {
+    title: 'Run',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: `Profile ${meta.profile}; ${meta.startedAt} to ${meta.endedAt}; commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' with uncommitted changes (dirty)' : ''}.`,
+      },
+      {
+        kind: 'list',
+        items: [
+          `Thresholds: ${passed} of ${data.thresholds.length} passed.`,
+          data.consistency.length === 0
+            ? 'Consistency: no writing run had its commits counted.'
+            : `Consistency: ${data.consistency.length - disagreeing} of ${data.consistency.length} writing runs agree with the chain.`,
+          `Scenarios: ${data.scenarios.map(runTitle).join(', ') || 'none'}.`,
+        ],
+      },
+    ],
+  };
+}
+
+function paperChart(data: ReportData, test: PaperTest): Chart {
+  const comparisons = data.paper.filter((p) => p.scenario === test);
+  const paper = PAPER_TABLE_4[test];
+  return {
+    id: `paper_${test}`,
+    title: `${TEST_TITLES[test]}: measured / paper (Table 4)`,
+    svg: barChart({
+      title: `${TEST_TITLES[test]}: measured / paper (Table 4)`,
+      axisLabel: 'measured / paper (log scale; the dashed line is the paper)',
+      categories: PAPER_FIGURES.map((f) => `${f.label} (paper ${f.show(paper[f.key])})`),
+      series: comparisons.map((c) => ({
+        name: c.engine,
+        values: PAPER_FIGURES.map((f) => c.ratio[f.key]),
+        labels: PAPER_FIGURES.map((f) => `${f.show(c.measured[f.key])} ${times(c.ratio[f.key])}`),
+      })),
+      scale: 'log',
+      reference: { value: 1, label: 'paper ×1' },
+      tickFormat: (v) => `×${fixed(v, v < 1 ? (v < 0.1 ? 2 : 1) : 0)}`,
+    }),
+  };
+}
+
+function paperSection(data: ReportData): Section {
+  const engines = [...new Set(data.paper.map((p) => p.engine))];
+  const tests = [...new Set(data.paper.map((p) => p.scenario))];
+  const rows: Cell[][] = tests.flatMap((test) =>
+    PAPER_FIGURES.map((f) => [
+      TEST_TITLES[test],
+      f.label,
+      f.show(PAPER_TABLE_4[test][f.key]),
+      ...engines.flatMap((engine) => {
+        const c = data.paper.find((p) => p.scenario === test && p.engine === engine);
+        return c === undefined ? ['—', '—'] : [f.show(c.measured[f.key]), times(c.ratio[f.key])];
+      }),
+    ]),
+  );
+  const { machine } = data;
+  return {
+    title: 'Paper vs measured (Table 4)',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          `Ratios are measured / paper. The paper ran ${PAPER_PROFILE.users} users for ${PAPER_PROFILE.durationS / 60} minutes per test on separate servers ` +
+          `(chain server 8 cores, 16 GB); this run shares one machine of ${machine.cores} cores and ${fixed(machine.memoryGiB, 1)} GiB ` +
+          'between chain, service and load generator, so CPU and memory are percentages of this machine.',
+      },
+      rows.length === 0
+        ? { kind: 'paragraph', text: 'No scenario of this run is one of the paper’s tests.' }
+        : {
+            kind: 'table',
+            table: {
+              columns: columns(['Test', false], ['Figure', false], ['Paper', true], ...engines.flatMap((e): [string, boolean][] => [[e, true], [`× ${e}`, true]])),
+              rows,
+            },
+          },
+      { kind: 'charts', charts: tests.map((test) => paperChart(data, test)) },
+    ],
+  };
+}
+
+const PHASE_COLUMNS = columns(
+  ['Scenario', false],
+  ['Engine', false],
+  ['Requests', true],
+  ['Successes', true],
+  ['Failures', true],
+  ['Dropped', true],
+  ['Success', true],
+  ['Throughput', true],
+  ['Avg', true],
+  ['p50', true],
+  ['p95', true],
+  ['p99', true],
+  ['Max', true],
+);
+
+function phaseRow(s: ScenarioResult, p: PhaseFigures): Cell[] {
+  const l = p.latencyS;
+  return [
+    scenarioTitle(s.scenario),
+    s.engine,
+    integer(p.requests),
+    integer(p.successes),
+    integer(p.failures),
+    integer(p.droppedIterations),
+    percent(p.successRatePct),
+    perMinute(p.throughputTxPerMin),
+    seconds(l.avg),
+    seconds(l.p50),
+    seconds(l.p95),
+    seconds(l.p99),
+    seconds(l.max),
+  ];
+}
+
+function measuredSection(data: ReportData): Section {
+  const warmUp = data.scenarios.flatMap((s) => (s.warmUp === null ? [] : [phaseRow(s, s.warmUp)]));
+  const runs = data.scenarios.map(
+    (s) => `${runTitle(s)}: ${s.executor} model, ${s.users} users, window ${s.window.start} to ${s.window.end} (${fixed(s.window.durationS, 0)} s).`,
+  );
+  const blocks: Block[] = [
+    { kind: 'list', items: runs },
+    { kind: 'table', table: { columns: PHASE_COLUMNS, rows: data.scenarios.map((s) => phaseRow(s, s.measured)) } },
+  ];
+  if (warmUp.length > 0) {
+    blocks.push({ kind: 'heading', text: 'Warm-up (not in the figures above)' }, { kind: 'table', table: { columns: PHASE_COLUMNS, rows: warmUp } });
+  }
+  return { title: 'Measured figures', blocks };
+}
+
+function littlesLawSection(data: ReportData): Section {
+  return {
+    title: 'Little’s law',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          'In a closed loop each user waits for its response, so users / avg latency is the rate with no pause between requests. ' +
+          'A measured rate below it means time per iteration beyond the response: think time or client overhead.',
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Figures', false], ['Test', false], ['Engine', false], ['Users', true], ['Avg latency', true], ['users / latency', true], ['Measured rate', true], ['Measured / predicted', true], ['Implied think time', true]),
+          rows: data.littlesLaw.map((l) => [
+            l.subject === 'paper' ? 'paper' : 'this run',
+            scenarioTitle(l.scenario),
+            l.engine ?? '—',
+            integer(l.users),
+            seconds(l.avgLatencyS),
+            perMinute(l.predictedTxPerMin),
+            perMinute(l.measuredTxPerMin),
+            fixed(l.ratio, 3),
+            seconds(l.impliedThinkTimeS),
+          ]),
+        },
+      },
+    ],
+  };
+}
+
+function consistencySection(data: ReportData): Section {
+  const runOf = (scenario: string, engine: Engine): ScenarioResult | undefined => data.scenarios.find((s) => s.scenario === scenario && s.engine === engine);
+  return {
+    title: 'Consistency: load generator vs chain',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          'Successful writes the load generator counted in the measured window against VALID transactions committed in it. ' +
+          'Requests in flight at either edge of the window may fall on either side, hence the tolerance of users × writes per request.',
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Scenario', false], ['Engine', false], ['Successes', true], ['Writes each', true], ['Expected tx', true], ['VALID tx', true], ['Invalid tx', true], ['Difference', true], ['Tolerance', true], ['Agree', false], ['Counted by', false]),
+          rows: data.consistency.map((c) => {
+            const chain = runOf(c.scenario, c.engine)?.chain ?? null;
+            return [
+              scenarioTitle(c.scenario),
+              c.engine,
+              integer(c.loadGeneratorSuccesses),
+              integer(c.writesPerRequest),
+              integer(c.expectedTx),
+              integer(c.chainValidTx),
+              orDash(chain, (x) => integer(x.invalidTx)),
+              integer(c.difference),
+              integer(c.toleranceTx),
+              verdict(c.agree, 'yes', 'NO'),
+              chain?.source ?? '—',
+            ];
+          }),
+        },
+      },
+    ],
+  };
+}
+
+function resourcesSection(data: ReportData): Section {
+  const rows: Cell[][] = data.scenarios.flatMap((s) => {
+    const parts: [string, Usage | null][] = [
+      ['chain', s.resources.chain],
+      ['service', s.resources.service],
+      ['load generator', s.resources.loadGenerator],
+    ];
+    return parts.map(([component, u]) => [
+      scenarioTitle(s.scenario),
+      s.engine,
+      component,
+      ...(u === null ? Array<string>(6).fill('—') : [u.cpuPct.avg, u.cpuPct.p95, u.cpuPct.max, u.memPct.avg, u.memPct.p95, u.memPct.max].map(percent)),
+    ]);
+  });
+  const sources = [...new Set(data.scenarios.map((s) => s.resources.source))];
+  return {
+    title: 'Resources during the measured window',
+    blocks: [
+      { kind: 'paragraph', text: `Percentages of the whole machine (${data.machine.cores} cores = 100 % CPU; ${fixed(data.machine.memoryGiB, 1)} GiB = 100 % memory). Sampled by: ${sources.join('; ') || '—'}.` },
+      {
+        kind: 'table',
+        table: { columns: columns(['Scenario', false], ['Engine', false], ['Component', false], ['CPU avg', true], ['CPU p95', true], ['CPU max', true], ['Mem avg', true], ['Mem p95', true], ['Mem max', true]), rows },
+      },
+    ],
+  };
+}
+
+function usageSeries(s: ScenarioResult, pick: 'cpuPct' | 'memPct'): LineSeries[] {
+  const series: LineSeries[] = [{ name: 'chain', points: s.resourceSeries.map((r) => [r.t, r.chain[pick]] as const) }];
+  if (s.resourceSeries.some((r) => r.service !== null)) series.push({ name: 'service', points: s.resourceSeries.map((r) => [r.t, r.service?.[pick] ?? null] as const) });
+  if (s.resourceSeries.some((r) => r.loadGenerator !== null)) series.push({ name: 'load generator', points: s.resourceSeries.map((r) => [r.t, r.loadGenerator?.[pick] ?? null] as const) });
+  return series;
+}
+
+function timeCharts(s: ScenarioResult): Chart[] {
+  const id = `${s.scenario}_${s.engine}`;
+  const name = runTitle(s);
+  const firstT = Math.min(0, ...s.timeSeries.map((p) => p.t), ...s.resourceSeries.map((r) => r.t));
+  const band = firstT < 0 ? { band: { from: firstT, to: 0, label: 'warm-up' } } : {};
+  const xLabel = 'seconds from the start of the measured window';
+  const chart = (kind: string, title: string, yLabel: string, series: LineSeries[]): Chart => ({
+    id: `${kind}_${id}`,
+    title: `${name}: ${title}`,
+    svg: lineChart({ title: `${name}: ${title}`, xLabel, yLabel, series, ...band }),
+  });
+  return [
+    chart('throughput', 'throughput and errors', 'requests per second', [
+      { name: 'successful tx/s', points: s.timeSeries.map((p) => [p.t, p.ok] as const) },
+      { name: 'errors/s', points: s.timeSeries.map((p) => [p.t, p.errors] as const), colour: '#D55E00' },
+    ]),
+    chart('latency', 'latency', 'seconds', [
+      { name: 'p50', points: s.timeSeries.map((p) => [p.t, p.latencyS?.p50 ?? null] as const) },
+      { name: 'p95', points: s.timeSeries.map((p) => [p.t, p.latencyS?.p95 ?? null] as const) },
+      { name: 'p99', points: s.timeSeries.map((p) => [p.t, p.latencyS?.p99 ?? null] as const) },
+    ]),
+    chart('cpu', 'CPU', '% of machine CPU', usageSeries(s, 'cpuPct')),
+    chart('memory', 'memory', '% of machine memory', usageSeries(s, 'memPct')),
+  ];
+}
+
+function overTimeSection(data: ReportData): Section {
+  return {
+    title: 'Over time',
+    blocks: data.scenarios.flatMap((s): Block[] => [
+      { kind: 'heading', text: runTitle(s) },
+      { kind: 'charts', charts: timeCharts(s) },
+    ]),
+  };
+}
+
+const METRIC_TITLES: Readonly<Record<ThresholdMetric, [string, (v: number) => string]>> = {
+  throughputTxPerMin: ['throughput', perMinute],
+  successRatePct: ['success rate', percent],
+  latencyAvgS: ['avg latency', seconds],
+  latencyP50S: ['p50 latency', seconds],
+  latencyP95S: ['p95 latency', seconds],
+  latencyP99S: ['p99 latency', seconds],
+  latencyMaxS: ['max latency', seconds],
+  failures: ['failures', integer],
+  droppedIterations: ['dropped iterations', integer],
+  chainCpuAvgPct: ['chain CPU avg', percent],
+  chainMemAvgPct: ['chain memory avg', percent],
+};
+
+const OP_SYMBOLS: Readonly<Record<ThresholdOp, string>> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' };
+
+function thresholdsSection(data: ReportData): Section {
+  return {
+    title: 'Thresholds',
+    blocks: [
+      data.thresholds.length === 0
+        ? { kind: 'paragraph', text: 'No thresholds were set for this run.' }
+        : {
+            kind: 'table',
+            table: {
+              columns: columns(['Scenario', false], ['Engine', false], ['Metric', false], ['Condition', false], ['Actual', true], ['Result', false]),
+              rows: data.thresholds.map((t) => {
+                const [title, show] = METRIC_TITLES[t.metric];
+                return [scenarioTitle(t.scenario), t.engine, title, `${OP_SYMBOLS[t.op]} ${show(t.limit)}`, orDash(t.actual, show), verdict(t.pass, 'pass', 'FAIL')];
+              }),
+            },
+          },
+    ],
+  };
+}
+
+function keyValues(pairs: [string, string][]): Block {
+  return { kind: 'table', table: { columns: columns(['', false], ['', false]), rows: pairs } };
+}
+
+function setupSection(data: ReportData): Section {
+  const { machine, versions, config, meta } = data;
+  const t = config.topology;
+  const b = config.batchSize;
+  return {
+    title: 'Machine, configuration, versions',
+    blocks: [
+      { kind: 'heading', text: 'Machine' },
+      keyValues([
+        ['CPU', `${machine.cpuModel}, ${machine.cores} cores`],
+        ['Memory', `${fixed(machine.memoryGiB, 1)} GiB`],
+        ['OS', `${machine.os}, kernel ${machine.kernel}`],
+        ['Node.js', machine.node],
+      ]),
+      { kind: 'heading', text: 'Configuration' },
+      keyValues([
+        ['Profile', meta.profile],
+        ['Topology', `${t.orgs.join(', ')}: ${t.peers} peers, ${t.orderers} orderers (${t.consensus}), ${t.ledgerDatabases} ledger databases on ${t.hosts} hosts; channel ${t.channel}`],
+        ['Batch', `timeout ${fixed(config.batchTimeoutS, 3)} s; max ${integer(b.maxMessageCount)} messages, ${bytes(b.preferredMaxBytes)} preferred, ${bytes(b.absoluteMaxBytes)} absolute max`],
+        ['Load', `${config.users} users; ${fixed(config.durationS, 0)} s measured after ${fixed(config.warmUpS, 0)} s warm-up per scenario`],
+      ]),
+      { kind: 'heading', text: 'Versions' },
+      keyValues([
+        ['Fabric', versions.fabric ?? '—'],
+        ['Fabric CA', versions.fabricCa ?? '—'],
+        ['vegeta', versions.vegeta ?? '—'],
+        ['Caliper', versions.caliper ?? '—'],
+        ['Commit', `${meta.commit.sha}${meta.commit.dirty ? ' (dirty)' : ''}`],
+      ]),
+    ],
+  };
+}
+
+function notesSection(data: ReportData): Section {
+  return { title: 'Notes', blocks: [data.notes.length === 0 ? { kind: 'paragraph', text: 'None.' } : { kind: 'list', items: data.notes }] };
+}
+
+function rawSection(raw: readonly RawFile[]): Section {
+  return {
+    title: 'Raw data',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: 'Everything above is rendered from summary.json; to render it again: node bench/dist/report/cli.js render <this directory>',
+      },
+      raw.length === 0
+        ? { kind: 'paragraph', text: 'No raw files.' }
+        : { kind: 'links', links: raw.map((f) => ({ href: `raw/${f.name}`, text: `raw/${f.name}`, note: bytes(f.size) })) },
+    ],
+  };
+}
+
+export function buildDocument(data: ReportData, raw: readonly RawFile[]): ReportDocument {
+  return {
+    title: data.meta.title,
+    sections: [
+      headline(data),
+      paperSection(data),
+      measuredSection(data),
+      littlesLawSection(data),
+      consistencySection(data),
+      resourcesSection(data),
+      overTimeSection(data),
+      thresholdsSection(data),
+      setupSection(data),
+      notesSection(data),
+      rawSection(raw),
+    ],
+  };
+}
+
+/** Every chart of the document, in order. */
+export function chartsOf(document: ReportDocument): Chart[] {
+  return document.sections.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'charts' ? b.charts : [])));
+}

@@ -1,0 +1,317 @@
+/**
+ * What a benchmark run hands the report: the typed contents of `summary.json`.
+ *
+ * Units are in the field names: `S` seconds, `Pct` percent on a 0–100 scale, `TxPerMin`
+ * transactions per minute, `GiB` gibibytes. Times are ISO 8601 strings in UTC. A figure that was not
+ * measured is `null`, never left out, so every report has the same shape.
+ */
+
+/** Bumped whenever a field changes meaning or is removed; `summary.json` carries it. */
+export const SCHEMA_VERSION = 1;
+
+/** Who drove the load: our vegeta scenarios through the HTTP service, or Caliper straight to Fabric. */
+export type Engine = 'http' | 'caliper';
+export const ENGINES: readonly Engine[] = ['http', 'caliper'];
+
+/** The paper's two tests (Table 4); a scenario of the same name is compared with them. */
+export type PaperTest = 'add_order' | 'order_query';
+
+export interface ReportData {
+  meta: RunMeta;
+  machine: Machine;
+  versions: Versions;
+  config: RunConfig;
+  /** One entry per scenario × engine that ran, in the order they ran. */
+  scenarios: ScenarioResult[];
+  /** Measured against Table 4: one entry per scenario × engine whose scenario is a {@link PaperTest}. */
+  paper: PaperComparison[];
+  /** Users / latency against the measured rate: the paper's own figures first, then each closed-model run. */
+  littlesLaw: LittlesLawCheck[];
+  /** Successes the load generator counted against VALID transactions the chain committed: one per writing run. */
+  consistency: ConsistencyCheck[];
+  /** The pass/fail contract of the run, evaluated. */
+  thresholds: ThresholdResult[];
+  /** Free-form remarks of whoever ran it (anomalies, deviations from the profile). */
+  notes: string[];
+}
+
+export interface RunMeta {
+  /** Human title of the run, e.g. "Table 4 reproduction, paper profile". */
+  title: string;
+  /** Short slug naming what ran, used in the report directory name, e.g. "table4" or "add_order". */
+  name: string;
+  /** The load profile: "paper" (30 users, 10 min), "quick", "tuned", ... */
+  profile: string;
+  /** When the first scenario started (warm-up included). */
+  startedAt: string;
+  /** When the last scenario ended. */
+  endedAt: string;
+  commit: {
+    /** Full 40-hex sha of HEAD. */
+    sha: string;
+    /** True when the working tree had uncommitted changes: the sha alone does not reproduce the run. */
+    dirty: boolean;
+  };
+}
+
+/** The one machine everything ran on (chain, service and load generator share it). */
+export interface Machine {
+  /** Logical CPUs. */
+  cores: number;
+  memoryGiB: number;
+  cpuModel: string;
+  /** Distribution, e.g. "Debian GNU/Linux 12 (bookworm)". */
+  os: string;
+  /** Kernel release, e.g. "6.1.0-18-amd64". */
+  kernel: string;
+  /** Node.js version, e.g. "v20.20.2". */
+  node: string;
+}
+
+/** Versions of the tools involved; `null` for a tool this run did not use. */
+export interface Versions {
+  fabric: string | null;
+  fabricCa: string | null;
+  vegeta: string | null;
+  caliper: string | null;
+}
+
+export interface RunConfig {
+  topology: TopologySummary;
+  /** Orderer BatchTimeout in seconds. */
+  batchTimeoutS: number;
+  /** Orderer BatchSize. */
+  batchSize: {
+    maxMessageCount: number;
+    absoluteMaxBytes: number;
+    preferredMaxBytes: number;
+  };
+  /** Concurrent virtual users of the profile (the paper: 30). */
+  users: number;
+  /** Measured duration of each scenario in seconds (the paper: 600). */
+  durationS: number;
+  /** Warm-up before each measured window, in seconds; its figures are kept apart. */
+  warmUpS: number;
+}
+
+export interface TopologySummary {
+  /** Peer organisations, e.g. ["ExchangeOrg", "ConsumerOrg", "RetailerOrg"]. */
+  orgs: string[];
+  peers: number;
+  orderers: number;
+  /** CouchDB state databases. */
+  ledgerDatabases: number;
+  /** Hosts (addresses) the nodes are spread over. */
+  hosts: number;
+  channel: string;
+  /** Orderer type, e.g. "etcdraft". */
+  consensus: string;
+}
+
+export interface ScenarioResult {
+  /** Scenario id, e.g. "add_order", "order_query", "noop". */
+  scenario: string;
+  engine: Engine;
+  /** Closed: a fixed number of users each looping (the paper's model); open: a fixed arrival rate. */
+  executor: 'closed' | 'open';
+  /** Concurrent users (closed) or the bound on them (open). */
+  users: number;
+  /** Ledger writes one successful request makes: 1 for add_order, 0 for a query. */
+  writesPerRequest: number;
+  /** The measured window (warm-up excluded). */
+  window: {
+    start: string;
+    end: string;
+    durationS: number;
+  };
+  measured: PhaseFigures;
+  /** The warm-up before the window, or null when there was none. */
+  warmUp: PhaseFigures | null;
+  /** Transactions the chain committed during the measured window, or null when not counted. */
+  chain: ChainCount | null;
+  /** One sample per second; `t` is seconds from the window start, negative during warm-up. */
+  timeSeries: LoadSample[];
+  /** Resource use during the measured window. */
+  resources: ResourceUsage;
+  /** Resource samples, `t` as in {@link timeSeries}. */
+  resourceSeries: ResourceSample[];
+}
+
+/** The figures of one phase (warm-up or measured window) of one run. */
+export interface PhaseFigures {
+  /** Requests completed (successes + failures). */
+  requests: number;
+  successes: number;
+  failures: number;
+  /** Iterations the executor could not start on time (open model) or skipped; 0 when none. */
+  droppedIterations: number;
+  /** Successes × 100 / requests. */
+  successRatePct: number;
+  /** Successful transactions per minute over the phase. */
+  throughputTxPerMin: number;
+  /** Response time of all completed requests. */
+  latencyS: LatencyStats;
+}
+
+export interface LatencyStats {
+  avg: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface ChainCount {
+  /** Transactions committed with validation code VALID. */
+  validTx: number;
+  /** Transactions committed with any other validation code (MVCC conflicts, endorsement failures, ...). */
+  invalidTx: number;
+  /** How they were counted, e.g. "block scan of channel energysale, blocks 12–480". */
+  source: string;
+}
+
+export interface LoadSample {
+  /** Seconds from the measured window start (negative: warm-up). */
+  t: number;
+  /** Successful requests completed in this second: the throughput in tx/s. */
+  ok: number;
+  /** Failed requests completed in this second. */
+  errors: number;
+  /** Latency percentiles of the requests completed in this second, or null when none completed. */
+  latencyS: { p50: number; p95: number; p99: number } | null;
+}
+
+/** Avg, 95th percentile and max of a sampled quantity. */
+export interface Spread {
+  avg: number;
+  p95: number;
+  max: number;
+}
+
+export interface Usage {
+  /** CPU time as a percentage of the whole machine (all cores = 100). */
+  cpuPct: Spread;
+  /** Resident memory as a percentage of the machine's memory. */
+  memPct: Spread;
+}
+
+export interface ResourceUsage {
+  /** Every Fabric process: peers, orderers, CouchDB, chaincode servers. The paper's "chain server". */
+  chain: Usage;
+  /** The HTTP service tier (service instances and the load balancer), or null when not measured. */
+  service: Usage | null;
+  /** The load generator (vegeta or Caliper workers), or null when not measured. */
+  loadGenerator: Usage | null;
+  /** How it was sampled, e.g. "Prometheus process-exporter, 1 s scrape". */
+  source: string;
+}
+
+export interface UsageSample {
+  cpuPct: number;
+  memPct: number;
+}
+
+export interface ResourceSample {
+  t: number;
+  chain: UsageSample;
+  service: UsageSample | null;
+  loadGenerator: UsageSample | null;
+}
+
+/** The figures Table 4 reports for one test, measured under the paper's profile (30 users, 10 min). */
+export interface PaperFigures {
+  avgLatencyS: number;
+  successRatePct: number;
+  throughputTxPerMin: number;
+  /** Chain server (8 cores, 16 GB) CPU, average. */
+  cpuAvgPct: number;
+  /** Chain server memory, average. */
+  memAvgPct: number;
+}
+
+export interface PaperComparison {
+  scenario: PaperTest;
+  engine: Engine;
+  paper: PaperFigures;
+  measured: PaperFigures;
+  /** measured / paper for each figure; null where the paper's figure is 0. */
+  ratio: { [K in keyof PaperFigures]: number | null };
+}
+
+export interface LittlesLawCheck {
+  /** Whose figures: the paper's Table 4, or this run's. */
+  subject: 'paper' | 'measured';
+  scenario: string;
+  /** null for the paper. */
+  engine: Engine | null;
+  users: number;
+  avgLatencyS: number;
+  /** users / avgLatencyS × 60: the rate if users never paused between requests. */
+  predictedTxPerMin: number;
+  /** Completed requests per minute (the paper: its throughput). */
+  measuredTxPerMin: number;
+  /** measured / predicted; below 1 means time per iteration beyond the response. */
+  ratio: number;
+  /** users × 60 / measured − avgLatencyS: think time or client overhead per iteration. */
+  impliedThinkTimeS: number;
+}
+
+export interface ConsistencyCheck {
+  scenario: string;
+  engine: Engine;
+  /** Successes the load generator counted in the measured window. */
+  loadGeneratorSuccesses: number;
+  writesPerRequest: number;
+  /** loadGeneratorSuccesses × writesPerRequest. */
+  expectedTx: number;
+  /** VALID transactions committed in the measured window. */
+  chainValidTx: number;
+  /** chainValidTx − expectedTx. */
+  difference: number;
+  /** Requests in flight at either window edge may land on either side: users × writesPerRequest. */
+  toleranceTx: number;
+  /** |difference| ≤ toleranceTx. */
+  agree: boolean;
+}
+
+export type ThresholdMetric =
+  | 'throughputTxPerMin'
+  | 'successRatePct'
+  | 'latencyAvgS'
+  | 'latencyP50S'
+  | 'latencyP95S'
+  | 'latencyP99S'
+  | 'latencyMaxS'
+  | 'failures'
+  | 'droppedIterations'
+  | 'chainCpuAvgPct'
+  | 'chainMemAvgPct';
+
+export type ThresholdOp = '<' | '<=' | '>' | '>=';
+
+export interface ThresholdSpec {
+  scenario: string;
+  engine: Engine;
+  metric: ThresholdMetric;
+  op: ThresholdOp;
+  limit: number;
+}
+
+export interface ThresholdResult extends ThresholdSpec {
+  /** The measured value, or null when that scenario × engine did not run (which fails). */
+  actual: number | null;
+  pass: boolean;
+}
+
+/** Table 4 of the paper: 30 users, 10 minutes, Raft. */
+export const PAPER_TABLE_4: Readonly<Record<PaperTest, PaperFigures>> = {
+  add_order: { avgLatencyS: 6.108, successRatePct: 100, throughputTxPerMin: 216.12, cpuAvgPct: 11.92, memAvgPct: 16.31 },
+  order_query: { avgLatencyS: 0.044, successRatePct: 100, throughputTxPerMin: 40047.72, cpuAvgPct: 3.01, memAvgPct: 16.04 },
+};
+
+/** The paper's load profile behind Table 4. */
+export const PAPER_PROFILE = { users: 30, durationS: 600 } as const;
+
+export function isPaperTest(scenario: string): scenario is PaperTest {
+  return Object.hasOwn(PAPER_TABLE_4, scenario);
+}

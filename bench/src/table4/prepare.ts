@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+
+import { certificateAuthorities, enrollUsers, locateToolchain, peerOrg, type StateLayout, type Topology } from '@energysale/network';
+
+import type { TokenIssuer } from '@energysale/service';
+
+export interface VirtualUser {
+  readonly user: string;
+  readonly handle: string;
+  readonly token: string;
+}
+
+export interface Fixture {
+  readonly runId: string;
+  readonly users: readonly VirtualUser[];
+  readonly seller: string;
+  readonly packageId: string;
+  /** Orders written before the query test, by user index. */
+  readonly preloaded: readonly (readonly string[])[];
+}
+
+export class PreparationError extends Error {
+  override readonly name = 'PreparationError';
+}
+
+async function call(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new PreparationError(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** Runs `fn` over `items`, `concurrency` at a time. */
+async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/**
+ * Everything the two tests need, through the service like any client: the virtual users (each its
+ * own identity enrolled with ConsumerOrg's CA, registered on chain), a retailer, a package
+ * template, and the orders the query test reads.
+ */
+export async function prepare(
+  topology: Topology,
+  layout: StateLayout,
+  tokens: TokenIssuer,
+  baseUrl: string,
+  options: { users: number; preloadOrdersPerUser: number; log: (line: string) => void },
+): Promise<Fixture> {
+  const runId = `t4${Date.now().toString(36)}`;
+  const consumers = peerOrg(topology, 'consumer');
+  const ca = certificateAuthorities(topology).find((c) => c.org.key === consumers.key);
+  if (!ca || ca.org.kind !== 'peer') throw new PreparationError(`${consumers.name} has no CA`);
+  const names = Array.from({ length: options.users }, (_, i) => `vu${String(i + 1).padStart(4, '0')}`);
+  options.log(`enrolling ${names.length} virtual users with ${consumers.name}'s CA`);
+  await enrollUsers(await locateToolchain(), layout, { ...ca, org: ca.org }, names, 'consumer');
+  const users = names.map((user) => ({ user, handle: `${consumers.mspId}/${user}`, token: tokens.issue({ org: consumers.key, user }) }));
+  options.log('registering participants on chain');
+  await pool(users, 10, async (u) => {
+    await call(baseUrl, u.token, 'POST', '/participants/me');
+  });
+  const retailer = tokens.issue({ org: 'retailer', user: 'retailer1' });
+  const seller = ((await call(baseUrl, retailer, 'POST', '/participants/me')) as { handle: string }).handle;
+  const year = new Date().getUTCFullYear();
+  const packageId = `${runId}-pkg`;
+  await call(baseUrl, retailer, 'POST', '/templates', {
+    id: packageId,
+    name: 'Table 4 benchmark package',
+    region: 'Jiangsu',
+    marketStage: 'monthly',
+    targetUserType: 'commercial',
+    priceTerms: { model: 'fixed', price: '400.00' },
+    validFrom: `${year - 1}-01-01`,
+    validTo: `${year + 2}-01-01`,
+  });
+  options.log(`writing ${users.length * options.preloadOrdersPerUser} orders for the query test`);
+  const preloaded: string[][] = users.map(() => []);
+  await pool(users, 10, async (u, i) => {
+    for (let k = 0; k < options.preloadOrdersPerUser; k++) {
+      const id = `${runId}-pre-${u.user}-${k}`;
+      await call(baseUrl, u.token, 'POST', '/orders', { id, packageId, content: 'preloaded for the query test', seller, terms: orderTerms() });
+      preloaded[i]?.push(id);
+    }
+  });
+  return { runId, users, seller, packageId, preloaded };
+}
+
+/** Agreed terms of a benchmark order; the salt is the service's (derived from the order). */
+export function orderTerms(): { quantityMWh: string; tradePrice: string; settlementPrice: string } {
+  const price = 380 + (randomBytes(1)[0] ?? 0) / 10;
+  return { quantityMWh: '100.0', tradePrice: price.toFixed(2), settlementPrice: (price - 5).toFixed(2) };
+}

@@ -1,0 +1,75 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the test server saw of one request. */
+export interface SeenRequest {
+  readonly method: string;
+  /** Path and query (a URL fragment never reaches a server). */
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface TestServerOptions {
+  /** Delay before answering, ms (default 0). */
+  delayMs?: number;
+  /** Status to answer with (default 200). */
+  status?: number;
+}
+
+/**
+ * A node:http server on 127.0.0.1 and an ephemeral port that answers every request, after
+ * `delayMs`, with JSON echoing its path, headers and body, and counts concurrent requests.
+ */
+export class StartedTestServer {
+  readonly seen: SeenRequest[] = [];
+  /** Most requests in progress at once. */
+  maxInFlight = 0;
+  private inFlight = 0;
+
+  private constructor(
+    private readonly server: http.Server,
+    /** Mutable: tests slow the server down or make it fail. */
+    readonly options: TestServerOptions,
+  ) {}
+
+  static async start(options: TestServerOptions = {}): Promise<StartedTestServer> {
+    const server = http.createServer();
+    const started = new StartedTestServer(server, options);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      started.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    return started;
+  }
+
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Stops listening and closes kept-alive connections. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      this.seen.push(seen);
+      setTimeout(() => {
+        this.inFlight--;
+        res.writeHead(this.options.status ?? 200, { 'content-type': 'application/json', 'x-served-by': 'test' });
+        res.end(JSON.stringify(seen));
+      }, this.options.delayMs ?? 0);
+    });
+  }
+}
