@@ -3,7 +3,6 @@
  * fixture's report, and the charts must show in it. REPORT_SCREENSHOT=<file.png> keeps the shot.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,44 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import { writeReport } from './render';
 import { PALETTE } from './svg';
 import { FIXTURE_RAW, fixtureReport } from './testing/fixture';
+import { CHROMIUM, screenshot } from './testing/browser';
 import { decodePng, rgbAt, type DecodedImage } from './testing/png';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WIDTH = 1280;
 const HEIGHT = 2400;
-
-/** Runs Chromium in its own process group, so a hang is ended with all its helpers. */
-function screenshot(url: string, png: string, profile: string): Promise<string> {
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    `--screenshot=${png}`,
-    `--window-size=${WIDTH},${HEIGHT}`,
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, 90_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`chromium exited with ${code ?? signal}:\n${output}`));
-    });
-  });
-}
 
 function hex(colour: string): [number, number, number] {
   return [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)) as [number, number, number];
@@ -85,7 +51,7 @@ void describe('report.html in Chromium', () => {
     root = await mkdtemp(join(tmpdir(), 'report-browser-'));
     const files = await writeReport(join(root, 'report'), fixtureReport(), FIXTURE_RAW);
     const png = join(root, 'report.png');
-    await screenshot(pathToFileURL(files.reportHtml).href, png, join(root, 'profile'));
+    await screenshot(pathToFileURL(files.reportHtml).href, png, join(root, 'profile'), WIDTH, HEIGHT);
     if (process.env.REPORT_SCREENSHOT) await copyFile(png, process.env.REPORT_SCREENSHOT);
     image = decodePng(await readFile(png));
   });

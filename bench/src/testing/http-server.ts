@@ -29,26 +29,23 @@ export class StartedTestServer {
 
   private constructor(
     private readonly server: http.Server,
+    /** http://127.0.0.1:<port>; kept after stop(), when nothing listens there any more. */
+    readonly url: string,
     /** Mutable: tests slow the server down or make it fail. */
     readonly options: TestServerOptions,
   ) {}
 
   static async start(options: TestServerOptions = {}): Promise<StartedTestServer> {
     const server = http.createServer();
-    const started = new StartedTestServer(server, options);
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      started.handle(req, res);
-    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
+    const started = new StartedTestServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, options);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      started.handle(req, res);
+    });
     return started;
-  }
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
   /** Stops listening and closes kept-alive connections. */
