@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { ensureSystemPackages } from './system-packages.mjs';
+
 const root = resolve(import.meta.dirname, '..');
 const stateDir = join(root, 'network', '.state-test');
 const env = { ...process.env, ENERGYSALE_STATE: stateDir };
@@ -75,43 +77,9 @@ async function goTests(dir) {
   return result.code === 0;
 }
 
-/**
- * nginx, the lb node's load balancer, comes from Debian; a fresh machine may not have it. The
- * package starts a system nginx where the init system lets it: stopped at once, the tests run their own.
- */
-async function ensureNginx() {
-  if ((await sh('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'])).code === 0) return true;
-  const install = [
-    'export DEBIAN_FRONTEND=noninteractive',
-    'apt-get update -q',
-    'apt-get install -y -q --no-install-recommends nginx-light',
-    '(service nginx stop >/dev/null 2>&1 || true)',
-    '(systemctl disable nginx >/dev/null 2>&1 || true)',
-  ].join(' && ');
-  const asRoot = process.getuid?.() === 0 ? ['sh', ['-c', install]] : ['sudo', ['-n', 'sh', '-c', install]];
-  return (await step('install nginx (Debian package nginx-light)', ...asRoot)).code === 0;
-}
-
-/**
- * Chromium screenshots report.html in the benchmark report's browser test (bench/src/report); the
- * fonts give it glyphs to draw the text with. Headless with --disable-gpu it needs none of the
- * recommended desktop packages.
- */
-async function ensureChromium() {
-  if ((await sh('sh', ['-c', 'test -x /usr/bin/chromium'])).code === 0) return true;
-  const install = [
-    'export DEBIAN_FRONTEND=noninteractive',
-    'apt-get update -q',
-    'apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core',
-  ].join(' && ');
-  const asRoot = process.getuid?.() === 0 ? ['sh', ['-c', install]] : ['sudo', ['-n', 'sh', '-c', install]];
-  return (await step('install chromium (Debian packages chromium, fonts-dejavu-core)', ...asRoot)).code === 0;
-}
-
 async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
-  if (!(await ensureNginx())) totals.failed += 1;
-  if (!(await ensureChromium())) totals.failed += 1;
+  totals.failed += ensureSystemPackages(['nginx', 'chromium']).length;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;
