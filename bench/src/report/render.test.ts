@@ -43,9 +43,9 @@ void describe('writeReport', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  void it('names the directory <date>_<name>_<short sha>', () => {
-    assert.equal(reportDirName(data.meta), '2025-03-04T1030_table4_d72ad59');
-    assert.equal(reportDirName({ ...data.meta, commit: { ...data.meta.commit, dirty: true } }), '2025-03-04T1030_table4_d72ad59-dirty');
+  void it('names the directory <date>T<hhmm>_<name>_<short sha>', () => {
+    assert.equal(reportDirName(data.meta), '2025-03-04T0900_table4_d72ad59');
+    assert.equal(reportDirName({ ...data.meta, commit: { ...data.meta.commit, dirty: true } }), '2025-03-04T0900_table4_d72ad59-dirty');
   });
 
   void it('writes summary.json, summary.csv, report.md, report.html, the charts and the raw files as given', async () => {
