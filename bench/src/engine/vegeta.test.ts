@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { StartedTestServer } from '../testing/http-server';
-import type { EngineRequest, EngineResult } from './engine';
+import { EngineError, type EngineRequest, type EngineResult } from './engine';
 import { attackArgs, parseTimestamp, VegetaEngine } from './vegeta';
 
 void describe('attackArgs', () => {
@@ -51,6 +51,22 @@ function* numbered(url: string): Generator<Numbered> {
     yield { method: 'POST', url: `${url}/item/${n}?q=${n}`, headers: { 'x-n': String(n) }, body: JSON.stringify({ n }), n };
   }
 }
+
+void describe('VegetaEngine without vegeta', () => {
+  void it('rejects with EngineError naming the binary', async () => {
+    const engine = new VegetaEngine('/nonexistent/vegeta');
+    await assert.rejects(
+      engine.attack({
+        pacing: { model: 'closed', workers: 1 },
+        durationMs: 1_000,
+        timeoutMs: 1_000,
+        requests: numbered('http://127.0.0.1:1'),
+        onResult: () => undefined,
+      }),
+      (error: unknown) => error instanceof EngineError && /cannot start vegeta \(\/nonexistent\/vegeta\).*ENOENT/.test(error.message),
+    );
+  });
+});
 
 void describe('VegetaEngine against a local server', () => {
   let engine: VegetaEngine;

@@ -29,6 +29,8 @@ interface VegetaResult {
  * Results are matched to requests by a URL fragment (`#<index>`): vegeta echoes a target's URL in
  * its result, and HTTP clients never send the fragment. Its `seq` is no substitute: it is taken
  * before the worker reads its target, so under concurrency it differs from the targets' order.
+ * vegeta's clock for a request (timestamp, latency) also starts before that read, so targets are
+ * written ahead (a pipe's worth) rather than on demand.
  */
 export class VegetaEngine implements LoadEngine {
   readonly name = 'vegeta';
@@ -145,31 +147,46 @@ class VegetaRun<R extends EngineRequest> {
     const { pacing, durationMs, timeoutMs, signal } = this.attack;
     const args = attackArgs(pacing, durationMs, timeoutMs);
     this.attacker = spawn(this.binary, args, { cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+    if (this.attacker.pid === undefined) {
+      // Not started (no such file, not executable): 'error' follows, and nothing else.
+      this.attacker.once('error', (error) => {
+        this.reject(new EngineError(`cannot start vegeta (${this.binary}): ${error.message}`, { cause: error }));
+      });
+      return;
+    }
     // Its results go straight from one process to the other; this process never reads the gob stream.
     this.encoder = spawn(this.binary, ['encode', '-to', 'json'], {
       cwd: os.tmpdir(),
       stdio: [this.attacker.stdout ?? 'ignore', 'pipe', 'pipe'],
     });
     this.attacker.stdout?.destroy();
-    track(this.attacker);
-    track(this.encoder);
 
-    let closed = 0;
-    const onClose = (which: string) => (code: number | null, signalName: NodeJS.Signals | null) => {
-      if (which === 'attack') this.stopPumping();
-      if (code !== 0 && !this.aborted && this.failure === undefined) {
-        const why = signalName === null ? `exited with ${String(code)}` : `was killed by ${signalName}`;
-        this.fail(new EngineError(`vegeta ${which} ${why}: ${this.stderr.join('').trim().slice(-2000)}`));
-      }
-      if (++closed === 2) this.finish();
+    let running = 2;
+    const done = (): void => {
+      if (--running === 0) this.finish();
     };
     for (const [which, child] of [['attack', this.attacker], ['encode', this.encoder]] as const) {
       child.on('error', (error) => {
-        this.fail(new EngineError(`cannot start vegeta ${which} (${this.binary}): ${error.message}`, { cause: error }));
+        this.fail(new EngineError(`vegeta ${which}: ${error.message}`, { cause: error }));
       });
-      child.on('close', onClose(which));
+      child.on('close', (code, signalName) => {
+        if (which === 'attack') this.stopPumping();
+        if (code !== 0 && !this.aborted && this.failure === undefined) {
+          const why = signalName === null ? `exited with ${String(code)}` : `was killed by ${signalName}`;
+          this.fail(new EngineError(`vegeta ${which} ${why}: ${this.stderr.join('').trim().slice(-2000)}`));
+        }
+        done();
+      });
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
     }
+    track(this.attacker);
+    if (this.encoder.pid === undefined) {
+      // No 'close' will come from it; killing the attacker brings the other.
+      this.fail(new EngineError(`cannot start vegeta encode (${this.binary})`));
+      done();
+      return;
+    }
+    track(this.encoder);
     this.attacker.stdin?.on('error', () => {
       this.stopPumping();
     });
@@ -181,18 +198,8 @@ class VegetaRun<R extends EngineRequest> {
         this.fail(new EngineError(`vegeta still running ${hardDeadline} ms after it started: killed`));
       }, hardDeadline),
     );
-    if (signal !== undefined) {
-      if (signal.aborted) this.abort();
-      else {
-        signal.addEventListener(
-          'abort',
-          () => {
-            this.abort();
-          },
-          { once: true },
-        );
-      }
-    }
+    if (signal?.aborted === true) this.abort();
+    signal?.addEventListener('abort', this.onAbort, { once: true });
     this.pump();
   }
 
@@ -280,6 +287,10 @@ class VegetaRun<R extends EngineRequest> {
     }
   }
 
+  private readonly onAbort = (): void => {
+    this.abort();
+  };
+
   /** Graceful stop: vegeta stops pacing on SIGINT and still writes what is in flight. */
   private abort(): void {
     if (this.aborted) return;
@@ -307,6 +318,7 @@ class VegetaRun<R extends EngineRequest> {
 
   private finish(): void {
     for (const timer of this.timers) clearTimeout(timer);
+    this.attack.signal?.removeEventListener('abort', this.onAbort);
     if (this.failure !== undefined) {
       this.reject(this.failure);
       return;

@@ -23,9 +23,9 @@ void describe('ResourceSampler', () => {
       sampler.stop();
       const busyCpu = stats(sampler.points('busy').map((p) => p.cpuPercent));
       const idleCpu = stats(sampler.points('idle').map((p) => p.cpuPercent));
-      // One spinning core of two is ~50 % of the machine (less when the other load competes).
-      assert.ok(busyCpu.avg > 25 && busyCpu.avg <= 100, `busy ${busyCpu.avg}`);
-      assert.ok(idleCpu.avg < 5, `idle ${idleCpu.avg}`);
+      // One spinning core of two is ~50 % of the machine; other load on the machine may take some.
+      assert.ok(busyCpu.avg > 5 && busyCpu.avg <= 100, `busy ${busyCpu.avg}`);
+      assert.ok(idleCpu.avg < 5 && busyCpu.avg > 5 * idleCpu.avg, `idle ${idleCpu.avg}, busy ${busyCpu.avg}`);
       const memory = sampler.points('busy').map((p) => p.memoryPercent);
       assert.ok(memory.every((m) => m > 0 && m < 100));
     } finally {

@@ -72,17 +72,8 @@ export async function run(options: Options, runOptions: RunOptions = {}): Promis
   let stoppedMs: number | undefined;
   stop.signal.addEventListener('abort', () => (stoppedMs = Date.now()), { once: true });
   try {
-    // One scenario failing stops the others; the first error is thrown once all have stopped.
-    const settled = await Promise.allSettled(
-      runs.map((r) =>
-        r.run(stop.signal).catch((error: unknown) => {
-          stop.abort();
-          throw error;
-        }),
-      ),
-    );
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    // An attack failing stops all others; its error is thrown once they have stopped.
+    await settleAll(runs.map((r) => r.run(stop)));
   } finally {
     clearTimeout(cap);
     clearInterval(ticker);
@@ -162,7 +153,8 @@ class ScenarioRun {
     this.tags = { ...scenario.tags, scenario: plan.name };
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(stop: AbortController): Promise<void> {
+    const { signal } = stop;
     const requests = this.iterations();
     try {
       await sleepUntil(this.runStartMs + this.plan.startTimeMs, signal);
@@ -170,20 +162,25 @@ class ScenarioRun {
       const startedMs = Date.now();
       this.startedMs = startedMs;
       // Attacks start on schedule: a ramp's next step does not wait for the previous one's last responses.
-      await Promise.all(
+      await settleAll(
         this.attacks.map(async (attack, k) => {
           await sleepUntil(startedMs + attack.planned.offsetMs, signal);
           if (signal.aborted) return;
-          attack.report = await this.engine.attack({
-            pacing: attack.planned.pacing,
-            durationMs: attack.planned.durationMs,
-            timeoutMs: this.plan.timeoutMs,
-            requests,
-            onResult: (result, request) => {
-              this.record(this.firstAttack + k, result, request);
-            },
-            signal,
-          });
+          try {
+            attack.report = await this.engine.attack({
+              pacing: attack.planned.pacing,
+              durationMs: attack.planned.durationMs,
+              timeoutMs: this.plan.timeoutMs,
+              requests,
+              onResult: (result, request) => {
+                this.record(this.firstAttack + k, result, request);
+              },
+              signal,
+            });
+          } catch (error) {
+            stop.abort();
+            throw error;
+          }
         }),
       );
     } finally {
@@ -299,6 +296,7 @@ class EngineResponse implements Response {
   readonly iteration: number;
   readonly request: Request;
   private text: string | undefined;
+  private parsed: { readonly value: unknown } | undefined;
   private headerMap: Record<string, string> | undefined;
 
   constructor(
@@ -319,7 +317,9 @@ class EngineResponse implements Response {
   }
 
   json(): unknown {
-    return JSON.parse(this.body);
+    // Parsed once for all checks; a body that is not JSON throws each time.
+    this.parsed ??= { value: JSON.parse(this.body) };
+    return this.parsed.value;
   }
 
   get headers(): Readonly<Record<string, string>> {
@@ -329,6 +329,12 @@ class EngineResponse implements Response {
     }
     return this.headerMap;
   }
+}
+
+/** Waits for all; then throws the first rejection, if any. */
+async function settleAll(promises: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 async function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {

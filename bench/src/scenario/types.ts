@@ -74,6 +74,9 @@ export interface ScenarioCommon {
   /**
    * Builds the request of a virtual user's iteration: vu counts from 1, iteration from 0 for each
    * VU, so (vu, iteration) is unique within the scenario and can key the data a request writes.
+   * A VU is an identity (credentials, key space): iteration j of the scenario is VU (j mod vus) + 1's
+   * (vus: constant-vus' vus, preAllocatedVUs otherwise). The engine's workers bound concurrency but
+   * are not tied to VUs, so one VU's consecutive iterations may overlap briefly.
    */
   readonly exec: (vu: number, iteration: number) => Request;
   /** Added to every sample of the scenario, besides `scenario: <name>`; thresholds filter on them. */
