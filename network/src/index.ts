@@ -10,3 +10,4 @@ export { isRunning } from './runtime/native/supervisor';
 export { NodeStartError, PortInUseError, Supervisor, tail, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
 export { scrape, valueOf } from './fabric/metrics';
+export { currentTemplate } from './testing/fixtures';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { certificateAuthorities, enrollUsers, locateToolchain, peerOrg, type StateLayout, type Topology } from '@energysale/network';
+import { certificateAuthorities, currentTemplate, enrollUsers, locateToolchain, peerOrg, type StateLayout, type Topology } from '@energysale/network';
 
 import type { TokenIssuer } from '@energysale/service';
 
@@ -70,18 +70,8 @@ export async function prepare(
   });
   const retailer = tokens.issue({ org: 'retailer', user: 'retailer1' });
   const seller = ((await call(baseUrl, retailer, 'POST', '/participants/me')) as { handle: string }).handle;
-  const year = new Date().getUTCFullYear();
   const packageId = `${runId}-pkg`;
-  await call(baseUrl, retailer, 'POST', '/templates', {
-    id: packageId,
-    name: 'Table 4 benchmark package',
-    region: 'Jiangsu',
-    marketStage: 'monthly',
-    targetUserType: 'commercial',
-    priceTerms: { model: 'fixed', price: '400.00' },
-    validFrom: `${year - 1}-01-01`,
-    validTo: `${year + 2}-01-01`,
-  });
+  await call(baseUrl, retailer, 'POST', '/templates', currentTemplate(packageId, 'Table 4 benchmark package'));
   options.log(`writing ${users.length * options.preloadOrdersPerUser} orders for the query test`);
   const preloaded: string[][] = users.map(() => []);
   await pool(users, 10, async (u, i) => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { Actor } from '../testing/actors';
+import { currentTemplate } from '../testing/fixtures';
 import { sharedNetwork, topology } from '../testing/live';
 import { peerOrg } from '../topology';
 
@@ -36,19 +37,7 @@ void describe('the retail contract on the live network', { timeout: 300_000 }, (
     exchange = Actor.connect(topology, network.layout, 'exchange', 'exchange1');
     regulator = Actor.connect(topology, network.layout, 'exchange', 'regulator1');
     for (const actor of [consumer, retailer, exchange, regulator]) await actor.submit('participants', 'RegisterParticipant');
-    const year = new Date().getUTCFullYear();
-    await retailer.submit('packages', 'CreatePackageTemplate', [
-      JSON.stringify({
-        id: templateId,
-        name: 'live template',
-        region: 'Jiangsu',
-        marketStage: 'monthly',
-        targetUserType: 'commercial',
-        priceTerms: { model: 'fixed', price: '400.00' },
-        validFrom: `${year - 1}-01-01`,
-        validTo: `${year + 2}-01-01`,
-      }),
-    ]);
+    await retailer.submit('packages', 'CreatePackageTemplate', [JSON.stringify(currentTemplate(templateId, 'live template'))]);
   });
   after(() => {
     for (const actor of [consumer, retailer, exchange, regulator]) actor.close();

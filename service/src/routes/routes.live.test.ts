@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
-import { energysale, NativeNetwork, peers, scrape, StateLayout, valueOf } from '@energysale/network';
+import { currentTemplate, energysale, NativeNetwork, peers, scrape, StateLayout, valueOf } from '@energysale/network';
 
 import { buildApp } from '../app';
 
@@ -19,17 +19,7 @@ const users: Record<Who, { org: string; user: string }> = {
   regulator: { org: 'exchange', user: 'regulator1' },
 };
 
-const template = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  name: 'route test template',
-  region: 'Jiangsu',
-  marketStage: 'monthly',
-  targetUserType: 'commercial',
-  priceTerms: { model: 'fixed', price: '401.00' },
-  validFrom: `${year - 1}-01-01`,
-  validTo: `${year + 2}-01-01`,
-  ...extra,
-});
+const template = (id: string, extra: Record<string, unknown> = {}) => currentTemplate(id, 'route test template', extra);
 const terms = { quantityMWh: '321.5', tradePrice: '399.90', settlementPrice: '390.10' };
 
 /** Ledger height on one peer: a request that wrote nothing leaves it unchanged. */
