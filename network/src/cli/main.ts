@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'setup': {
       const toolchain = await ensureToolchain({ log });
-      log(`toolchain ready in ${toolchain.binDir} (Fabric ${toolchain.versions.fabric}, Fabric CA ${toolchain.versions.fabricCa})`);
+      log(`toolchain ready in ${toolchain.binDir} (Fabric ${toolchain.versions.fabric}, Fabric CA ${toolchain.versions.fabricCa}, vegeta ${toolchain.versions.vegeta})`);
       return 0;
     }
     case 'up': {
