@@ -200,13 +200,15 @@ async function scenarioResult(
   if (!name || !s) throw new Error('a test ran no scenario');
   const from = Date.parse(s.measured.window.start);
   const to = Date.parse(s.measured.window.end);
-  const points = (group: string): ResourcePoint[] => sampler.points(group, from, to);
+  const [chain, service, loadGenerator] = ['chain', 'service', 'loadGenerator'].map((group) => sampler.points(group, from, to)) as [ResourcePoint[], ResourcePoint[], ResourcePoint[]];
   const writes = name === 'add_order' ? 1 : 0;
-  const resourceSeries: ResourceSample[] = points('chain').map((p, i) => ({
+  // The groups are sampled together, so the i-th point of each is the same instant.
+  const sample = (p: ResourcePoint | undefined) => (p ? { cpuPct: p.cpuPercent, memPct: p.memoryPercent } : null);
+  const resourceSeries: ResourceSample[] = chain.map((p, i) => ({
     t: (p.t - from) / 1000,
     chain: { cpuPct: p.cpuPercent, memPct: p.memoryPercent },
-    service: points('service')[i] ? { cpuPct: points('service')[i]?.cpuPercent ?? 0, memPct: points('service')[i]?.memoryPercent ?? 0 } : null,
-    loadGenerator: points('loadGenerator')[i] ? { cpuPct: points('loadGenerator')[i]?.cpuPercent ?? 0, memPct: points('loadGenerator')[i]?.memoryPercent ?? 0 } : null,
+    service: sample(service[i]),
+    loadGenerator: sample(loadGenerator[i]),
   }));
   return {
     scenario: name,
@@ -221,7 +223,7 @@ async function scenarioResult(
     timeSeries: s.series
       .filter((p) => p.t >= 0)
       .map((p) => ({ t: p.t, ok: p.requests - p.failures, errors: p.failures, latencyS: p.latencyMs ? { p50: p.latencyMs.p50 / 1000, p95: p.latencyMs.p95 / 1000, p99: p.latencyMs.p99 / 1000 } : null })),
-    resources: { chain: usage(points('chain')), service: usage(points('service')), loadGenerator: usage(points('loadGenerator')), source: '/proc of the network\'s, service\'s and vegeta\'s processes, every second' },
+    resources: { chain: usage(chain), service: usage(service), loadGenerator: usage(loadGenerator), source: '/proc of the network\'s, service\'s and vegeta\'s processes, every second' },
     resourceSeries,
   };
 }

@@ -223,7 +223,13 @@ export class Supervisor {
     const deadline = Date.now() + graceMs;
     while (alive.some(isRunning) && Date.now() < deadline) await sleep(100);
     for (const r of alive.filter(isRunning)) signal(r, 'SIGKILL');
-    while (alive.some(isRunning)) await sleep(50);
+    const killDeadline = Date.now() + 10_000;
+    while (alive.some(isRunning)) {
+      if (Date.now() > killDeadline) {
+        throw new NodeStartError(`could not stop ${alive.filter(isRunning).map((r) => `${r.id} (pid ${r.pid})`).join(', ')} even with SIGKILL`);
+      }
+      await sleep(50);
+    }
     const stopped = new Set(targets.map((r) => r.id));
     await this.update((records) => records.filter((r) => !stopped.has(r.id)));
     return alive;
