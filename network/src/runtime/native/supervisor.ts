@@ -63,6 +63,10 @@ export class NodeStartError extends Error {
   override readonly name = 'NodeStartError';
 }
 
+export class NodeStopError extends Error {
+  override readonly name = 'NodeStopError';
+}
+
 /** Field 22 of /proc/<pid>/stat: the process's start time since boot, in clock ticks. */
 function startTicksOf(pid: number): string | undefined {
   try {
@@ -226,7 +230,7 @@ export class Supervisor {
     const killDeadline = Date.now() + 10_000;
     while (alive.some(isRunning)) {
       if (Date.now() > killDeadline) {
-        throw new NodeStartError(`could not stop ${alive.filter(isRunning).map((r) => `${r.id} (pid ${r.pid})`).join(', ')} even with SIGKILL`);
+        throw new NodeStopError(`could not stop ${alive.filter(isRunning).map((r) => `${r.id} (pid ${r.pid})`).join(', ')} even with SIGKILL`);
       }
       await sleep(50);
     }
