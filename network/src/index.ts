@@ -1,7 +1,7 @@
 /** What other workspaces (service, bench) use of the network: the model, its state, identities, clients. */
 export * from './topology';
 export { StateLayout, stateRoot } from './state/layout';
-export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN } from './crypto/org-crypto';
+export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } from './crypto/org-crypto';
 export type { IdentityFiles } from './crypto/identity-files';
 export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';

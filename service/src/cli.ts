@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { certificateAuthorities, enrollUsers, locateToolchain, peerOrg, StateLayout, energysale, type ParticipantRole } from '@energysale/network';
+import { enrollUsers, locateToolchain, peerOrg, StateLayout, energysale, virtualUserNames, type ParticipantRole } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { loadIdentity } from './fabric/identities';
@@ -43,10 +43,8 @@ async function main(argv: string[]): Promise<number> {
       const count = Number(values.count);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`--count must be 1..10000, got ${values.count}`);
       const role = (values.role ?? org.role) as ParticipantRole;
-      const ca = certificateAuthorities(energysale).find((c) => c.org.key === org.key);
-      if (!ca || ca.org.kind !== 'peer') throw new Error(`${org.name} has no CA`);
-      const names = Array.from({ length: count }, (_, i) => `${values.prefix ?? `${org.key}-vu`}${String(i + 1).padStart(4, '0')}`);
-      await enrollUsers(await locateToolchain(), layout, { ...ca, org: ca.org }, names, role);
+      const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
+      await enrollUsers(await locateToolchain(), layout, energysale, org.key, names, role);
       const users = names.map((user) => ({ org: org.key, user, handle: `${org.mspId}/${user}`, role, token: tokens.issue({ org: org.key, user }) }));
       const out = values.out ?? join(layout.root, 'service', `users-${org.key}.json`);
       writeFileSync(out, JSON.stringify({ users }, null, 2), { mode: 0o600 });

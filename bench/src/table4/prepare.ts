@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { certificateAuthorities, currentTemplate, enrollUsers, locateToolchain, peerOrg, type StateLayout, type Topology } from '@energysale/network';
+import { currentTemplate, enrollUsers, locateToolchain, peerOrg, virtualUserNames, type StateLayout, type Topology } from '@energysale/network';
 
 import type { TokenIssuer } from '@energysale/service';
 
@@ -58,11 +58,9 @@ export async function prepare(
 ): Promise<Fixture> {
   const runId = `t4${Date.now().toString(36)}`;
   const consumers = peerOrg(topology, 'consumer');
-  const ca = certificateAuthorities(topology).find((c) => c.org.key === consumers.key);
-  if (!ca || ca.org.kind !== 'peer') throw new PreparationError(`${consumers.name} has no CA`);
-  const names = Array.from({ length: options.users }, (_, i) => `vu${String(i + 1).padStart(4, '0')}`);
+  const names = virtualUserNames('vu', options.users);
   options.log(`enrolling ${names.length} virtual users with ${consumers.name}'s CA`);
-  await enrollUsers(await locateToolchain(), layout, { ...ca, org: ca.org }, names, 'consumer');
+  await enrollUsers(await locateToolchain(), layout, topology, consumers.key, names, 'consumer');
   const users = names.map((user) => ({ user, handle: `${consumers.mspId}/${user}`, token: tokens.issue({ org: consumers.key, user }) }));
   options.log('registering participants on chain');
   await pool(users, 10, async (u) => {

@@ -3,13 +3,13 @@ import { createReadStream, existsSync, watchFile } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { enrollUsers } from '../crypto/org-crypto';
+import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { NativeNetwork } from '../runtime/native/network';
 import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../runtime/native/supervisor';
 import { StateLayout } from '../state/layout';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { certificateAuthorities, energysale, peerOrg, type ParticipantRole } from '../topology';
+import { energysale, peerOrg, type ParticipantRole } from '../topology';
 import { describeTopology } from './describe';
 
 const usage = `usage: network <command> [options]
@@ -107,12 +107,9 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--count must be an integer from 1 to 10000, got ${values.count}`);
       const role = (values.role ?? org.role) as ParticipantRole;
       if (!['exchange', 'retailer', 'consumer', 'regulator'].includes(role)) throw new UsageError(`unknown role ${role}`);
-      const ca = certificateAuthorities(energysale).find((c) => c.org.key === org.key);
-      if (!ca || ca.org.kind !== 'peer') throw new UsageError(`${org.name} has no CA`);
-      const prefix = values.prefix ?? `${org.key}-vu`;
-      const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+      const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
       const started = Date.now();
-      const files = await enrollUsers(await locateToolchain(), new StateLayout(), { ...ca, org: ca.org }, names, role);
+      const files = await enrollUsers(await locateToolchain(), new StateLayout(), energysale, org.key, names, role);
       log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
       return 0;
     }

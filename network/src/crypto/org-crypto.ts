@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 import type { StateLayout } from '../state/layout';
 import type { Toolchain } from '../toolchain';
-import { chaincodeServers, orderers, peers, type CaInfo, type ParticipantRole, type PeerOrg, type Topology } from '../topology';
-import { CaClient, type IdentitySpec } from './ca-client';
+import { certificateAuthorities, chaincodeServers, orderers, peerOrg, peers, type CaInfo, type ParticipantRole, type Topology } from '../topology';
+import { CaClient, EnrollmentError, type IdentitySpec } from './ca-client';
 import { identityFiles, nodeOuConfig, type IdentityFiles } from './identity-files';
 
 /** The org's administrator (channel joins, lifecycle approvals, osnadmin). */
@@ -69,15 +69,27 @@ export async function createOrgCrypto(toolchain: Toolchain, layout: StateLayout,
   await writeFile(join(msp, 'config.yaml'), nodeOuConfig('cacerts/ca.pem'));
 }
 
-/** Registers and enrolls many users of one org and role (virtual users of a benchmark), a few at a time. */
+/** `<prefix>0001`, `<prefix>0002`, ...: the enrollment names of `count` virtual users. */
+export function virtualUserNames(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+}
+
+/**
+ * Registers and enrolls many users of one org and role with the org's CA (virtual users of a
+ * benchmark), a few at a time.
+ */
 export async function enrollUsers(
   toolchain: Toolchain,
   layout: StateLayout,
-  ca: CaInfo & { org: PeerOrg },
+  topology: Topology,
+  orgKey: string,
   names: readonly string[],
   role: ParticipantRole,
   concurrency = 4,
 ): Promise<IdentityFiles[]> {
+  const org = peerOrg(topology, orgKey);
+  const ca = certificateAuthorities(topology).find((c) => c.org.key === org.key);
+  if (!ca) throw new EnrollmentError(`${org.name} has no CA in the topology`);
   const client = new CaClient(toolchain, layout, ca);
   await client.enrollRegistrar();
   const results: IdentityFiles[] = new Array<IdentityFiles>(names.length);

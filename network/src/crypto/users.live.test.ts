@@ -6,17 +6,14 @@ import { describe, it } from 'node:test';
 import { connectGateway } from '../client/gateway';
 import { sharedNetwork, topology } from '../testing/live';
 import { locateToolchain } from '../toolchain';
-import { certificateAuthorities } from '../topology';
-import { enrollUsers } from './org-crypto';
+import { enrollUsers, virtualUserNames } from './org-crypto';
 
 const network = sharedNetwork();
 
 void describe('bulk enrollment of virtual users (live CA)', { timeout: 300_000 }, () => {
   void it('enrolls 30 consumers, each with its own key and the role attribute, who can transact', async () => {
-    const ca = certificateAuthorities(topology).find((c) => c.org.key === 'consumer');
-    assert.ok(ca && ca.org.kind === 'peer');
-    const names = Array.from({ length: 30 }, (_, i) => `it-vu${String(i + 1).padStart(3, '0')}`);
-    const files = await enrollUsers(await locateToolchain(), network.layout, { ...ca, org: ca.org }, names, 'consumer');
+    const names = virtualUserNames('it-vu', 30);
+    const files = await enrollUsers(await locateToolchain(), network.layout, topology, 'consumer', names, 'consumer');
     assert.equal(files.length, 30);
     const keys = new Set(files.map((f) => readFileSync(f.signKey, 'utf8')));
     assert.equal(keys.size, 30, 'every user has its own key');
@@ -26,7 +23,7 @@ void describe('bulk enrollment of virtual users (live CA)', { timeout: 300_000 }
       // fabric-ca writes attributes into the certificate as JSON under its own extension.
       assert.match(cert.raw.toString('latin1'), /"role":"consumer"/);
     }
-    const again = await enrollUsers(await locateToolchain(), network.layout, { ...ca, org: ca.org }, names.slice(0, 2), 'consumer');
+    const again = await enrollUsers(await locateToolchain(), network.layout, topology, 'consumer', names.slice(0, 2), 'consumer');
     assert.equal(readFileSync(again[0]?.signCert ?? '', 'utf8'), readFileSync(files[0]?.signCert ?? '', 'utf8'), 're-enrolling keeps the identity');
 
     const last = names[names.length - 1] ?? '';
