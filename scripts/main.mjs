@@ -19,7 +19,7 @@ function step(title, command, args) {
   }
 }
 
-if (ensureSystemPackages(['nginx']).length > 0) process.exit(1);
+if (ensureSystemPackages(['nginx', 'prometheus']).length > 0) process.exit(1);
 step('build', 'npx', ['tsc', '-b']);
 step('toolchain', process.execPath, [cli, 'setup']);
 step('network up', process.execPath, [cli, 'up']);

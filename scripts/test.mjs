@@ -79,7 +79,7 @@ async function goTests(dir) {
 
 async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
-  totals.failed += ensureSystemPackages(['nginx', 'chromium']).length;
+  totals.failed += ensureSystemPackages(['nginx', 'prometheus', 'chromium']).length;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;

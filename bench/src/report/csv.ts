@@ -50,6 +50,7 @@ export const CSV_COLUMNS: readonly (readonly [string, (r: Row) => Value])[] = [
   ...usageColumns('chain', (s) => s.resources.chain),
   ...usageColumns('service', (s) => s.resources.service),
   ...usageColumns('loadgen', (s) => s.resources.loadGenerator),
+  ...usageColumns('machine', (s) => s.resources.machine),
   ['chain_valid_tx', ({ s }) => s.chain?.validTx],
   ['chain_invalid_tx', ({ s }) => s.chain?.invalidTx],
   ...PAPER_FIGURES.map((f): [string, (r: Row) => Value] => [`paper_${f.csv}_${f.unit}`, ({ comparison }) => comparison?.paper[f.key]]),

@@ -273,6 +273,7 @@ function resourcesSection(data: ReportData): Section {
       ['chain', s.resources.chain],
       ['service', s.resources.service],
       ['load generator', s.resources.loadGenerator],
+      ['whole machine', s.resources.machine],
     ];
     return parts.map(([component, u]) => [
       scenarioTitle(s.scenario),
@@ -298,6 +299,7 @@ function usageSeries(s: ScenarioResult, pick: 'cpuPct' | 'memPct'): LineSeries[]
   const series: LineSeries[] = [{ name: 'chain', points: s.resourceSeries.map((r) => [r.t, r.chain[pick]] as const) }];
   if (s.resourceSeries.some((r) => r.service !== null)) series.push({ name: 'service', points: s.resourceSeries.map((r) => [r.t, r.service?.[pick] ?? null] as const) });
   if (s.resourceSeries.some((r) => r.loadGenerator !== null)) series.push({ name: 'load generator', points: s.resourceSeries.map((r) => [r.t, r.loadGenerator?.[pick] ?? null] as const) });
+  if (s.resourceSeries.some((r) => r.machine !== null)) series.push({ name: 'whole machine', points: s.resourceSeries.map((r) => [r.t, r.machine?.[pick] ?? null] as const) });
   return series;
 }
 

@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a field changes meaning or is removed; `summary.json` carries it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Who drove the load: our vegeta scenarios through the HTTP service, or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
@@ -202,6 +202,8 @@ export interface ResourceUsage {
   service: Usage | null;
   /** The load generator (vegeta or Caliper workers), or null when not measured. */
   loadGenerator: Usage | null;
+  /** The whole machine (everything running on it, the three above included), or null when not measured. */
+  machine: Usage | null;
   /** How it was sampled, e.g. "Prometheus process-exporter, 1 s scrape". */
   source: string;
 }
@@ -216,6 +218,7 @@ export interface ResourceSample {
   chain: UsageSample;
   service: UsageSample | null;
   loadGenerator: UsageSample | null;
+  machine: UsageSample | null;
 }
 
 /** The figures Table 4 reports for one test, measured under the paper's profile (30 users, 10 min). */

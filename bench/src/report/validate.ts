@@ -212,9 +212,9 @@ const scenario = object<ScenarioResult>({
       latencyS: nullable(object<NonNullable<LoadSample['latencyS']>>({ p50: nonNegative, p95: nonNegative, p99: nonNegative })),
     }),
   ),
-  resources: object<ResourceUsage>({ chain: usage, service: nullable(usage), loadGenerator: nullable(usage), source: text }),
+  resources: object<ResourceUsage>({ chain: usage, service: nullable(usage), loadGenerator: nullable(usage), machine: nullable(usage), source: text }),
   resourceSeries: arrayOf(
-    object<ResourceSample>({ t: anyNumber, chain: usageSample, service: nullable(usageSample), loadGenerator: nullable(usageSample) }),
+    object<ResourceSample>({ t: anyNumber, chain: usageSample, service: nullable(usageSample), loadGenerator: nullable(usageSample), machine: nullable(usageSample) }),
   ),
 });
 
@@ -332,8 +332,8 @@ function checkScenario(path: string, s: ScenarioResult, problems: string[]): voi
   for (const sample of s.timeSeries) {
     if (sample.latencyS !== null) ordered(`${path}.timeSeries[t=${sample.t}].latencyS`, [['p50', sample.latencyS.p50], ['p95', sample.latencyS.p95], ['p99', sample.latencyS.p99]], problems);
   }
-  const { chain, service, loadGenerator } = s.resources;
-  for (const [name, u] of [['chain', chain], ['service', service], ['loadGenerator', loadGenerator]] as const) {
+  const { chain, service, loadGenerator, machine } = s.resources;
+  for (const [name, u] of [['chain', chain], ['service', service], ['loadGenerator', loadGenerator], ['machine', machine]] as const) {
     if (u === null) continue;
     checkSpread(`${path}.resources.${name}.cpuPct`, u.cpuPct, problems);
     checkSpread(`${path}.resources.${name}.memPct`, u.memPct, problems);

@@ -4,12 +4,25 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { arch, availableParallelism, cpus, release, totalmem, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { energysale, isRunning, locateToolchain, NativeNetwork, orderers, peers, StateLayout, type ProcessRecord } from '@energysale/network';
+import {
+  energysale,
+  isRunning,
+  locateToolchain,
+  monitoring,
+  NativeNetwork,
+  orderers,
+  peers,
+  PrometheusClient,
+  startMonitoring,
+  StateLayout,
+  type ProcessRecord,
+} from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
-import { PAPER_TABLE_4, type Machine, type PhaseFigures as ReportPhase, type ReportData, type ResourceSample, type ScenarioResult, type ThresholdSpec, type Usage } from '../report/schema';
+import { PAPER_TABLE_4, type Machine, type PhaseFigures as ReportPhase, type ReportData, type ScenarioResult, type ThresholdSpec } from '../report/schema';
+import { resourceWindow, type RangeExport } from '../resources/prometheus';
 import { ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { run, type Options, type Summary } from '../scenario';
 import type { PhaseFigures } from '../scenario/summary';
@@ -74,8 +87,12 @@ function phase(figures: PhaseFigures): ReportPhase {
   };
 }
 
-function usage(points: readonly ResourcePoint[]): Usage {
-  return { cpuPct: stats(points.map((p) => p.cpuPercent)), memPct: stats(points.map((p) => p.memoryPercent)) };
+/** One line comparing Prometheus's chain CPU with the /proc sampler's over the same window: two independent measurements. */
+function crossCheck(result: ScenarioResult, sampler: ResourceSampler): string {
+  const from = Date.parse(result.window.start);
+  const to = Date.parse(result.window.end);
+  const proc = stats(sampler.points('chain', from, to).map((p: ResourcePoint) => p.cpuPercent));
+  return `Cross-check, ${result.scenario} (${result.engine}): chain CPU avg ${result.resources.chain.cpuPct.avg.toFixed(1)} % from Prometheus, ${proc.avg.toFixed(1)} % from the /proc sampler (raw/resources-proc.json).`;
 }
 
 export interface Table4Run {
@@ -99,8 +116,12 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const toolchain = await locateToolchain();
   const startedAt = new Date().toISOString();
 
+  log('starting monitoring: Prometheus, node-exporter, process-exporter');
+  await startMonitoring(layout, energysale);
+  const prometheus = new PrometheusClient(monitoring(energysale).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  await prometheus.waitForTargets();
   const records = async (kinds: readonly ProcessRecord['kind'][]): Promise<ProcessRecord[]> =>
     (await network.supervisor.records()).filter((r) => kinds.includes(r.kind) && isRunning(r));
   const chain = await records(['peer', 'orderer', 'chaincode']);
@@ -123,7 +144,15 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       summaries.push(await runTest(options, log));
     }
     sampler.stop();
-    const scenarios = await Promise.all(summaries.map((s) => scenarioResult(s, profile, sampler, fixture, tokens, tier.url)));
+    // The last second of a window is in Prometheus after its next scrape.
+    await new Promise((r) => setTimeout(r, 2500));
+    const rangeExports: RangeExport[] = [];
+    const scenarios: ScenarioResult[] = [];
+    for (const summary of summaries) {
+      const result = await scenarioResult(summary, profile, prometheus, fixture, tokens, tier.url);
+      scenarios.push(result.scenario);
+      rangeExports.push(...result.exports);
+    }
     const report = completeReport({
       meta: { title: `Table 4 reproduction (${profile.name})`, name: `table4-${profile.name}`, profile: profile.name, startedAt, endedAt: new Date().toISOString(), commit: commit() },
       machine: machine(),
@@ -153,7 +182,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       notes: [
         'Client → nginx (lb) → two retail service instances → Fabric Gateway, as the paper\'s Web/application/chain tiers, all on one machine.',
         'LevelDB state databases (the paper used CouchDB, not installable here); Raft batch settings are Fabric\'s defaults.',
-        'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, sampled from /proc every second.',
+        'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, scraped by Prometheus every second.',
+        ...scenarios.map((s) => crossCheck(s, sampler)),
         'The Caliper rounds (direct Fabric path) are not in this report yet.',
       ],
     });
@@ -162,7 +192,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const raw: Record<string, string> = {
       'add_order.summary.json': JSON.stringify(summaries[0], null, 2),
       'order_query.summary.json': JSON.stringify(summaries[1], null, 2),
-      'resources.json': JSON.stringify({ chain: sampler.points('chain'), service: sampler.points('service'), loadGenerator: sampler.points('loadGenerator') }),
+      'resources-proc.json': JSON.stringify({ chain: sampler.points('chain'), service: sampler.points('service'), loadGenerator: sampler.points('loadGenerator') }),
+      'prometheus-range-exports.json': JSON.stringify(rangeExports),
       'config.json': JSON.stringify({ profile, topology: energysale, versions: toolchain.versions }, null, 2),
     };
     await writeReport(dir, report, raw);
@@ -191,26 +222,18 @@ async function runTest(options: Options, log: (line: string) => void): Promise<S
 async function scenarioResult(
   summary: Summary,
   profile: Profile,
-  sampler: ResourceSampler,
+  prometheus: PrometheusClient,
   fixture: Fixture,
   tokens: TokenIssuer,
   baseUrl: string,
-): Promise<ScenarioResult> {
+): Promise<{ scenario: ScenarioResult; exports: RangeExport[] }> {
   const [name, s] = Object.entries(summary.scenarios)[0] ?? [];
   if (!name || !s) throw new Error('a test ran no scenario');
   const from = Date.parse(s.measured.window.start);
   const to = Date.parse(s.measured.window.end);
-  const [chain, service, loadGenerator] = ['chain', 'service', 'loadGenerator'].map((group) => sampler.points(group, from, to)) as [ResourcePoint[], ResourcePoint[], ResourcePoint[]];
   const writes = name === 'add_order' ? 1 : 0;
-  // The groups are sampled together, so the i-th point of each is the same instant.
-  const sample = (p: ResourcePoint | undefined) => (p ? { cpuPct: p.cpuPercent, memPct: p.memoryPercent } : null);
-  const resourceSeries: ResourceSample[] = chain.map((p, i) => ({
-    t: (p.t - from) / 1000,
-    chain: { cpuPct: p.cpuPercent, memPct: p.memoryPercent },
-    service: sample(service[i]),
-    loadGenerator: sample(loadGenerator[i]),
-  }));
-  return {
+  const { resources, resourceSeries, exports: rangeExports } = await resourceWindow(prometheus, from, to, { service: true });
+  const scenario: ScenarioResult = {
     scenario: name,
     engine: 'http',
     executor: s.model,
@@ -223,9 +246,10 @@ async function scenarioResult(
     timeSeries: s.series
       .filter((p) => p.t >= 0)
       .map((p) => ({ t: p.t, ok: p.requests - p.failures, errors: p.failures, latencyS: p.latencyMs ? { p50: p.latencyMs.p50 / 1000, p95: p.latencyMs.p95 / 1000, p99: p.latencyMs.p99 / 1000 } : null })),
-    resources: { chain: usage(chain), service: usage(service), loadGenerator: usage(loadGenerator), source: '/proc of the network\'s, service\'s and vegeta\'s processes, every second' },
+    resources,
     resourceSeries,
   };
+  return { scenario, exports: rangeExports };
 }
 
 /** The paper's figures as the report's thresholds: at least its throughput, at most its latency, all successful. */

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 import { createReadStream, existsSync, watchFile } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { NativeNetwork } from '../runtime/native/network';
 import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../runtime/native/supervisor';
 import { StateLayout } from '../state/layout';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { energysale, peerOrg, type ParticipantRole } from '../topology';
+import { energysale, monitoring, peerOrg, type ParticipantRole } from '../topology';
 import { describeTopology } from './describe';
+import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stopMonitoring } from '../monitoring';
 
 const usage = `usage: network <command> [options]
 
@@ -22,7 +26,12 @@ const usage = `usage: network <command> [options]
   logs <node> [--follow]     a node's log (node: a name that \`status\` lists)
   users --org O --count N [--prefix P] [--role R]
                              register and enroll N users of an org with its CA (benchmark virtual users)
+  batch [--timeout D] [--max-message-count N] [--absolute-max-bytes S] [--preferred-max-bytes S]
+                             print the channel's live orderer batch settings; with options, change them
+                             by a channel config update and wait until every orderer and peer has it
   stats [--seconds S]        CPU and memory of the network's processes over S seconds (default 10)
+  monitoring up|down          start or stop Prometheus, node-exporter and process-exporter (Debian's)
+  monitoring config [--out D] write the generated prometheus.yml and process-exporter.yml (default: dashboards/)
   topology                   print the topology model with addresses
   clean                      remove all generated state (crypto, ledgers, logs)`;
 
@@ -43,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       prefix: { type: 'string' },
       role: { type: 'string' },
       seconds: { type: 'string' },
+      out: { type: 'string' },
+      timeout: { type: 'string' },
+      'max-message-count': { type: 'string' },
+      'absolute-max-bytes': { type: 'string' },
+      'preferred-max-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,6 +138,26 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'batch': {
+      const ctx = await network.context();
+      const changes: Partial<BatchSettings> = {
+        ...(values.timeout === undefined ? {} : { timeout: values.timeout }),
+        ...(values['max-message-count'] === undefined ? {} : { maxMessageCount: Number(values['max-message-count']) }),
+        ...(values['absolute-max-bytes'] === undefined ? {} : { absoluteMaxBytes: values['absolute-max-bytes'] }),
+        ...(values['preferred-max-bytes'] === undefined ? {} : { preferredMaxBytes: values['preferred-max-bytes'] }),
+      };
+      if (Object.keys(changes).length === 0) {
+        log(`${energysale.channel.name}: ${describeBatchSettings(await readBatchSettings(ctx))}`);
+        return 0;
+      }
+      const update = await updateBatchSettings(ctx, changes, log);
+      log(`before: ${describeBatchSettings(update.before)}`);
+      log(`after:  ${describeBatchSettings(update.after)}`);
+      log(`${update.configBlock === undefined ? 'no change' : `config block ${update.configBlock}`} in ${(update.elapsedMs / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    case 'monitoring':
+      return monitoringCommand(rest[0], values.out);
     case 'topology':
       log(describeTopology(energysale));
       return 0;
@@ -133,6 +167,38 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(`unknown command ${command}\n${usage}`);
+  }
+}
+
+async function monitoringCommand(action: string | undefined, out: string | undefined): Promise<number> {
+  const layout = new StateLayout();
+  switch (action) {
+    case 'up': {
+      const records = await startMonitoring(layout, energysale);
+      const prometheus = new PrometheusClient(monitoring(energysale).prometheus.endpoint);
+      // The service tier is scraped when it runs; the network and the exporters must answer now.
+      const targets = await prometheus.waitForTargets(['orderer', 'peer', 'node', 'process', 'prometheus']);
+      log(`monitoring up: ${records.map((r) => r.id).join(', ')}; scraping every ${energysale.monitoring.scrapeInterval}:`);
+      for (const t of targets) log(`  ${t.health.padEnd(5)} ${t.job.padEnd(10)} ${t.node}${t.lastError ? ` (${t.lastError})` : ''}`);
+      log(`Prometheus: http://${monitoring(energysale).prometheus.endpoint}`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await stopMonitoring(layout, energysale);
+      log(stopped.length === 0 ? 'monitoring was not running' : `stopped ${stopped.map((r) => r.id).join(', ')}`);
+      return 0;
+    }
+    case 'config': {
+      const dir = resolve(out ?? dashboardsDir);
+      await mkdir(dir, { recursive: true });
+      for (const [name, text] of monitoringFiles(energysale)) {
+        await writeFile(join(dir, name), text);
+        log(`wrote ${join(dir, name)}`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError('monitoring needs up, down or config');
   }
 }
 
@@ -147,6 +213,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const err = error instanceof Error ? error : new Error(String(error));
     process.stderr.write(`network: ${err.name}: ${err.message}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    if (err.cause instanceof Error) process.stderr.write(`  caused by ${err.cause.name}: ${err.cause.message}\n`);
+    process.exitCode = err instanceof UsageError || err instanceof BatchSettingsError ? 2 : 1;
   },
 );

@@ -1,7 +1,7 @@
 import { identityOf, ORG_ADMIN } from '../crypto/org-crypto';
 import type { StateLayout } from '../state/layout';
 import type { Toolchain } from '../toolchain';
-import { orderers, type OrdererInfo, type PeerInfo, type Topology } from '../topology';
+import { orderers, type OrdererInfo, type OrdererOrg, type PeerInfo, type PeerOrg, type Topology } from '../topology';
 import { run } from '../util/exec';
 
 /** Runs Fabric's admin CLIs (peer, osnadmin) as an org's administrator, over mutual TLS. */
@@ -12,28 +12,35 @@ export class AdminCli {
     private readonly topology: Topology,
   ) {}
 
-  /** Environment of the `peer` CLI acting as the admin of `peer`'s org against `peer`. */
-  peerEnv(peer: PeerInfo): Record<string, string> {
-    const admin = identityOf(this.layout, peer.org.key, ORG_ADMIN);
+  /** Environment of the `peer` CLI acting as the admin of `org`, over mutual TLS. */
+  private adminEnv(org: PeerOrg | OrdererOrg): Record<string, string> {
+    const admin = identityOf(this.layout, org.key, ORG_ADMIN);
     return {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       FABRIC_CFG_PATH: this.toolchain.sampleConfigDir,
       FABRIC_LOGGING_SPEC: 'WARNING',
-      CORE_PEER_LOCALMSPID: peer.org.mspId,
+      CORE_PEER_LOCALMSPID: org.mspId,
       CORE_PEER_MSPCONFIGPATH: admin.mspDir,
-      CORE_PEER_ADDRESS: peer.endpoint,
       CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_TLS_ROOTCERT_FILE: this.layout.caCert(peer.org.key),
       CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
       CORE_PEER_TLS_CLIENTCERT_FILE: admin.tlsCert,
       CORE_PEER_TLS_CLIENTKEY_FILE: admin.tlsKey,
     };
   }
 
-  /** Flags that make a `peer` command reach an orderer over mutual TLS as the peer org's admin. */
-  ordererFlags(peer: PeerInfo, orderer: OrdererInfo = this.firstOrderer()): string[] {
-    const admin = identityOf(this.layout, peer.org.key, ORG_ADMIN);
+  /** Environment of the `peer` CLI acting as the admin of `peer`'s org against `peer`. */
+  peerEnv(peer: PeerInfo): Record<string, string> {
+    return {
+      ...this.adminEnv(peer.org),
+      CORE_PEER_ADDRESS: peer.endpoint,
+      CORE_PEER_TLS_ROOTCERT_FILE: this.layout.caCert(peer.org.key),
+    };
+  }
+
+  /** Flags that make a `peer` command reach an orderer over mutual TLS as the admin of `node`'s org. */
+  ordererFlags(node: PeerInfo | OrdererInfo, orderer: OrdererInfo = this.firstOrderer()): string[] {
+    const admin = identityOf(this.layout, node.org.key, ORG_ADMIN);
     return [
       '-o',
       orderer.endpoint,
@@ -54,8 +61,13 @@ export class AdminCli {
     return first;
   }
 
-  async peer(peer: PeerInfo, args: readonly string[], timeoutMs = 120_000): Promise<string> {
-    const { stdout, stderr } = await run(this.toolchain.bin.peer, args, { env: this.peerEnv(peer), timeoutMs });
+  /**
+   * Runs the `peer` CLI as the admin of `node`'s org: against `node` when it is a peer; an orderer
+   * org's admin reaches only orderers (through `ordererFlags`), e.g. to sign and submit channel config updates.
+   */
+  async peer(node: PeerInfo | OrdererInfo, args: readonly string[], timeoutMs = 120_000): Promise<string> {
+    const env = node.kind === 'peer' ? this.peerEnv(node) : this.adminEnv(node.org);
+    const { stdout, stderr } = await run(this.toolchain.bin.peer, args, { env, timeoutMs });
     return stdout + stderr;
   }
 

@@ -138,6 +138,24 @@ export function loadBalancer(topology: Topology): ServiceInfo {
   return { id: `lb.${topology.domain}`, name: 'lb', host, endpoint: at(host, topology.services.lb.port) };
 }
 
+/** The monitoring processes of the model: Prometheus and its two exporters of the machine. */
+export interface MonitoringInfo {
+  readonly prometheus: ServiceInfo;
+  readonly nodeExporter: ServiceInfo;
+  readonly processExporter: ServiceInfo;
+}
+
+export function monitoring(topology: Topology): MonitoringInfo {
+  const host = hostOf(topology, topology.monitoring.host);
+  const info = (name: string, port: number): ServiceInfo => ({ id: `${name}.${topology.domain}`, name, host, endpoint: at(host, port) });
+  const { ports } = topology.monitoring;
+  return {
+    prometheus: info('prometheus', ports.prometheus),
+    nodeExporter: info('node-exporter', ports.nodeExporter),
+    processExporter: info('process-exporter', ports.processExporter),
+  };
+}
+
 /** Every long-running process of the network, in start order (CAs, orderers, peers, chaincode). */
 export function allNodes(topology: Topology): NodeInfo[] {
   return [...certificateAuthorities(topology), ...orderers(topology), ...peers(topology), ...chaincodeServers(topology)];
@@ -182,6 +200,12 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
   for (const s of serviceInstances(topology)) list.push({ endpoint: s.endpoint, owner: s.id, purpose: 'retail service' });
   const lb = loadBalancer(topology);
   list.push({ endpoint: lb.endpoint, owner: lb.id, purpose: 'load balancer' });
+  const m = monitoring(topology);
+  list.push(
+    { endpoint: m.prometheus.endpoint, owner: m.prometheus.id, purpose: 'Prometheus' },
+    { endpoint: m.nodeExporter.endpoint, owner: m.nodeExporter.id, purpose: 'node-exporter' },
+    { endpoint: m.processExporter.endpoint, owner: m.processExporter.id, purpose: 'process-exporter' },
+  );
   return list;
 }
 

@@ -126,4 +126,10 @@ export const energysale: Topology = {
     ],
     lb: { host: 'vm1', port: 8000 },
   },
+  monitoring: {
+    host: 'vm1',
+    ports: { prometheus: 9090, nodeExporter: 9100, processExporter: 9256 },
+    // The report samples resources every second (issue: Table 4 reproduction).
+    scrapeInterval: '1s',
+  },
 };

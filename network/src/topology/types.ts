@@ -110,6 +110,20 @@ export interface ServicesSpec {
   readonly lb: { readonly host: string; readonly port: number };
 }
 
+/**
+ * What watches the deployment (not in the paper's Table 2): one Prometheus scraping every node's
+ * operations endpoint, the service instances, and two exporters of the machine: node-exporter
+ * (machine CPU and memory) and process-exporter (CPU and memory per group of processes: peers,
+ * orderers, chaincode servers, service, load generators). One machine hosts every "host" here, so
+ * one exporter of each kind serves them all.
+ */
+export interface MonitoringSpec {
+  readonly host: string;
+  readonly ports: { readonly prometheus: number; readonly nodeExporter: number; readonly processExporter: number };
+  /** How often Prometheus scrapes every target: the resolution of the report's resource series. */
+  readonly scrapeInterval: string;
+}
+
 export interface Topology {
   readonly domain: string;
   readonly hosts: readonly Host[];
@@ -118,4 +132,5 @@ export interface Topology {
   readonly channel: ChannelSpec;
   readonly chaincode: ChaincodeSpec;
   readonly services: ServicesSpec;
+  readonly monitoring: MonitoringSpec;
 }

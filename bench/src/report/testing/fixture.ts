@@ -92,6 +92,7 @@ function run(shape: RunShape): ScenarioResult {
       chain: { cpuPct: round(shape.chainCpu * ramp * (0.8 + 0.4 * next()), 2), memPct: round(shape.chainMem + t / 400 + next(), 2) },
       service: shape.engine === 'http' ? { cpuPct: round(3 + 2 * next(), 2), memPct: round(2.1 + 0.2 * next(), 2) } : null,
       loadGenerator: { cpuPct: round(1 + next(), 2), memPct: round(0.6 + 0.1 * next(), 2) },
+      machine: { cpuPct: round(Math.min(100, shape.chainCpu * ramp + 12 + 4 * next()), 2), memPct: round(shape.chainMem + 6 + next(), 2) },
     });
   }
   const measuredSamples = timeSeries.filter((s) => s.t >= 0);
@@ -120,7 +121,8 @@ function run(shape: RunShape): ScenarioResult {
       chain: usage(measuredResources, (r) => r.chain) ?? { cpuPct: { avg: 0, p95: 0, max: 0 }, memPct: { avg: 0, p95: 0, max: 0 } },
       service: usage(measuredResources, (r) => r.service),
       loadGenerator: usage(measuredResources, (r) => r.loadGenerator),
-      source: '/proc sampler, 1 s interval',
+      machine: usage(measuredResources, (r) => r.machine),
+      source: 'Prometheus (Fabric process metrics, process-exporter, node-exporter), 1 s scrape',
     },
     resourceSeries,
   };

@@ -52,7 +52,8 @@ export class NativeNetwork {
     await writeFile(this.layout.statusFile, JSON.stringify(status, null, 2));
   }
 
-  private async context(): Promise<NativeContext> {
+  /** The model, the state layout and the toolchain: what the channel and chaincode operations take. */
+  async context(): Promise<NativeContext> {
     return { topology: this.topology, layout: this.layout, toolchain: await locateToolchain() };
   }
 
@@ -119,7 +120,7 @@ export class NativeNetwork {
    * the peers they call), then chaincode and peers, CAs last.
    */
   async down(): Promise<ProcessRecord[]> {
-    const order: ProcessRecord['kind'][] = ['lb', 'service', 'chaincode', 'peer', 'orderer', 'ca'];
+    const order: ProcessRecord['kind'][] = ['monitor', 'lb', 'service', 'chaincode', 'peer', 'orderer', 'ca'];
     const stopped: ProcessRecord[] = [];
     const records = await this.supervisor.records();
     for (const kind of order) {

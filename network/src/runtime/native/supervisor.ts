@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import type { StateLayout } from '../../state/layout';
 import type { NodeInfo } from '../../topology';
 
-/** A node of the Fabric network, or a process of the service tier run beside it (retail service, load balancer). */
-export type ProcessKind = NodeInfo['kind'] | 'service' | 'lb';
+/** A node of the Fabric network, or a process run beside it: the service tier (retail service, load balancer) or monitoring. */
+export type ProcessKind = NodeInfo['kind'] | 'service' | 'lb' | 'monitor';
 
 export type HealthCheck = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'tcp'; readonly endpoint: string };
 

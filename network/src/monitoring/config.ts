@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+
+import { stringify } from 'yaml';
+
+import { monitoring, orderers, peers, serviceInstances, type Topology } from '../topology';
+
+/*
+ * Prometheus and process-exporter configuration, generated from the topology model. Both are plain
+ * data, independent of where the binaries live, so the same text is written into a network's state
+ * (what the running Prometheus reads) and committed under dashboards/ (what a user's Prometheus or
+ * the compose deployment would mount); a test keeps the committed copy current.
+ */
+
+/** The process groups process-exporter reports, in match order (the first match wins). */
+export const PROCESS_GROUPS = {
+  peer: { comm: ['peer'] },
+  orderer: { comm: ['orderer'] },
+  // fabric-chaincode-node's server, run per host as chaincode-as-a-service.
+  chaincode: { cmdline: ['fabric-shim/cli\\.js server'] },
+  // comm is cut to 15 characters by the kernel.
+  ca: { comm: ['fabric-ca-serve'] },
+  service: { cmdline: ['service/dist/server\\.js'] },
+  lb: { comm: ['nginx'] },
+  vegeta: { comm: ['vegeta'] },
+  caliper: { cmdline: ['caliper'] },
+  // The benchmark's own Node process: it feeds vegeta its targets and decodes its results.
+  harness: { cmdline: ['bench/dist/'] },
+  monitoring: { comm: ['prometheus', 'prometheus-node', 'prometheus-proc'] },
+} as const;
+
+export type ProcessGroup = keyof typeof PROCESS_GROUPS;
+
+/** What the report calls the chain (PAPER.md Table 4's "chain server"): every Fabric node and chaincode server. */
+export const CHAIN_GROUPS: readonly ProcessGroup[] = ['peer', 'orderer', 'chaincode'];
+
+export function processExporterConfig(): string {
+  return stringify({
+    process_names: Object.entries(PROCESS_GROUPS).map(([name, match]) => ({ name, ...match })),
+  });
+}
+
+interface Target {
+  readonly endpoint: string;
+  readonly labels: Record<string, string>;
+}
+
+const job = (name: string, targets: readonly Target[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  job_name: name,
+  ...extra,
+  static_configs: targets.map((t) => ({ targets: [t.endpoint], labels: t.labels })),
+});
+
+/** prometheus.yml: every peer and orderer operations endpoint, the service instances, and the machine's exporters. */
+export function prometheusConfig(topology: Topology): string {
+  const m = monitoring(topology);
+  const interval = topology.monitoring.scrapeInterval;
+  return stringify({
+    global: { scrape_interval: interval, evaluation_interval: interval, external_labels: { deployment: topology.domain } },
+    scrape_configs: [
+      job(
+        'orderer',
+        orderers(topology).map((o) => ({ endpoint: o.operationsEndpoint, labels: { node: o.id, org: o.org.name, host: o.host.name } })),
+      ),
+      job(
+        'peer',
+        peers(topology).map((p) => ({ endpoint: p.operationsEndpoint, labels: { node: p.id, org: p.org.name, host: p.host.name } })),
+      ),
+      job(
+        'service',
+        serviceInstances(topology).map((s) => ({ endpoint: s.endpoint, labels: { node: s.id, host: s.host.name } })),
+      ),
+      job('node', [{ endpoint: m.nodeExporter.endpoint, labels: { node: m.nodeExporter.id, host: m.nodeExporter.host.name } }]),
+      job('process', [{ endpoint: m.processExporter.endpoint, labels: { node: m.processExporter.id, host: m.processExporter.host.name } }]),
+      job('prometheus', [{ endpoint: m.prometheus.endpoint, labels: { node: m.prometheus.id, host: m.prometheus.host.name } }]),
+    ],
+  }, { lineWidth: 0 });
+}
+
+
+/** The repository's dashboards/ folder: network/{src,dist}/monitoring -> ../../../dashboards. */
+export const dashboardsDir = resolve(__dirname, '..', '..', '..', 'dashboards');
+
+/** The generated monitoring files by name, as committed under dashboards/. */
+export function monitoringFiles(topology: Topology): [string, string][] {
+  const header = '# Generated from the topology model (network/src/monitoring/config.ts): `npm run network -- monitoring config`. Do not edit.\n';
+  return [
+    ['prometheus.yml', header + prometheusConfig(topology)],
+    ['process-exporter.yml', header + processExporterConfig()],
+  ];
+}

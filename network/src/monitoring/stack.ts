@@ -1,0 +1,112 @@
+import { accessSync, constants } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+
+import { NodeStartError, Supervisor, type ProcessRecord, type ProcessSpec } from '../runtime/native/supervisor';
+import type { StateLayout } from '../state/layout';
+import { boundEndpoints, monitoring, type ServiceInfo, type Topology } from '../topology';
+import { processExporterConfig, prometheusConfig } from './config';
+
+/*
+ * The monitoring processes (Debian's prometheus, prometheus-node-exporter,
+ * prometheus-process-exporter) run by the network's Supervisor like its nodes: recorded in
+ * processes.json, so `network down` stops them too, and restarted only when their config changes.
+ */
+
+export class MonitoringToolMissingError extends NodeStartError {}
+
+const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter prometheus-process-exporter';
+
+/** A Debian binary: /usr/bin, or anywhere on PATH. */
+function locate(name: string): string {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'].filter((d) => d !== '')) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new MonitoringToolMissingError(`${name} not found: install it (Debian: apt-get install ${DEBIAN_PACKAGES})`);
+}
+
+export function monitoringDir(layout: StateLayout): string {
+  return join(layout.root, 'monitoring');
+}
+
+/** Where the running Prometheus reads its generated config. */
+export function prometheusConfigPath(layout: StateLayout): string {
+  return join(monitoringDir(layout), 'prometheus.yml');
+}
+
+function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
+  const m = monitoring(topology);
+  const dir = monitoringDir(layout);
+  const binds = (info: ServiceInfo): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === info.id);
+  const listen = (info: ServiceInfo): string => info.endpoint;
+  const processConfig = join(dir, 'process-exporter.yml');
+  const promConfig = prometheusConfigPath(layout);
+  return [
+    {
+      id: m.nodeExporter.id,
+      kind: 'monitor',
+      command: locate('prometheus-node-exporter'),
+      // The machine's CPU, memory, load, network and disks; nothing that walks the file systems.
+      args: [
+        `--web.listen-address=${listen(m.nodeExporter)}`,
+        '--collector.disable-defaults',
+        ...['cpu', 'meminfo', 'loadavg', 'stat', 'netdev', 'diskstats', 'pressure', 'vmstat'].map((c) => `--collector.${c}`),
+      ],
+      env: {},
+      cwd: dir,
+      health: { kind: 'http', url: `http://${m.nodeExporter.endpoint}/metrics` },
+      binds: binds(m.nodeExporter),
+    },
+    {
+      id: m.processExporter.id,
+      kind: 'monitor',
+      command: locate('prometheus-process-exporter'),
+      // smaps and per-thread figures cost a walk of every process's maps on each scrape, every second.
+      args: [`-web.listen-address=${listen(m.processExporter)}`, `-config.path=${processConfig}`, '-threads=false', '-gather-smaps=false'],
+      env: {},
+      cwd: dir,
+      health: { kind: 'http', url: `http://${m.processExporter.endpoint}/metrics` },
+      binds: binds(m.processExporter),
+      configFiles: { [processConfig]: processExporterConfig() },
+    },
+    {
+      id: m.prometheus.id,
+      kind: 'monitor',
+      command: locate('prometheus'),
+      args: [
+        `--config.file=${promConfig}`,
+        `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+        '--storage.tsdb.retention.time=7d',
+        `--web.listen-address=${listen(m.prometheus)}`,
+      ],
+      env: {},
+      cwd: dir,
+      health: { kind: 'http', url: `http://${m.prometheus.endpoint}/-/ready` },
+      binds: binds(m.prometheus),
+      configFiles: { [promConfig]: prometheusConfig(topology) },
+    },
+  ];
+}
+
+/** Starts node-exporter, process-exporter and Prometheus (kept when already running with the same config). */
+export async function startMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
+  await mkdir(monitoringDir(layout), { recursive: true });
+  const supervisor = new Supervisor(layout);
+  const records: ProcessRecord[] = [];
+  for (const spec of specs(layout, topology)) {
+    for (const [path, text] of Object.entries(spec.configFiles ?? {})) await writeFile(path, text);
+    records.push(await supervisor.start(spec));
+  }
+  return records;
+}
+
+export async function stopMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
+  const m = monitoring(topology);
+  return new Supervisor(layout).stop([m.prometheus.id, m.processExporter.id, m.nodeExporter.id]);
+}
