@@ -10,7 +10,7 @@ export { isRunning } from './runtime/native/supervisor';
 export { NodeStartError, PortInUseError, Supervisor, tail, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
 export { scrape, valueOf } from './fabric/metrics';
-export { BatchSettingsError, describeBatchSettings, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';
+export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';
 export { ChannelConfigError } from './channel/config';
 export { currentTemplate } from './testing/fixtures';
 export * from './monitoring';

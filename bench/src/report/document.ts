@@ -4,7 +4,7 @@
  * the same document.
  */
 import { bytes, fixed, integer, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
-import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type ThresholdOp, type Usage } from './schema';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
 export type Tone = 'good' | 'bad';
@@ -295,6 +295,85 @@ function resourcesSection(data: ReportData): Section {
   };
 }
 
+/** A stage's duration: milliseconds below 10 ms, where seconds would show 0.000. */
+function duration(s: number): string {
+  return s < 0.01 ? `${fixed(s * 1000, 2)} ms` : seconds(s);
+}
+
+function breakdownSection(data: ReportData): Section {
+  const measured = data.scenarios.filter((s): s is ScenarioResult & { breakdown: Breakdown } => s.breakdown !== null);
+  if (measured.length === 0) return { title: 'Where the time goes', blocks: [{ kind: 'paragraph', text: 'Not measured in this run.' }] };
+  return {
+    title: 'Where the time goes',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          'Average duration of each stage a request passes through during the measured window, from the metrics of the process that runs it (Prometheus, increase of the histogram sums over counts), ' +
+          'and the CPU each group of processes used (% of the machine). Stages overlap: a write\'s commit wait contains the ordering and every peer\'s validation and commit. Stages that did not run in the window are left out. ' +
+          'Then Go CPU profiles (pprof) of Fabric nodes taken during the window: the share of each node\'s CPU by activity (cumulative, so activities nest and overlap) and the functions with the most CPU of their own.',
+      },
+      ...measured.flatMap((s): Block[] => [
+        { kind: 'heading', text: `${scenarioTitle(s.scenario)} (${s.engine}): stages${s.breakdown.blocks ? `; ${integer(s.breakdown.blocks.committed)} blocks, ${fixed(s.breakdown.blocks.txPerBlock, 1)} transactions per block` : ''}` },
+        {
+          kind: 'table',
+          table: {
+            columns: columns(['Component', false], ['Stage', false], ['Average', true], ['Count', true], ['Per', false], ['Metric', false]),
+            rows: s.breakdown.stages.map((st) => [st.component, st.stage, duration(st.avgS), integer(st.count), st.per, st.metric]),
+          },
+        },
+        { kind: 'heading', text: `${scenarioTitle(s.scenario)} (${s.engine}): CPU by process group` },
+        {
+          kind: 'table',
+          table: { columns: columns(['Group', false], ['CPU avg', true]), rows: s.breakdown.cpuByGroup.map((g) => [g.group, percent(g.cpuPct)]) },
+        },
+        ...s.breakdown.profiles.flatMap((p): Block[] => [
+          { kind: 'heading', text: `${scenarioTitle(s.scenario)} (${s.engine}): ${p.node}, CPU profile of ${fixed(p.seconds, 0)} s, ${fixed(p.cpuCores, 2)} cores busy (raw/${p.file})` },
+          {
+            kind: 'table',
+            table: {
+              columns: columns(['Activity or function', false], ['Own (flat)', true], ['With callees (cum)', true]),
+              rows: [
+                ...p.activities.map((a) => [a.activity, '', percent(a.cumPct)]),
+                ...p.topFunctions.map((f) => [`function ${f.fn}`, percent(f.flatPct), percent(f.cumPct)]),
+              ],
+            },
+          },
+        ]),
+      ]),
+    ],
+  };
+}
+
+function tuningSection(data: ReportData): Section | null {
+  if (data.tuning.length === 0) return null;
+  const spread = (r: RepeatSpread, show: (v: number) => string): string => `${show(r.median)} (${show(r.min)}–${show(r.max)})`;
+  return {
+    title: 'Tuning ladder (what each setting changed)',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: `Before the two tests, the add-order test ran under each step's settings (each step changes one setting from the step before), ${data.tuning[0]?.repeats ?? 0} times per step: median (min–max) of the repeats. The tests above ran with the profile's settings.`,
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Step', false], ['Settings', false], ['Throughput', true], ['vs previous', true], ['Avg latency', true], ['p99 latency', true], ['Success', true]),
+          rows: data.tuning.map((t) => [
+            t.step,
+            t.settings,
+            spread(t.throughputTxPerMin, perMinute),
+            times(t.throughputVsPrevious),
+            spread(t.latencyAvgS, seconds),
+            spread(t.latencyP99S, seconds),
+            spread(t.successRatePct, percent),
+          ]),
+        },
+      },
+    ],
+  };
+}
+
 function usageSeries(s: ScenarioResult, pick: 'cpuPct' | 'memPct'): LineSeries[] {
   const series: LineSeries[] = [{ name: 'chain', points: s.resourceSeries.map((r) => [r.t, r.chain[pick]] as const) }];
   if (s.resourceSeries.some((r) => r.service !== null)) series.push({ name: 'service', points: s.resourceSeries.map((r) => [r.t, r.service?.[pick] ?? null] as const) });
@@ -441,6 +520,8 @@ export function buildDocument(data: ReportData, raw: readonly RawFile[]): Report
       littlesLawSection(data),
       consistencySection(data),
       resourcesSection(data),
+      breakdownSection(data),
+      ...[tuningSection(data)].filter((section): section is Section => section !== null),
       overTimeSection(data),
       thresholdsSection(data),
       setupSection(data),

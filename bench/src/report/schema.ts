@@ -33,6 +33,32 @@ export interface ReportData {
   thresholds: ThresholdResult[];
   /** Free-form remarks of whoever ran it (anomalies, deviations from the profile). */
   notes: string[];
+  /** The tuning ladder of the `tuned` profile, in step order; empty for other profiles. */
+  tuning: TuningStep[];
+}
+
+/** One step of the tuning ladder: add order under one set of settings, repeated. */
+export interface TuningStep {
+  /** What this step changed from the one before, e.g. "batch timeout 2 s → 500 ms". */
+  step: string;
+  /** The full settings of the step, e.g. "BatchTimeout 500ms, MaxMessageCount 30". */
+  settings: string;
+  scenario: string;
+  repeats: number;
+  throughputTxPerMin: RepeatSpread;
+  latencyAvgS: RepeatSpread;
+  latencyP99S: RepeatSpread;
+  successRatePct: RepeatSpread;
+  /** Median throughput over the previous step's median; null for the first step. */
+  throughputVsPrevious: number | null;
+}
+
+/** One figure over the repeats of a step. */
+export interface RepeatSpread {
+  median: number;
+  min: number;
+  max: number;
+  values: number[];
 }
 
 export interface RunMeta {
@@ -135,6 +161,57 @@ export interface ScenarioResult {
   resources: ResourceUsage;
   /** Resource samples, `t` as in {@link timeSeries}. */
   resourceSeries: ResourceSample[];
+  /** Where the time goes during the measured window (from Prometheus), or null when not measured. */
+  breakdown: Breakdown | null;
+}
+
+/**
+ * Where the time and the CPU go in one measured window: the stages a request passes through, each
+ * with its average duration from the metrics of the process that does it, and CPU by process group.
+ */
+export interface Breakdown {
+  /** In path order; a stage that did not run in the window (e.g. ordering in a query test) is left out. */
+  stages: BreakdownStage[];
+  /** Average CPU of each process group over the window, % of the machine, largest first. */
+  cpuByGroup: { group: string; cpuPct: number }[];
+  /** Blocks the first exchange peer committed in the window, and transactions per block; null when none. */
+  blocks: { committed: number; txPerBlock: number } | null;
+  /** Go CPU profiles of Fabric nodes taken during the window (pprof); empty when none were taken. */
+  profiles: NodeProfile[];
+}
+
+/** One node's CPU profile, summarised. */
+export interface NodeProfile {
+  node: string;
+  /** Length of the profile. */
+  seconds: number;
+  /** CPU the node used while profiled, in cores (1 = one core busy). */
+  cpuCores: number;
+  /** Shares of the node's CPU by activity (cumulative: an activity includes what it calls, so they overlap), largest first. */
+  activities: ActivityShare[];
+  /** The functions with the most CPU of their own (flat), with their cumulative share. */
+  topFunctions: { fn: string; flatPct: number; cumPct: number }[];
+  /** The profile itself, relative to raw/ (open with `go tool pprof`). */
+  file: string;
+}
+
+export interface ActivityShare {
+  activity: string;
+  cumPct: number;
+}
+
+export interface BreakdownStage {
+  /** e.g. "service: endorse", "peer: proposal (endorsement)", "orderer: broadcast validate". */
+  stage: string;
+  /** Where it runs: service, peer, orderer, chaincode. */
+  component: string;
+  avgS: number;
+  /** How many times it ran in the window (requests, proposals, blocks...). */
+  count: number;
+  /** What one count is: "request", "write", "proposal", "block", "transaction". */
+  per: string;
+  /** The metric it comes from. */
+  metric: string;
 }
 
 /** The figures of one phase (warm-up or measured window) of one run. */

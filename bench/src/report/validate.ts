@@ -18,6 +18,12 @@ import {
   type PhaseFigures,
   type ReportData,
   type ResourceSample,
+  type Breakdown,
+  type RepeatSpread,
+  type TuningStep,
+  type BreakdownStage,
+  type ActivityShare,
+  type NodeProfile,
   type ResourceUsage,
   type RunConfig,
   type RunMeta,
@@ -216,7 +222,26 @@ const scenario = object<ScenarioResult>({
   resourceSeries: arrayOf(
     object<ResourceSample>({ t: anyNumber, chain: usageSample, service: nullable(usageSample), loadGenerator: nullable(usageSample), machine: nullable(usageSample) }),
   ),
+  breakdown: nullable(
+    object<Breakdown>({
+      stages: arrayOf(object<BreakdownStage>({ stage: text, component: text, avgS: nonNegative, count: nonNegative, per: text, metric: text })),
+      cpuByGroup: arrayOf(object<Breakdown['cpuByGroup'][number]>({ group: text, cpuPct: percent })),
+      blocks: nullable(object<NonNullable<Breakdown['blocks']>>({ committed: nonNegative, txPerBlock: nonNegative })),
+      profiles: arrayOf(
+        object<NodeProfile>({
+          node: text,
+          seconds: nonNegative,
+          cpuCores: nonNegative,
+          activities: arrayOf(object<ActivityShare>({ activity: text, cumPct: percent })),
+          topFunctions: arrayOf(object<NodeProfile['topFunctions'][number]>({ fn: text, flatPct: percent, cumPct: percent })),
+          file: text,
+        }),
+      ),
+    }),
+  ),
 });
+
+const repeatSpread = object<RepeatSpread>({ median: nonNegative, min: nonNegative, max: nonNegative, values: arrayOf(nonNegative) });
 
 const paperFigures = object<PaperFigures>({
   avgLatencyS: nonNegative,
@@ -285,6 +310,19 @@ const report = object<ReportData>({
     }),
   ),
   notes: arrayOf(anyString),
+  tuning: arrayOf(
+    object<TuningStep>({
+      step: text,
+      settings: text,
+      scenario: text,
+      repeats: positiveCount,
+      throughputTxPerMin: repeatSpread,
+      latencyAvgS: repeatSpread,
+      latencyP99S: repeatSpread,
+      successRatePct: repeatSpread,
+      throughputVsPrevious: nullable(nonNegative),
+    }),
+  ),
 });
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

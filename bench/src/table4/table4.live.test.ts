@@ -12,30 +12,57 @@ import { decodePng, rgbAt } from '../report/testing/png';
 import { PROFILES } from './profiles';
 import { runTable4 } from './run';
 
-void describe('Table 4 reproduction, quick profile, end to end (live network, service tier, vegeta)', { timeout: 900_000 }, () => {
+void describe('Table 4 reproduction, quick profile, end to end (live network, service tier, vegeta and Caliper, Prometheus)', { timeout: 900_000 }, () => {
   void it('writes a complete, valid report whose figures agree with the ledger and render in a browser', async () => {
     const reports = await mkdtemp(join(tmpdir(), 'reports-'));
     const lines: string[] = [];
     const { dir, report } = await runTable4(PROFILES.quick, (line) => lines.push(line), reports);
     assert.ok(lines.some((l) => /s elapsed, \d+ s left/.test(l)), 'no progress line');
 
-    for (const file of ['summary.json', 'summary.csv', 'report.md', 'report.html', 'raw/add_order.summary.json', 'raw/order_query.summary.json', 'raw/resources.json', 'raw/config.json']) {
+    const files = [
+      ...['summary.json', 'summary.csv', 'report.md', 'report.html'],
+      ...['raw/add_order.summary.json', 'raw/order_query.summary.json', 'raw/resources-proc.json', 'raw/prometheus-range-exports.json', 'raw/config.json'],
+      ...['raw/caliper/report.html', 'raw/caliper/network-config.json', 'raw/caliper/bench-config.json'],
+    ];
+    for (const file of files) {
       assert.ok(existsSync(join(dir, file)), `${file} is missing`);
     }
     // readReport validates summary.json against the schema and throws listing every problem.
     assert.deepEqual(await readReport(dir), report);
 
-    const names = report.scenarios.map((s) => s.scenario);
-    assert.deepEqual(names, ['add_order', 'order_query']);
+    const names = report.scenarios.map((s) => `${s.scenario}/${s.engine}`);
+    assert.deepEqual(names, ['add_order/http', 'order_query/http', 'add_order/caliper', 'order_query/caliper']);
+    assert.equal(report.versions.caliper, '0.6.0');
     for (const s of report.scenarios) {
-      assert.ok(s.measured.requests > 0, `${s.scenario} sent nothing`);
-      for (const cpu of [s.resources.chain.cpuPct.avg, s.resources.chain.cpuPct.max]) assert.ok(cpu > 0 && cpu <= 100, `${s.scenario} chain CPU ${cpu}`);
+      const what = `${s.scenario} (${s.engine})`;
+      assert.ok(s.measured.successes > 0, `${what} succeeded nothing`);
+      assert.equal(s.measured.failures, 0, `${what} failed`);
+      for (const cpu of [s.resources.chain.cpuPct.avg, s.resources.chain.cpuPct.max]) assert.ok(cpu > 0 && cpu <= 100, `${what}: chain CPU ${cpu}`);
       assert.ok(s.resources.chain.memPct.avg > 0 && s.resources.chain.memPct.avg < 100);
+      assert.ok(s.resources.machine && s.resources.machine.cpuPct.avg >= s.resources.chain.cpuPct.avg * 0.9, `${what}: the machine is busier than its chain`);
+      assert.ok(s.resourceSeries.length >= 0.8 * s.window.durationS, `${what}: ${s.resourceSeries.length} resource samples in ${s.window.durationS} s`);
+      assert.equal(s.resources.service === null, s.engine === 'caliper', `${what}: the service is on the HTTP path only`);
+      // Where the time goes: every write passes endorsement on the peers; the CPU of the peers shows.
+      assert.ok(s.breakdown, `${what}: no breakdown`);
+      const proposals = s.breakdown.stages.find((st) => st.metric === 'endorser_proposal_duration');
+      assert.ok(proposals && proposals.count > 0 && proposals.avgS > 0, `${what}: ${JSON.stringify(proposals)}`);
+      assert.ok((s.breakdown.cpuByGroup.find((g) => g.group === 'peer')?.cpuPct ?? 0) > 0, `${what}: peers used no CPU`);
+      if (s.scenario === 'add_order') assert.ok(s.breakdown.blocks && s.breakdown.blocks.committed > 0, `${what}: no block committed`);
+      // pprof of the profiled peers and orderer during the HTTP tests: each busy, and the peers endorsing.
+      if (s.engine === 'http') {
+        assert.equal(s.breakdown.profiles.length, 4, `${what}: ${s.breakdown.profiles.map((p) => p.node).join(', ')}`);
+        for (const p of s.breakdown.profiles) {
+          assert.ok(p.cpuCores > 0 && existsSync(join(dir, 'raw', p.file)), `${what}: ${p.node} ${p.cpuCores} cores, ${p.file}`);
+        }
+        const consumerPeer = s.breakdown.profiles.find((p) => p.node.startsWith('peer0.consumerorg'));
+        assert.ok(consumerPeer?.activities.some((a) => a.activity.startsWith('endorsement') && a.cumPct > 0), `${what}: ${JSON.stringify(consumerPeer?.activities)}`);
+      }
     }
-    const [consistency] = report.consistency;
-    assert.ok(consistency, 'no consistency check');
-    assert.equal(consistency.agree, true, JSON.stringify(consistency));
-    assert.ok(consistency.chainValidTx > 0);
+    assert.equal(report.consistency.length, 2, 'one consistency check per engine');
+    for (const consistency of report.consistency) {
+      assert.equal(consistency.agree, true, JSON.stringify(consistency));
+      assert.ok(consistency.chainValidTx > 0);
+    }
 
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
     const png = join(reports, 'report.png');

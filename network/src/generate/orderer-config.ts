@@ -33,6 +33,8 @@ export function ordererConfig(sample: Yaml, inputs: OrdererConfigInputs): Yaml {
       LocalMSPDir: identity.mspDir,
       LocalMSPID: orderer.org.mspId,
       BCCSP: { Default: 'SW', SW: { Hash: 'SHA2', Security: 256, FileKeyStore: { KeyStore: `${identity.mspDir}/keystore` } } },
+      // Go's pprof, on loopback: idle until a profile is asked for (bench's CPU profiles).
+      Profile: { Enabled: true, Address: orderer.profileEndpoint },
     },
     FileLedger: { Location: `${inputs.dataDir}/ledger` },
     Operations: { ListenAddress: orderer.operationsEndpoint },

@@ -50,6 +50,8 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
         clientKey: { file: identity.tlsKey },
       },
       BCCSP: { Default: 'SW', SW: { Hash: 'SHA2', Security: 256, FileKeyStore: { KeyStore: `${identity.mspDir}/keystore` } } },
+      // Go's pprof, on loopback: idle until a profile is asked for (bench's CPU profiles).
+      profile: { enabled: true, listenAddress: peer.profileEndpoint },
     },
     // Every chaincode is external (chaincode-as-a-service): the peer needs no Docker daemon.
     vm: { endpoint: '' },

@@ -18,6 +18,8 @@ export interface PeerInfo extends NodeInfoBase {
   readonly endpoint: string;
   readonly chaincodeEndpoint: string;
   readonly operationsEndpoint: string;
+  /** Go pprof (http://<endpoint>/debug/pprof/). */
+  readonly profileEndpoint: string;
 }
 
 export interface OrdererInfo extends NodeInfoBase {
@@ -27,6 +29,8 @@ export interface OrdererInfo extends NodeInfoBase {
   readonly endpoint: string;
   readonly adminEndpoint: string;
   readonly operationsEndpoint: string;
+  /** Go pprof (http://<endpoint>/debug/pprof/). */
+  readonly profileEndpoint: string;
 }
 
 export interface CaInfo extends NodeInfoBase {
@@ -68,6 +72,7 @@ export function peers(topology: Topology): PeerInfo[] {
         endpoint: at(host, node.ports.listen),
         chaincodeEndpoint: at(host, node.ports.chaincode),
         operationsEndpoint: at(host, node.ports.operations),
+        profileEndpoint: at(host, node.ports.profile),
       };
     }),
   );
@@ -86,6 +91,7 @@ export function orderers(topology: Topology): OrdererInfo[] {
       endpoint: at(host, node.ports.listen),
       adminEndpoint: at(host, node.ports.admin),
       operationsEndpoint: at(host, node.ports.operations),
+      profileEndpoint: at(host, node.ports.profile),
     };
   });
 }
@@ -177,6 +183,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
           { endpoint: n.endpoint, owner: n.id, purpose: 'peer' },
           { endpoint: n.chaincodeEndpoint, owner: n.id, purpose: 'chaincode listener' },
           { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
+          { endpoint: n.profileEndpoint, owner: n.id, purpose: 'pprof' },
         );
         break;
       case 'orderer':
@@ -184,6 +191,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
           { endpoint: n.endpoint, owner: n.id, purpose: 'orderer' },
           { endpoint: n.adminEndpoint, owner: n.id, purpose: 'channel participation admin' },
           { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
+          { endpoint: n.profileEndpoint, owner: n.id, purpose: 'pprof' },
         );
         break;
       case 'ca':

@@ -19,10 +19,10 @@ import type { OrdererNode, PeerNode, Topology } from './types';
 
 /** Ports of the n-th peer on a host (Fabric's sample convention: 7051, 8051, ...). */
 function peerPorts(slotOnHost: number): PeerNode['ports'] {
-  return { listen: 7051 + 1000 * slotOnHost, chaincode: 7052 + 1000 * slotOnHost, operations: 9444 + slotOnHost };
+  return { listen: 7051 + 1000 * slotOnHost, chaincode: 7052 + 1000 * slotOnHost, operations: 9444 + slotOnHost, profile: 6060 + slotOnHost };
 }
 
-const ordererPorts: OrdererNode['ports'] = { listen: 7050, admin: 7053, operations: 9443 };
+const ordererPorts: OrdererNode['ports'] = { listen: 7050, admin: 7053, operations: 9443, profile: 6070 };
 const caPorts = { listen: 7054, operations: 9454 } as const;
 const chaincodeServerPort = 9999;
 

@@ -63,7 +63,7 @@ void describe('the energysale topology model', () => {
     const clash: Topology = {
       ...energysale,
       peerOrgs: energysale.peerOrgs.map((org, i) =>
-        i === 0 ? { ...org, peers: [...org.peers, { name: 'peer9', host: 'vm1', ports: { listen: 7051, chaincode: 1, operations: 2 } }] } : org,
+        i === 0 ? { ...org, peers: [...org.peers, { name: 'peer9', host: 'vm1', ports: { listen: 7051, chaincode: 1, operations: 2, profile: 3 } }] } : org,
       ),
     };
     assert.throws(() => { validateTopology(clash); }, (e: unknown) => e instanceof TopologyError && /127\.10\.0\.1:7051 is used twice/.test(e.message));
@@ -71,7 +71,7 @@ void describe('the energysale topology model', () => {
     assert.throws(() => { validateTopology(external); }, /not a loopback/);
     const shared: Topology = { ...energysale, hosts: energysale.hosts.map((h, i) => (i === 1 ? { ...h, address: '127.10.0.1' } : h)) };
     assert.throws(() => { validateTopology(shared); }, TopologyError);
-    assert.throws(() => { validateTopology({ ...energysale, ordererOrg: { ...energysale.ordererOrg, orderers: [{ name: 'o', host: 'vm9', ports: { listen: 1, admin: 2, operations: 3 } }] } }); }, /unknown host "vm9"/);
+    assert.throws(() => { validateTopology({ ...energysale, ordererOrg: { ...energysale.ordererOrg, orderers: [{ name: 'o', host: 'vm9', ports: { listen: 1, admin: 2, operations: 3, profile: 4 } }] } }); }, /unknown host "vm9"/);
   });
 
   void it('is the only place that writes a port, a host address or a node name', () => {

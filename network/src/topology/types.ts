@@ -23,6 +23,8 @@ export interface PeerNode {
     readonly listen: number;
     readonly chaincode: number;
     readonly operations: number;
+    /** Go's pprof HTTP endpoint (peer.profile): CPU profiles of where the peer's time goes. */
+    readonly profile: number;
   };
 }
 
@@ -34,6 +36,8 @@ export interface OrdererNode {
     /** Channel participation API (osnadmin), mutual TLS. */
     readonly admin: number;
     readonly operations: number;
+    /** Go's pprof HTTP endpoint (General.Profile). */
+    readonly profile: number;
   };
 }
 

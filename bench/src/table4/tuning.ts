@@ -1,0 +1,60 @@
+import { describeBatchSettings, updateBatchSettings, type BatchSettings, type NativeNetwork } from '@energysale/network';
+
+import type { RepeatSpread, TuningStep } from '../report/schema';
+import type { Options, Summary } from '../scenario';
+import type { Fixture } from './prepare';
+import type { Profile, TuningLadder } from './profiles';
+import { addOrderOptions } from './scenarios';
+
+export function repeatSpread(values: readonly number[]): RepeatSpread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, values: [...values] };
+}
+
+/** Applies `batch` to the live channel (nothing is sent when it already holds them); returns what it holds after. */
+export async function applyBatch(network: NativeNetwork, batch: Partial<BatchSettings>, log: (line: string) => void): Promise<BatchSettings> {
+  return (await updateBatchSettings(await network.context(), batch, log)).after;
+}
+
+/**
+ * The tuning ladder: for each step, the channel takes the step's batch settings and the add-order
+ * test runs `repeats` times (short windows, own order ids), so what each setting changed is
+ * measured as the median and spread of the repeats, and compared with the step before.
+ */
+export async function runTuningLadder(
+  ladder: TuningLadder,
+  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; baseUrl: string; log: (line: string) => void; runTest: (options: Options) => Promise<Summary> },
+): Promise<TuningStep[]> {
+  const { network, profile, fixture, baseUrl, log } = context;
+  const steps: TuningStep[] = [];
+  for (const [i, step] of ladder.steps.entries()) {
+    const held = await applyBatch(network, step.batch, log);
+    const figures: { tx: number; avg: number; p99: number; ok: number }[] = [];
+    for (let r = 0; r < ladder.repeats; r++) {
+      log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}", repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
+      const options = addOrderOptions(baseUrl, { ...profile, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
+      const summary = await context.runTest(options);
+      const measured = summary.scenarios.add_order?.measured;
+      if (!measured) throw new Error('the tuning run has no add_order scenario');
+      const d = measured.metrics.http_req_duration;
+      figures.push({ tx: measured.throughput.successesPerMinute ?? 0, avg: (d.avg ?? 0) / 1000, p99: (d['p(99)'] ?? 0) / 1000, ok: (measured.successRate ?? 0) * 100 });
+    }
+    const throughput = repeatSpread(figures.map((f) => f.tx));
+    const previous = steps[steps.length - 1];
+    steps.push({
+      step: step.name,
+      settings: describeBatchSettings(held),
+      scenario: 'add_order',
+      repeats: ladder.repeats,
+      throughputTxPerMin: throughput,
+      latencyAvgS: repeatSpread(figures.map((f) => f.avg)),
+      latencyP99S: repeatSpread(figures.map((f) => f.p99)),
+      successRatePct: repeatSpread(figures.map((f) => f.ok)),
+      throughputVsPrevious: previous && previous.throughputTxPerMin.median > 0 ? throughput.median / previous.throughputTxPerMin.median : null,
+    });
+    log(`  median ${throughput.median.toFixed(1)} tx/min (${throughput.min.toFixed(1)}–${throughput.max.toFixed(1)})`);
+  }
+  return steps;
+}
