@@ -63,7 +63,7 @@ const cliBin = (): string => {
 };
 
 /** Spawns `caliper launch manager`, bounded by `limitMs` (then SIGINT, then SIGKILL to its process group). */
-async function launchCaliper(args: readonly string[], cwd: string, logFile: string, limitMs: number): Promise<void> {
+async function launchCaliper(args: readonly string[], cwd: string, logFile: string, limitMs: number, progress: { expectedS: number; log: (line: string) => void }): Promise<void> {
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [cliBin(), 'launch', 'manager', ...args], {
     cwd,
@@ -81,6 +81,12 @@ async function launchCaliper(args: readonly string[], cwd: string, logFile: stri
       // already gone
     }
   };
+  const started = Date.now();
+  // A progress line every 10 s: elapsed, and what the rounds have left (Caliper's own log has the details).
+  const ticker = setInterval(() => {
+    const elapsedS = Math.round((Date.now() - started) / 1000);
+    progress.log(`  caliper: ${elapsedS} s elapsed, ~${Math.max(0, Math.round(progress.expectedS - elapsedS))} s of rounds left (${logFile})`);
+  }, 10_000);
   const timer = setTimeout(() => {
     bound.exceeded = true;
     killGroup('SIGINT');
@@ -99,6 +105,7 @@ async function launchCaliper(args: readonly string[], cwd: string, logFile: stri
     if (code !== 0) throw new CaliperRunError(`Caliper exited with ${String(code)}`, await tail(logFile, 40));
   } finally {
     clearTimeout(timer);
+    clearInterval(ticker);
     await new Promise<void>((resolve) => log.end(resolve));
   }
 }
@@ -176,6 +183,7 @@ export async function runCaliperRounds(options: CaliperRunOptions): Promise<Cali
     dir,
     logFile,
     limitS * 1000,
+    { expectedS: roundsSeconds(profile), log },
   );
 
   let summaries: CaliperRoundSummary[];

@@ -37,7 +37,7 @@ import { countOrders } from './ledger';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
 import { addOrderOptions, orderQueryOptions } from './scenarios';
-import { applyBatch, runTuningLadder } from './tuning';
+import { applyBatch, bestStep, runTuningLadder } from './tuning';
 
 export class NetworkNotReadyError extends Error {
   override readonly name = 'NetworkNotReadyError';
@@ -185,9 +185,14 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       batchChanged = true;
       tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, baseUrl: tier.url, log, runTest: (o) => runTest(o, log) });
     }
-    if (profile.batch) {
-      batchChanged = true;
-      await applyBatch(network, profile.batch, log);
+    let chosen: string | null = null;
+    if (profile.batch === 'best-of-ladder') {
+      const best = bestStep(tuning);
+      const step = profile.tuning?.steps[best];
+      if (!step) throw new Error('no step of the tuning ladder had every request succeed: nothing to tune with');
+      chosen = step.name;
+      log(`the ladder's best step: "${step.name}"`);
+      await applyBatch(network, step.batch, log);
     }
     const batch = await readBatchSettings(await network.context());
     log(`channel batch settings for the tests: ${describeBatchSettings(batch)}`);
@@ -272,7 +277,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       notes: [
         ...(ran.includes('http') ? ["HTTP engine: client (vegeta) → nginx (lb) → two retail service instances → Fabric Gateway, as the paper's Web/application/chain tiers, all on one machine."] : []),
         ...(caliper ? [`Caliper engine: Caliper ${caliper.version} workers → Fabric Gateway of the peers directly (no service), the same users and orders. ${caliper.sources}.`] : []),
-        `LevelDB state databases (the paper used CouchDB, not installable here); channel batch settings during the tests: ${describeBatchSettings(batch)}${profile.batch ? ' (the tuned profile\'s; the model\'s were restored after the run)' : " (Fabric's defaults)"}.`,
+        `LevelDB state databases (the paper used CouchDB, not installable here); channel batch settings during the tests: ${describeBatchSettings(batch)}${chosen ? ` (the tuning ladder's best step, "${chosen}"; the model's were restored after the run)` : " (Fabric's defaults)"}.`,
         'Connection reuse in every profile: vegeta keeps its connections alive, nginx keeps 64 idle upstream connections per worker, each service instance holds one gRPC connection per peer.',
         'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, scraped by Prometheus every second.',
         ...scenarios.filter((s) => s.engine === 'http').map((s) => crossCheck(s, sampler)),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { repeatSpread } from './tuning';
+import type { TuningStep } from '../report/schema';
+import { bestStep, repeatSpread } from './tuning';
 
 void describe('repeatSpread', () => {
   void it('gives the median of an odd number of repeats, and their range', () => {
@@ -12,5 +13,28 @@ void describe('repeatSpread', () => {
   });
   void it('is all zeros without repeats rather than NaN', () => {
     assert.deepEqual(repeatSpread([]), { median: 0, min: 0, max: 0, values: [] });
+  });
+});
+
+void describe('bestStep', () => {
+  const step = (median: number, minSuccess: number): TuningStep => ({
+    step: `s${median}`,
+    settings: '',
+    scenario: 'add_order',
+    repeats: 3,
+    throughputTxPerMin: repeatSpread([median]),
+    latencyAvgS: repeatSpread([1]),
+    latencyP99S: repeatSpread([2]),
+    successRatePct: repeatSpread([minSuccess, 100]),
+    throughputVsPrevious: null,
+  });
+  void it('picks the highest median throughput', () => {
+    assert.equal(bestStep([step(1092, 100), step(1443, 100), step(1266, 100)]), 1);
+  });
+  void it('never picks a step where a request failed, however fast', () => {
+    assert.equal(bestStep([step(1092, 100), step(2000, 99.5)]), 0);
+  });
+  void it('has none when every step failed somewhere', () => {
+    assert.equal(bestStep([step(1092, 99)]), -1);
   });
 });

@@ -13,6 +13,16 @@ export function repeatSpread(values: readonly number[]): RepeatSpread {
   return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, values: [...values] };
 }
 
+/** The index of the ladder's best step: the highest median throughput among the steps whose every request succeeded. */
+export function bestStep(steps: readonly TuningStep[]): number {
+  let best = -1;
+  steps.forEach((step, i) => {
+    if (step.successRatePct.min < 100) return;
+    if (best < 0 || step.throughputTxPerMin.median > (steps[best]?.throughputTxPerMin.median ?? 0)) best = i;
+  });
+  return best;
+}
+
 /** Applies `batch` to the live channel (nothing is sent when it already holds them); returns what it holds after. */
 export async function applyBatch(network: NativeNetwork, batch: Partial<BatchSettings>, log: (line: string) => void): Promise<BatchSettings> {
   return (await updateBatchSettings(await network.context(), batch, log)).after;

@@ -4,7 +4,7 @@
  * so every call returns the same data.
  */
 import { completeReport, type ReportInput } from '../analyse';
-import type { Engine, LoadSample, PhaseFigures, ReportData, ResourceSample, ScenarioResult, Spread, Usage } from '../schema';
+import type { Engine, LoadSample, PhaseFigures, RepeatSpread, ReportData, ResourceSample, ScenarioResult, Spread, TuningStep, Usage } from '../schema';
 
 /** Park–Miller: small, seeded, the same on every machine. */
 function random(seed: number): () => number {
@@ -138,7 +138,7 @@ function run(shape: RunShape): ScenarioResult {
       blocks: shape.writesPerRequest > 0 ? { committed: 120, txPerBlock: 9.5 } : null,
       profiles: [
         {
-          node: 'peer0.consumerorg.energysale.com',
+          node: 'a-consumer-peer',
           seconds: 20,
           cpuCores: 0.33,
           activities: [
@@ -146,10 +146,29 @@ function run(shape: RunShape): ScenarioResult {
             { activity: 'signature verification (ECDSA verify, all callers)', cumPct: 26.9 },
           ],
           topFunctions: [{ fn: 'p256MulInternal', flatPct: 7.65, cumPct: 7.65 }],
-          file: 'pprof/peer0.consumerorg.energysale.com.pb.gz',
+          file: 'pprof/a-consumer-peer.pb.gz',
         },
       ],
     },
+  };
+}
+
+/** A step of the tuning ladder over three repeats (values in repeat order). */
+function tuningStep(step: string, maxMessageCount: number, tx: number[], avg: number[], p99: number[], vsPrevious: number | null): TuningStep {
+  const spread = (values: number[]): RepeatSpread => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { median: sorted[1] ?? 0, min: sorted[0] ?? 0, max: sorted[2] ?? 0, values };
+  };
+  return {
+    step,
+    settings: `timeout 2s, max message count ${maxMessageCount}, absolute max bytes 99 MB, preferred max bytes 512 KB`,
+    scenario: 'add_order',
+    repeats: 3,
+    throughputTxPerMin: spread(tx),
+    latencyAvgS: spread(avg),
+    latencyP99S: spread(p99),
+    successRatePct: spread([100, 100, 100]),
+    throughputVsPrevious: vsPrevious,
   };
 }
 
@@ -189,28 +208,8 @@ export function fixtureInput(): ReportInput {
       { scenario: 'order_query', engine: 'caliper', metric: 'failures', op: '<=', limit: 0 },
     ],
     tuning: [
-      {
-        step: "Fabric's defaults (the model)",
-        settings: 'timeout 2s, max message count 10, absolute max bytes 99 MB, preferred max bytes 512 KB',
-        scenario: 'add_order',
-        repeats: 3,
-        throughputTxPerMin: { median: 1100, min: 1080, max: 1130, values: [1100, 1080, 1130] },
-        latencyAvgS: { median: 1.62, min: 1.58, max: 1.66, values: [1.62, 1.66, 1.58] },
-        latencyP99S: { median: 2.8, min: 2.7, max: 2.9, values: [2.8, 2.9, 2.7] },
-        successRatePct: { median: 100, min: 100, max: 100, values: [100, 100, 100] },
-        throughputVsPrevious: null,
-      },
-      {
-        step: 'max message count 10 → 30',
-        settings: 'timeout 2s, max message count 30, absolute max bytes 99 MB, preferred max bytes 512 KB',
-        scenario: 'add_order',
-        repeats: 3,
-        throughputTxPerMin: { median: 1320, min: 1290, max: 1350, values: [1290, 1320, 1350] },
-        latencyAvgS: { median: 1.36, min: 1.33, max: 1.39, values: [1.36, 1.33, 1.39] },
-        latencyP99S: { median: 2.1, min: 2.0, max: 2.3, values: [2.1, 2.0, 2.3] },
-        successRatePct: { median: 100, min: 100, max: 100, values: [100, 100, 100] },
-        throughputVsPrevious: 1.2,
-      },
+      tuningStep("Fabric's defaults (the model)", 10, [1100, 1080, 1130], [1.62, 1.66, 1.58], [2.8, 2.9, 2.7], null),
+      tuningStep('max message count 10 → 30', 30, [1290, 1320, 1350], [1.36, 1.33, 1.39], [2.1, 2.0, 2.3], 1.2),
     ],
     notes: ['Everything ran on one machine; the paper used four servers and a separate client.', 'Caliper rounds used the same 30 workers as the HTTP runs.'],
   };
