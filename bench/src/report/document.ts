@@ -4,7 +4,7 @@
  * the same document.
  */
 import { bytes, fixed, integer, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
-import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
 export type Tone = 'good' | 'bad';
@@ -300,6 +300,43 @@ function duration(s: number): string {
   return s < 0.01 ? `${fixed(s * 1000, 2)} ms` : seconds(s);
 }
 
+/** Where each run stands against the project's targets, and what was saturated while it ran. */
+function targetsSection(data: ReportData): Section {
+  const runs = data.scenarios.filter((s) => isPaperTest(s.scenario));
+  const rows: Cell[][] = runs.flatMap((s) => {
+    const target = TARGETS[s.scenario as PaperTest];
+    const m = s.measured;
+    const row = (figure: string, measured: string, wanted: string, ratio: number | null): Cell[] => [scenarioTitle(s.scenario), s.engine, figure, measured, wanted, times(ratio)];
+    return [
+      row('throughput', perMinute(m.throughputTxPerMin), `≥ ${perMinute(target.throughputTxPerMin)}`, m.throughputTxPerMin / target.throughputTxPerMin),
+      ...(target.latencyAvgS === null ? [] : [row('avg latency', seconds(m.latencyS.avg), `≤ ${seconds(target.latencyAvgS)}`, m.latencyS.avg / target.latencyAvgS)]),
+      row('p99 latency', seconds(m.latencyS.p99), `≤ ${seconds(target.latencyP99S)}`, m.latencyS.p99 / target.latencyP99S),
+      row('success', percent(m.successRatePct), `≥ ${percent(target.successRatePct)}`, m.successRatePct / target.successRatePct),
+    ];
+  });
+  const limits = runs.map((s) => {
+    const busiest = s.breakdown?.cpuByGroup[0];
+    const machineCpu = s.resources.machine?.cpuPct.avg;
+    return (
+      `${runTitle(s)}: the whole machine ${machineCpu === undefined ? 'not measured' : `${percent(machineCpu)} busy on average`}` +
+      `${machineCpu !== undefined && machineCpu >= 90 ? ' (CPU-bound: every core saturated)' : ''}; chain ${percent(s.resources.chain.cpuPct.avg)}` +
+      `${busiest ? `; busiest process group: ${busiest.group} (${percent(busiest.cpuPct)})` : ''}.`
+    );
+  });
+  return {
+    title: 'Against our targets (one 2-core machine)',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: 'The project\'s targets for one 2-core machine hosting everything (add order ≥ 6,000 tx/min, avg ≤ 0.30 s, p99 ≤ 1.0 s; order query ≥ 90,000/min, p99 ≤ 30 ms; 100 % success): benchmark figures, not pass/fail thresholds. Ratio: measured / target.',
+      },
+      { kind: 'table', table: { columns: columns(['Test', false], ['Engine', false], ['Figure', false], ['Measured', true], ['Target', true], ['Ratio', true]), rows } },
+      { kind: 'heading', text: 'What limited the runs' },
+      { kind: 'list', items: limits },
+    ],
+  };
+}
+
 function breakdownSection(data: ReportData): Section {
   const measured = data.scenarios.filter((s): s is ScenarioResult & { breakdown: Breakdown } => s.breakdown !== null);
   if (measured.length === 0) return { title: 'Where the time goes', blocks: [{ kind: 'paragraph', text: 'Not measured in this run.' }] };
@@ -347,7 +384,8 @@ function breakdownSection(data: ReportData): Section {
 
 function tuningSection(data: ReportData): Section | null {
   if (data.tuning.length === 0) return null;
-  const spread = (r: RepeatSpread, show: (v: number) => string): string => `${show(r.median)} (${show(r.min)}–${show(r.max)})`;
+  // The unit once, after the median: "1,443.0 tx/min (1,263.0–1,533.0)".
+  const spread = (r: RepeatSpread, decimals: number, unit: string): string => `${fixed(r.median, decimals)} ${unit} (${fixed(r.min, decimals)}–${fixed(r.max, decimals)})`;
   return {
     title: 'Tuning ladder (what each setting changed)',
     blocks: [
@@ -362,11 +400,11 @@ function tuningSection(data: ReportData): Section | null {
           rows: data.tuning.map((t) => [
             t.step,
             t.settings,
-            spread(t.throughputTxPerMin, perMinute),
+            spread(t.throughputTxPerMin, 1, 'tx/min'),
             times(t.throughputVsPrevious),
-            spread(t.latencyAvgS, seconds),
-            spread(t.latencyP99S, seconds),
-            spread(t.successRatePct, percent),
+            spread(t.latencyAvgS, 3, 's'),
+            spread(t.latencyP99S, 3, 's'),
+            spread(t.successRatePct, 2, '%'),
           ]),
         },
       },
@@ -516,6 +554,7 @@ export function buildDocument(data: ReportData, raw: readonly RawFile[]): Report
     sections: [
       headline(data),
       paperSection(data),
+      targetsSection(data),
       measuredSection(data),
       littlesLawSection(data),
       consistencySection(data),

@@ -1,3 +1,4 @@
+import { sleep } from '../util/retry';
 import { AdminCli } from '../fabric/admin-cli';
 import type { NativeContext } from '../runtime/native/specs';
 import { chaincodeSpec } from '../runtime/native/specs';
@@ -5,6 +6,7 @@ import { fingerprint, type Supervisor } from '../runtime/native/supervisor';
 import { chaincodeServers, peers, type PeerInfo } from '../topology';
 import { chaincodeCollections } from '../util/paths';
 import { packageChaincode, type ChaincodePackage } from './package';
+import { waitUntilEndorsable } from './ready';
 
 export class ChaincodeDeployError extends Error {
   override readonly name = 'ChaincodeDeployError';
@@ -60,6 +62,7 @@ export async function deployChaincode(
   const committed = await queryCommitted(cli, first, channel, name);
   if (committed && (await approvedPackage(cli, first, channel, name, committed.sequence)) === pkg.packageId) {
     log(`  ${name} sequence ${committed.sequence} already runs this package`);
+    await waitUntilEndorsable(ctx, log);
     return { name, version: committed.version, sequence: committed.sequence, packageId: pkg.packageId, committed: false };
   }
   const sequence = (committed?.sequence ?? 0) + 1;
@@ -77,6 +80,10 @@ export async function deployChaincode(
   log(`  commit ${name} sequence ${sequence} on ${channel}`);
   const endorsers = actors.flatMap((p) => ['--peerAddresses', p.endpoint, '--tlsRootCertFiles', ctx.layout.caCert(p.org.key)]);
   await cli.peer(first, ['lifecycle', 'chaincode', 'commit', ...cli.ordererFlags(first), ...definition, ...endorsers, '--waitForEvent']);
+  // --waitForEvent waits for the peers it named only; a gateway may pick any peer of an org.
+  await Promise.all(peers(ctx.topology).map((p) => waitForDefinition(cli, p, channel, name, sequence)));
+  log(`  every peer runs ${name} sequence ${sequence}`);
+  await waitUntilEndorsable(ctx, log);
   return { name, version: pkg.version, sequence, packageId: pkg.packageId, committed: true };
 }
 
@@ -107,6 +114,16 @@ async function queryCommitted(cli: AdminCli, peer: PeerInfo, channel: string, na
   } catch (error) {
     if (error instanceof Error && /not found|404/i.test(error.message)) return undefined;
     throw error;
+  }
+}
+
+/** Resolves once `peer` has committed `sequence` of the chaincode (its block reached the peer); bounded to 60 s. */
+async function waitForDefinition(cli: AdminCli, peer: PeerInfo, channel: string, name: string, sequence: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if ((await queryCommitted(cli, peer, channel, name))?.sequence === sequence) return;
+    if (Date.now() > deadline) throw new ChaincodeDeployError(`${peer.id} has not committed ${name} sequence ${sequence} after 60 s`);
+    await sleep(250);
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { Actor } from '../../testing/actors';
 import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
-import { boundEndpoints, certificateAuthorities } from '../../topology';
+import { allNodes, boundEndpoints, certificateAuthorities } from '../../topology';
 import { chaincodeWorkspace } from '../../util/paths';
 import { NativeNetwork, StaleStateError } from './network';
 import { PortInUseError, splitEndpoint } from './supervisor';
@@ -70,7 +70,10 @@ void describe('network down and up again (live; runs last, after the shared-netw
   void it('down stops every process of the network and frees every port of the model', async () => {
     await call('submit', { org: 'exchange', user: 'exchange1' }, 'packages', 'CreatePackageTemplate', template);
     const stopped = await network.down();
-    assert.equal(stopped.length, 18);
+    // Every node of the model, and whatever ran beside it (service tier, monitoring), nothing else.
+    const nodes = allNodes(topology).map((n) => n.id);
+    assert.deepEqual(stopped.filter((r) => nodes.includes(r.id)).map((r) => r.id).sort(), [...nodes].sort());
+    assert.deepEqual(stopped.filter((r) => !nodes.includes(r.id) && !['service', 'lb', 'monitor'].includes(r.kind)), []);
     assert.deepEqual(await networkProcesses(), []);
     assert.deepEqual(await listening(), []);
     assert.deepEqual(await network.supervisor.records(), []);
