@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 
 import { stringify } from 'yaml';
 
-import { monitoring, orderers, peers, serviceInstances, type Topology } from '../topology';
+import { monitoring, orderers, peers, serviceInstances, type ServiceInfo, type Topology } from '../topology';
 
 /*
  * Prometheus and process-exporter configuration, generated from the topology model. Both are plain
@@ -50,12 +50,21 @@ const job = (name: string, targets: readonly Target[], extra: Record<string, unk
   static_configs: targets.map((t) => ({ targets: [t.endpoint], labels: t.labels })),
 });
 
-/** prometheus.yml: every peer and orderer operations endpoint, the service instances, and the machine's exporters. */
-export function prometheusConfig(topology: Topology): string {
+/** Where prometheus.yml finds the recording and alert rules: relative to it, as committed under dashboards/. */
+export const RULE_FILES = 'rules/*.yml';
+
+/**
+ * prometheus.yml: every peer and orderer operations endpoint, the service instances, the load
+ * generators (vegeta and the harness, up only while a benchmark runs), and the machine's exporters.
+ * `ruleFiles`: where the rules are, for a config written somewhere else than dashboards/.
+ */
+export function prometheusConfig(topology: Topology, ruleFiles: string = RULE_FILES): string {
   const m = monitoring(topology);
   const interval = topology.monitoring.scrapeInterval;
+  const single = (info: ServiceInfo): Target[] => [{ endpoint: info.endpoint, labels: { node: info.id, host: info.host.name } }];
   return stringify({
     global: { scrape_interval: interval, evaluation_interval: interval, external_labels: { deployment: topology.domain } },
+    rule_files: [ruleFiles],
     scrape_configs: [
       job(
         'orderer',
@@ -69,9 +78,11 @@ export function prometheusConfig(topology: Topology): string {
         'service',
         serviceInstances(topology).map((s) => ({ endpoint: s.endpoint, labels: { node: s.id, host: s.host.name } })),
       ),
-      job('node', [{ endpoint: m.nodeExporter.endpoint, labels: { node: m.nodeExporter.id, host: m.nodeExporter.host.name } }]),
-      job('process', [{ endpoint: m.processExporter.endpoint, labels: { node: m.processExporter.id, host: m.processExporter.host.name } }]),
-      job('prometheus', [{ endpoint: m.prometheus.endpoint, labels: { node: m.prometheus.id, host: m.prometheus.host.name } }]),
+      job('vegeta', single(m.vegeta)),
+      job('harness', single(m.harness)),
+      job('node', single(m.nodeExporter)),
+      job('process', single(m.processExporter)),
+      job('prometheus', single(m.prometheus)),
     ],
   }, { lineWidth: 0 });
 }

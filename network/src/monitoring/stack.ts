@@ -1,11 +1,11 @@
-import { accessSync, constants } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
 
 import { NodeStartError, Supervisor, type ProcessRecord, type ProcessSpec } from '../runtime/native/supervisor';
 import type { StateLayout } from '../state/layout';
 import { boundEndpoints, monitoring, type ServiceInfo, type Topology } from '../topology';
-import { processExporterConfig, prometheusConfig } from './config';
+import { dashboardsDir, processExporterConfig, prometheusConfig, RULE_FILES } from './config';
 
 /*
  * The monitoring processes (Debian's prometheus, prometheus-node-exporter,
@@ -38,6 +38,23 @@ export function monitoringDir(layout: StateLayout): string {
 /** Where the running Prometheus reads its generated config. */
 export function prometheusConfigPath(layout: StateLayout): string {
   return join(monitoringDir(layout), 'prometheus.yml');
+}
+
+/**
+ * The recording and alert rules, generated into dashboards/rules/ (`npm run dashboards -- generate`),
+ * copied beside the running config: a change of the rules restarts Prometheus like a change of its config.
+ */
+function ruleFiles(dir: string): Record<string, string> {
+  const source = join(dashboardsDir, 'rules');
+  const files: Record<string, string> = {};
+  let names: string[] = [];
+  try {
+    names = readdirSync(source).filter((n) => n.endsWith('.yml'));
+  } catch {
+    // no rules generated yet
+  }
+  for (const name of names) files[join(dir, 'rules', name)] = readFileSync(join(source, name), 'utf8');
+  return files;
 }
 
 function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
@@ -89,7 +106,7 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
       cwd: dir,
       health: { kind: 'http', url: `http://${m.prometheus.endpoint}/-/ready` },
       binds: binds(m.prometheus),
-      configFiles: { [promConfig]: prometheusConfig(topology) },
+      configFiles: { [promConfig]: prometheusConfig(topology, RULE_FILES), ...ruleFiles(dir) },
     },
   ];
 }
@@ -97,10 +114,15 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
 /** Starts node-exporter, process-exporter and Prometheus (kept when already running with the same config). */
 export async function startMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
   await mkdir(monitoringDir(layout), { recursive: true });
+  // Rules are written afresh: none of an earlier generation stays loaded.
+  await rm(join(monitoringDir(layout), 'rules'), { recursive: true, force: true });
   const supervisor = new Supervisor(layout);
   const records: ProcessRecord[] = [];
   for (const spec of specs(layout, topology)) {
-    for (const [path, text] of Object.entries(spec.configFiles ?? {})) await writeFile(path, text);
+    for (const [path, text] of Object.entries(spec.configFiles ?? {})) {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, text);
+    }
     records.push(await supervisor.start(spec));
   }
   return records;

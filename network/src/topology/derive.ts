@@ -144,21 +144,29 @@ export function loadBalancer(topology: Topology): ServiceInfo {
   return { id: `lb.${topology.domain}`, name: 'lb', host, endpoint: at(host, topology.services.lb.port) };
 }
 
-/** The monitoring processes of the model: Prometheus and its two exporters of the machine. */
+/** The monitoring processes of the model: Prometheus and its two exporters of the machine; and the load generators' metrics endpoints. */
 export interface MonitoringInfo {
   readonly prometheus: ServiceInfo;
   readonly nodeExporter: ServiceInfo;
   readonly processExporter: ServiceInfo;
+  /** vegeta's `-prometheus-addr`, bound while an attack runs. */
+  readonly vegeta: ServiceInfo;
+  /** The benchmark harness's progress metrics, bound while a benchmark runs. */
+  readonly harness: ServiceInfo;
 }
 
 export function monitoring(topology: Topology): MonitoringInfo {
-  const host = hostOf(topology, topology.monitoring.host);
-  const info = (name: string, port: number): ServiceInfo => ({ id: `${name}.${topology.domain}`, name, host, endpoint: at(host, port) });
-  const { ports } = topology.monitoring;
+  const { host, ports, loadGenerator } = topology.monitoring;
+  const info = (hostName: string, name: string, port: number): ServiceInfo => {
+    const h = hostOf(topology, hostName);
+    return { id: `${name}.${topology.domain}`, name, host: h, endpoint: at(h, port) };
+  };
   return {
-    prometheus: info('prometheus', ports.prometheus),
-    nodeExporter: info('node-exporter', ports.nodeExporter),
-    processExporter: info('process-exporter', ports.processExporter),
+    prometheus: info(host, 'prometheus', ports.prometheus),
+    nodeExporter: info(host, 'node-exporter', ports.nodeExporter),
+    processExporter: info(host, 'process-exporter', ports.processExporter),
+    vegeta: info(loadGenerator.host, 'vegeta', loadGenerator.ports.vegeta),
+    harness: info(loadGenerator.host, 'harness', loadGenerator.ports.harness),
   };
 }
 
@@ -213,6 +221,8 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
     { endpoint: m.prometheus.endpoint, owner: m.prometheus.id, purpose: 'Prometheus' },
     { endpoint: m.nodeExporter.endpoint, owner: m.nodeExporter.id, purpose: 'node-exporter' },
     { endpoint: m.processExporter.endpoint, owner: m.processExporter.id, purpose: 'process-exporter' },
+    { endpoint: m.vegeta.endpoint, owner: m.vegeta.id, purpose: 'vegeta metrics' },
+    { endpoint: m.harness.endpoint, owner: m.harness.id, purpose: 'benchmark progress metrics' },
   );
   return list;
 }

@@ -129,6 +129,8 @@ export const energysale: Topology = {
   monitoring: {
     host: 'vm1',
     ports: { prometheus: 9090, nodeExporter: 9100, processExporter: 9256 },
+    // The benchmark runs beside the load balancer, as the paper's test machine fronted the services.
+    loadGenerator: { host: 'vm1', ports: { vegeta: 8880, harness: 9465 } },
     // The report samples resources every second (issue: Table 4 reproduction).
     scrapeInterval: '1s',
   },

@@ -124,6 +124,11 @@ export interface ServicesSpec {
 export interface MonitoringSpec {
   readonly host: string;
   readonly ports: { readonly prometheus: number; readonly nodeExporter: number; readonly processExporter: number };
+  /**
+   * Where the load generators serve their metrics while a benchmark runs, on the host that runs the
+   * benchmark: vegeta's `-prometheus-addr` and the harness's own progress metrics.
+   */
+  readonly loadGenerator: { readonly host: string; readonly ports: { readonly vegeta: number; readonly harness: number } };
   /** How often Prometheus scrapes every target: the resolution of the report's resource series. */
   readonly scrapeInterval: string;
 }

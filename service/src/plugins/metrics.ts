@@ -6,24 +6,41 @@ import type {} from '@fastify/swagger';
 
 import type { WritePhase } from '../fabric/client';
 
+/**
+ * The names of the service's metrics: what its /metrics exports, and what the recording rules and
+ * dashboards (dashboards/) query. Labels: requests {route, method, status}; duration {route, method};
+ * phases {phase}; errors {code}; failovers {peer}.
+ */
+export const SERVICE_METRIC = {
+  requests: 'retail_http_requests_total',
+  duration: 'retail_http_request_duration_seconds',
+  phases: 'retail_fabric_write_phase_seconds',
+  inFlight: 'retail_fabric_submissions_in_flight',
+  errors: 'retail_errors_total',
+  failovers: 'retail_fabric_failovers_total',
+} as const;
+
+/** Prefix of the Node.js process metrics (prom-client's defaults) of the service. */
+export const SERVICE_PROCESS_PREFIX = 'retail_';
+
 /** The service's Prometheus metrics: requests per route, write phases, submissions in flight, errors by code. */
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
-    name: 'retail_http_requests_total',
+    name: SERVICE_METRIC.requests,
     help: 'HTTP requests by route, method and status',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
   });
   readonly duration = new Histogram({
-    name: 'retail_http_request_duration_seconds',
+    name: SERVICE_METRIC.duration,
     help: 'HTTP request latency by route',
     labelNames: ['route', 'method'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
     registers: [this.registry],
   });
   readonly phases = new Histogram({
-    name: 'retail_fabric_write_phase_seconds',
+    name: SERVICE_METRIC.phases,
     help: 'Duration of each phase of a ledger write: endorse, submit (to the orderer), commit (status wait)',
     labelNames: ['phase'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
@@ -32,7 +49,7 @@ export class ServiceMetrics {
   /** Where the in-flight gauge reads its value when scraped. */
   inFlightSource: () => number = () => 0;
   readonly inFlight = new Gauge({
-    name: 'retail_fabric_submissions_in_flight',
+    name: SERVICE_METRIC.inFlight,
     help: 'Ledger writes between endorsement and commit',
     registers: [this.registry],
     collect: () => {
@@ -40,20 +57,20 @@ export class ServiceMetrics {
     },
   });
   readonly errors = new Counter({
-    name: 'retail_errors_total',
+    name: SERVICE_METRIC.errors,
     help: 'Error responses by problem code',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
   readonly failovers = new Counter({
-    name: 'retail_fabric_failovers_total',
+    name: SERVICE_METRIC.failovers,
     help: 'Calls moved to another peer of the org because a peer could not be reached',
     labelNames: ['peer'] as const,
     registers: [this.registry],
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'retail_' });
+    collectDefaultMetrics({ register: this.registry, prefix: SERVICE_PROCESS_PREFIX });
   }
 
   observePhase(phase: WritePhase, seconds: number): void {

@@ -1,0 +1,78 @@
+import { HARNESS_METRIC, VEGETA_METRIC } from '@energysale/bench';
+import { SERVICE_METRIC } from '@energysale/service';
+
+/*
+ * Every metric the recording rules, alert rules and dashboards query, by who exports it. The names
+ * of our own parts come from the code that registers them (the service, the harness); Fabric's and
+ * vegeta's are those of their pinned sources (Fabric 2.5.9's metrics.go files, vegeta v12's
+ * lib/prom). The live test of the dashboards checks that each name is exported by some target.
+ */
+
+/** Hyperledger Fabric 2.5's operations metrics (peers and orderers, Prometheus jobs "peer" and "orderer"). */
+export const FABRIC_METRIC = {
+  /** peer, {channel}: the ledger's height in blocks. */
+  blockchainHeight: 'ledger_blockchain_height',
+  /** peer, {channel, transaction_type, chaincode, validation_code}: transactions committed. */
+  transactionCount: 'ledger_transaction_count',
+  /** peer histogram, {channel}: validating and committing a block. */
+  blockProcessingTime: 'ledger_block_processing_time',
+  /** peer histogram, {channel}: writing a block to the block store. */
+  blockstorageCommitTime: 'ledger_blockstorage_commit_time',
+  /** peer histogram, {channel}: committing a block's writes to the state database. */
+  statedbCommitTime: 'ledger_statedb_commit_time',
+  /** peer histogram, {channel, chaincode, success}: a proposal, received to answered. */
+  proposalDuration: 'endorser_proposal_duration',
+  /** peer counters. */
+  proposalsReceived: 'endorser_proposals_received',
+  successfulProposals: 'endorser_successful_proposals',
+  /** peer counter, {channel, chaincode, chaincodeerror}. */
+  endorsementFailures: 'endorser_endorsement_failures',
+  proposalValidationFailures: 'endorser_proposal_validation_failures',
+  /** peer and orderer: deliver streams and blocks sent, {channel, filtered, data_type}. */
+  deliverBlocksSent: 'deliver_blocks_sent',
+  deliverStreamsOpened: 'deliver_streams_opened',
+  /** orderer, {channel}: 1 on the Raft leader. */
+  isLeader: 'consensus_etcdraft_is_leader',
+  /** orderer counter, {channel}. */
+  leaderChanges: 'consensus_etcdraft_leader_changes',
+  clusterSize: 'consensus_etcdraft_cluster_size',
+  activeNodes: 'consensus_etcdraft_active_nodes',
+  committedBlockNumber: 'consensus_etcdraft_committed_block_number',
+  /** orderer histogram, {channel}: persisting Raft data. */
+  dataPersistDuration: 'consensus_etcdraft_data_persist_duration',
+  /** orderer counter, {channel, type, status}: transactions broadcast to the orderer. */
+  broadcastProcessed: 'broadcast_processed_count',
+  broadcastValidateDuration: 'broadcast_validate_duration',
+  broadcastEnqueueDuration: 'broadcast_enqueue_duration',
+} as const;
+
+export { HARNESS_METRIC, SERVICE_METRIC, VEGETA_METRIC };
+
+/**
+ * The recording rules' series (dashboards/rules/recording.yml), named level:metric:operations.
+ * By scenario: from the harness's progress metrics. The resource figures are exactly the report's
+ * (network/src/monitoring/figures.ts).
+ */
+export const RECORDED = {
+  /** {scenario}: successful requests (2xx) per minute. */
+  txPerMinute: 'scenario:bench_http_reqs:tx_per_minute',
+  /** {scenario}: share of requests answered 2xx, 0–1. */
+  successRatio: 'scenario:bench_http_reqs:success_ratio',
+  /** {scenario}: latency quantiles in seconds. */
+  latencyP50: 'scenario:bench_http_req_duration_seconds:p50',
+  latencyP95: 'scenario:bench_http_req_duration_seconds:p95',
+  latencyP99: 'scenario:bench_http_req_duration_seconds:p99',
+  /** {scenario}: mean latency in seconds (the paper's "average response time"). */
+  latencyAvg: 'scenario:bench_http_req_duration_seconds:avg',
+  /** Valid transactions committed per minute, as the fullest peer's ledger counts them. */
+  ledgerTxPerMinute: 'channel:ledger_transaction_count:valid_per_minute',
+  /** Resource figures, % of the machine: chain, service, loadGenerator, machine. */
+  chainCpuPercent: 'energysale:chain_cpu:percent',
+  chainMemoryPercent: 'energysale:chain_memory:percent',
+  serviceCpuPercent: 'energysale:service_cpu:percent',
+  serviceMemoryPercent: 'energysale:service_memory:percent',
+  loadGeneratorCpuPercent: 'energysale:load_generator_cpu:percent',
+  loadGeneratorMemoryPercent: 'energysale:load_generator_memory:percent',
+  machineCpuPercent: 'energysale:machine_cpu:percent',
+  machineMemoryPercent: 'energysale:machine_memory:percent',
+} as const;
