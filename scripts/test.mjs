@@ -36,7 +36,7 @@ async function step(title, command, args, options) {
 
 function testFiles(kind) {
   const files = [];
-  for (const workspace of ['network', 'chaincode', 'service', 'bench']) {
+  for (const workspace of ['network', 'chaincode', 'service', 'bench', 'dashboards']) {
     const dist = join(root, workspace, 'dist');
     let entries = [];
     try {
