@@ -3,3 +3,8 @@ export * from './engine';
 export * from './scenario';
 export { HARNESS_METRIC, VEGETA_METRIC } from './progress/names';
 export { PAPER_TABLE_4, type PaperTest } from './report/schema';
+export { ProgressMetrics } from './progress/metrics';
+export { MetricsServerError, serveMetrics, type MetricsServer } from './progress/server';
+export { prepare as prepareTable4, type Fixture } from './table4/prepare';
+export { PROFILES, type Profile } from './table4/profiles';
+export { addOrderOptions, orderQueryOptions } from './table4/scenarios';

@@ -66,9 +66,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     closing = true;
     done();
   });
-  // Which instance answered, seen through the lb: how a client (and the lb's live test) sees the spread.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  // Which instance answered, seen through the lb: how a client (and the lb's live test) sees the
+  // spread; and the request id, so that a client (the load generator) can match a response to its request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-served-by', app.config.SERVICE_NAME);
+    reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });

@@ -110,6 +110,51 @@ void describe('VegetaEngine against a local server', () => {
     t.diagnostic(`seq differs from the target's position in ${seqDiffers} of ${results.length} results`);
   });
 
+  void it('without the echoed id, matches a result to the oldest outstanding request of its method and URL', async () => {
+    Object.assign(server.options, { delayMs: 0, status: 200, echoRequestId: false });
+    try {
+      const results: [EngineResult, Numbered][] = [];
+      await engine.attack({
+        pacing: { model: 'closed', workers: 20 },
+        durationMs: 500,
+        timeoutMs: 5_000,
+        requests: numbered(server.url),
+        onResult: (result, request) => results.push([result, request]),
+      });
+      assert.ok(results.length > 100, `${results.length} results`);
+      for (const [result, request] of results) {
+        assert.equal(result.headers['X-Request-Id'], undefined);
+        const echo = JSON.parse(result.body.toString()) as { path: string };
+        assert.equal(echo.path, `/item/${request.n}?q=${request.n}`);
+      }
+      assert.equal(new Set(results.map(([, r]) => r.n)).size, results.length);
+    } finally {
+      server.options.echoRequestId = true;
+    }
+  });
+
+  void it('serves vegeta\'s Prometheus metrics while attacking, one series set per URL (not per request)', async () => {
+    Object.assign(server.options, { delayMs: 20, status: 200 });
+    const probe = await StartedTestServer.start();
+    const addr = new URL(probe.url).host;
+    await probe.stop();
+    const prometheus = new VegetaEngine(engine.binary, { prometheusAddr: addr });
+    function* twoUrls(): Generator<EngineRequest> {
+      for (let n = 0; ; n++) yield { method: 'GET', url: `${server.url}/${n % 2 === 0 ? 'even' : 'odd'}` };
+    }
+    let scraped = '';
+    const attack = prometheus.attack({ pacing: { model: 'closed', workers: 4 }, durationMs: 1_500, timeoutMs: 5_000, requests: twoUrls(), onResult: () => undefined });
+    for (let i = 0; i < 20 && !scraped.includes('request_seconds_count'); i++) {
+      await sleep(100);
+      scraped = await fetch(`http://${addr}/metrics`).then((r) => r.text(), () => '');
+    }
+    const report = await attack;
+    assert.ok(report.sent > 20, `sent ${report.sent}`);
+    const counts = scraped.split('\n').filter((l) => l.startsWith('request_seconds_count{'));
+    const urls = new Set(counts.map((l) => /url="([^"]*)"/.exec(l)?.[1]));
+    assert.deepEqual([...urls].sort(), [`${server.url}/even`, `${server.url}/odd`]);
+  });
+
   void it('reports latency in milliseconds (vegeta writes nanoseconds) and start times in epoch ms', async () => {
     Object.assign(server.options, { delayMs: 100, status: 503 });
     const before = Date.now();

@@ -18,19 +18,35 @@ interface VegetaResult {
   readonly bytes_in: number;
   readonly error: string;
   readonly body: string | null;
+  readonly method: string;
   readonly url: string;
   readonly headers: Record<string, string[]> | null;
+}
+
+/** The request header that carries a target's index, and that the servers under test echo in their response. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+export interface VegetaOptions {
+  /**
+   * Where vegeta serves its Prometheus metrics while an attack runs (`-prometheus-addr`,
+   * host:port). Attacks that overlap share the address: the first one holds it.
+   */
+  readonly prometheusAddr?: string;
 }
 
 /**
  * Drives vegeta (v12) as `vegeta attack -lazy -format=json ... | vegeta encode -to json`, the
  * targets streamed to its stdin as they are read.
  *
- * Results are matched to requests by a URL fragment (`#<index>`): vegeta echoes a target's URL in
- * its result, and HTTP clients never send the fragment. Its `seq` is no substitute: it is taken
- * before the worker reads its target, so under concurrency it differs from the targets' order.
- * vegeta's clock for a request (timestamp, latency) also starts before that read, so targets are
- * written ahead (a pipe's worth) rather than on demand.
+ * Results are matched to requests by a request id: each target carries its index in an
+ * `X-Request-Id` header, which the service and the load balancer echo in their responses, and
+ * vegeta records response headers in its results. Its `seq` is no substitute: it is taken before
+ * the worker reads its target, so under concurrency it differs from the targets' order. A result
+ * without the echo (no response came, or a server that does not echo) takes the oldest outstanding
+ * request of the same method and URL. URLs stay as the scenario built them, so vegeta's own
+ * metrics, labelled by URL, have no more series than the scenario has URLs. vegeta's clock for a
+ * request (timestamp, latency) also starts before that read, so targets are written ahead (a
+ * pipe's worth) rather than on demand.
  */
 export class VegetaEngine implements LoadEngine {
   readonly name = 'vegeta';
@@ -38,11 +54,12 @@ export class VegetaEngine implements LoadEngine {
   constructor(
     /** The vegeta executable. */
     readonly binary: string,
+    readonly options: VegetaOptions = {},
   ) {}
 
   /** The vegeta of the pinned toolchain (`npm run setup` builds it). */
-  static async locate(): Promise<VegetaEngine> {
-    return new VegetaEngine((await locateToolchain()).bin.vegeta);
+  static async locate(options: VegetaOptions = {}): Promise<VegetaEngine> {
+    return new VegetaEngine((await locateToolchain()).bin.vegeta, options);
   }
 
   async version(): Promise<string> {
@@ -66,14 +83,15 @@ export class VegetaEngine implements LoadEngine {
       return Promise.resolve({ sent: 0, startedMs: now, endedMs: now, aborted: false });
     }
     return new Promise((resolve, reject) => {
-      new VegetaRun(this.binary, attack, resolve, reject).start();
+      new VegetaRun(this.binary, this.options, attack, resolve, reject).start();
     });
   }
 }
 
 /** The command-line arguments of `vegeta attack` for an attack. */
-export function attackArgs(pacing: Pacing, durationMs: number, timeoutMs: number): string[] {
+export function attackArgs(pacing: Pacing, durationMs: number, timeoutMs: number, options: VegetaOptions = {}): string[] {
   const args = ['attack', '-lazy', '-format=json', `-timeout=${nanoseconds(timeoutMs)}ns`, '-keepalive=true'];
+  if (options.prometheusAddr !== undefined) args.push(`-prometheus-addr=${options.prometheusAddr}`);
   if (pacing.model === 'closed') {
     // -rate=0: each worker sends as soon as its previous request is answered.
     const n = pacing.workers;
@@ -119,6 +137,8 @@ function track(child: ChildProcess): void {
 /** One attack: two processes, the target pump, the result reader and the deadlines. */
 class VegetaRun<R extends EngineRequest> {
   private readonly outstanding = new Map<number, R>();
+  /** Outstanding indexes by method and URL, oldest first: for results without the echoed id. */
+  private readonly byTarget = new Map<string, number[]>();
   private nextIndex = 0;
   private pumping = true;
   private sent = 0;
@@ -135,6 +155,7 @@ class VegetaRun<R extends EngineRequest> {
 
   constructor(
     private readonly binary: string,
+    private readonly options: VegetaOptions,
     private readonly attack: Attack<R>,
     private readonly resolve: (report: AttackReport) => void,
     private readonly reject: (error: Error) => void,
@@ -145,7 +166,7 @@ class VegetaRun<R extends EngineRequest> {
 
   start(): void {
     const { pacing, durationMs, timeoutMs, signal } = this.attack;
-    const args = attackArgs(pacing, durationMs, timeoutMs);
+    const args = attackArgs(pacing, durationMs, timeoutMs, this.options);
     this.attacker = spawn(this.binary, args, { cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
     if (this.attacker.pid === undefined) {
       // Not started (no such file, not executable): 'error' follows, and nothing else.
@@ -216,6 +237,10 @@ class VegetaRun<R extends EngineRequest> {
         }
         const index = this.nextIndex++;
         this.outstanding.set(index, next.value);
+        const key = targetKey(next.value.method, next.value.url);
+        const queue = this.byTarget.get(key);
+        if (queue === undefined) this.byTarget.set(key, [index]);
+        else queue.push(index);
         if (!stdin.write(targetLine(next.value, index))) {
           stdin.once('drain', () => {
             this.pump();
@@ -259,11 +284,10 @@ class VegetaRun<R extends EngineRequest> {
       this.fail(new EngineError(`vegeta encode wrote a line that is not JSON: ${line.slice(0, 200)}`, { cause: error }));
       return;
     }
-    const hash = raw.url.lastIndexOf('#');
-    const index = hash === -1 ? Number.NaN : Number(raw.url.slice(hash + 1));
-    const request = this.outstanding.get(index);
+    const index = this.indexOf(raw);
+    const request = index === undefined ? undefined : this.outstanding.get(index);
     // A result with no target: a worker found the targets exhausted (the attack is ending).
-    if (request === undefined) return;
+    if (index === undefined || request === undefined) return;
     this.outstanding.delete(index);
     const result: EngineResult = {
       seq: raw.seq,
@@ -285,6 +309,23 @@ class VegetaRun<R extends EngineRequest> {
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** The index of the request a result answers: its echoed id, else the oldest outstanding of its method and URL. */
+  private indexOf(raw: VegetaResult): number | undefined {
+    const queue = this.byTarget.get(targetKey(raw.method, raw.url)) ?? [];
+    // Indexes answered by id stay in their queue until they reach its head.
+    const trim = (): void => {
+      while (queue.length > 0 && !this.outstanding.has(queue[0] ?? -1)) queue.shift();
+    };
+    const echoed = Number(raw.headers?.[REQUEST_ID_HEADER]?.[0] ?? Number.NaN);
+    if (Number.isInteger(echoed) && this.outstanding.has(echoed)) {
+      if (queue[0] === echoed) queue.shift();
+      trim();
+      return echoed;
+    }
+    trim();
+    return queue.shift();
   }
 
   private readonly onAbort = (): void => {
@@ -332,11 +373,15 @@ class VegetaRun<R extends EngineRequest> {
   }
 }
 
+const targetKey = (method: string, url: string): string => `${method} ${url}`;
+
 function targetLine(request: EngineRequest, index: number): string {
-  if (request.url.includes('#')) throw new EngineError(`request URL ${request.url} has a fragment`);
   const header: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) header[name] = [value];
-  const target: Record<string, unknown> = { method: request.method, url: `${request.url}#${index}`, header };
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (name.toLowerCase() !== REQUEST_ID_HEADER.toLowerCase()) header[name] = [value];
+  }
+  header[REQUEST_ID_HEADER] = [String(index)];
+  const target: Record<string, unknown> = { method: request.method, url: request.url, header };
   if (request.body !== undefined && request.body.length > 0) target['body'] = Buffer.from(request.body).toString('base64');
   return `${JSON.stringify(target)}\n`;
 }

@@ -1,4 +1,5 @@
 import { peers, type PrometheusClient, type Topology } from '@energysale/network';
+import { SERVICE_METRIC } from '@energysale/service';
 
 import type { Breakdown, BreakdownStage } from '../report/schema';
 
@@ -20,7 +21,7 @@ interface StageSpec {
 
 /** In path order: HTTP in, endorsement, ordering, validation and commit on the peers, commit status. */
 const STAGES: readonly StageSpec[] = [
-  { component: 'service', stage: 'HTTP request (whole)', histogram: 'retail_http_request_duration_seconds', selector: 'route!~"/metrics|/health.*"', per: 'request' },
+  { component: 'service', stage: 'HTTP request (whole)', histogram: SERVICE_METRIC.duration, selector: 'route!~"/metrics|/health.*"', per: 'request' },
   { component: 'service', stage: 'write: endorse (gateway → endorsing peers)', histogram: 'retail_fabric_write_phase_seconds', selector: 'phase="endorse"', per: 'write' },
   { component: 'peer', stage: 'proposal: simulate and endorse', histogram: 'endorser_proposal_duration', per: 'proposal' },
   { component: 'chaincode', stage: 'shim request (GetState, PutState, ...) seen by the peer', histogram: 'chaincode_shim_request_duration', per: 'shim request' },

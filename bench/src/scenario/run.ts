@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { AttackReport, EngineRequest, EngineResult, LoadEngine } from '../engine/engine';
 import { VegetaEngine } from '../engine/vegeta';
+import type { ProgressMetrics } from '../progress/metrics';
 import { ScenarioConfigError } from './errors';
 import { isFailure, RequestLog, type Phase } from './log';
 import { planScenario, type PlannedAttack, type ScenarioPlan } from './plan';
@@ -18,6 +19,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Stops the run early; the summary covers what ran and says `aborted`. */
   readonly signal?: AbortSignal;
+  /** Where each response, check and phase change is also counted, for Prometheus to scrape. */
+  readonly metrics?: ProgressMetrics;
 }
 
 export interface RunResult {
@@ -58,14 +61,18 @@ export async function run(options: Options, runOptions: RunOptions = {}): Promis
   const cap = setTimeout(onAbort, capMs);
   let firstAttack = 0;
   const runs = plans.map((plan, i) => {
-    const scenarioRun = new ScenarioRun(i, firstAttack, plan, requiredScenario(options, plan.name), engine, log, startMs);
+    const scenarioRun = new ScenarioRun(i, firstAttack, plan, requiredScenario(options, plan.name), engine, log, startMs, runOptions.metrics);
     firstAttack += plan.attacks.length;
     return scenarioRun;
   });
   const report = (): void => {
     const elapsedMs = Date.now() - startMs;
     const scenarios: Record<string, ScenarioProgress> = {};
-    for (const r of runs) scenarios[r.plan.name] = r.progress();
+    for (const r of runs) {
+      const progress = r.progress();
+      scenarios[r.plan.name] = progress;
+      runOptions.metrics?.scenarioPhase(r.plan.name, progress.phase, r.plan.vus);
+    }
     runOptions.onProgress?.({ elapsedMs, remainingMs: Math.max(0, plannedMs - elapsedMs), scenarios });
   };
   const ticker = setInterval(report, 1000);
@@ -148,6 +155,7 @@ class ScenarioRun {
     private readonly engine: LoadEngine,
     private readonly log: RequestLog,
     private readonly runStartMs: number,
+    private readonly metrics: ProgressMetrics | undefined,
   ) {
     this.attacks = plan.attacks.map((a) => new AttackRun(a));
     this.tags = { ...scenario.tags, scenario: plan.name };
@@ -219,6 +227,7 @@ class ScenarioRun {
     });
     this.requests++;
     if (isFailure(result.status)) this.failed++;
+    this.metrics?.response(this.plan.name, result.status, result.latencyMs / 1000);
     this.recent.push(Date.now());
     const checks = Object.entries(this.scenario.checks ?? {});
     if (checks.length === 0) return;
@@ -232,6 +241,7 @@ class ScenarioRun {
       }
       if (!passed) this.checksFailed++;
       this.log.addCheck(index, name, passed);
+      this.metrics?.check(this.plan.name, name, passed);
     }
   }
 

@@ -3,7 +3,7 @@ import type { Duration } from './duration';
 /** What one iteration sends: a single HTTP request. */
 export interface Request {
   readonly method: string;
-  /** Absolute http(s) URL without a fragment (the engine uses the fragment to match results). */
+  /** Absolute http(s) URL without a fragment (a fragment never reaches a server). */
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;

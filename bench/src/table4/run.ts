@@ -28,6 +28,9 @@ import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
 import { ENGINES, PAPER_TABLE_4, type Engine, type Machine, type PhaseFigures as ReportPhase, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
 import { breakdown } from '../resources/breakdown';
+import { VegetaEngine } from '../engine/vegeta';
+import { ProgressMetrics } from '../progress/metrics';
+import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
 import { ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
@@ -176,14 +179,21 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   ]);
   const modelBatch = energysale.channel.batch;
   let batchChanged = false;
+  // The load generators' own metrics, scraped by Prometheus while the run lasts (jobs harness and vegeta).
+  const endpoints = monitoring(energysale);
+  const progress = new ProgressMetrics();
+  const load: LoadContext = { log, metrics: progress, engine: await VegetaEngine.locate({ prometheusAddr: endpoints.vegeta.endpoint }) };
+  let progressServer: MetricsServer | undefined;
   const staging = await mkdtemp(join(tmpdir(), 'table4-'));
   try {
+    progressServer = await serveMetrics(progress.registry, endpoints.harness.endpoint);
+    progress.runStarted(startedAt, profile.name);
     const tokens = new TokenIssuer(layout);
     const fixture = await prepare(energysale, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     let tuning: TuningStep[] = [];
     if (profile.tuning) {
       batchChanged = true;
-      tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, baseUrl: tier.url, log, runTest: (o) => runTest(o, log) });
+      tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, baseUrl: tier.url, log, runTest: (o) => runTest(o, load) });
     }
     let chosen: string | null = null;
     if (profile.batch === 'best-of-ladder') {
@@ -211,7 +221,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         const profiling = new Promise((r) => setTimeout(r, warmupMs + 1000)).then(() => captureProfiles(profiledNodes(), profileS, staging, name));
         // A failed profile must not leave the test unawaited, nor hide the test's own failure.
         profiling.catch(() => undefined);
-        const summary = await runTest(testOptions, log);
+        const summary = await runTest(testOptions, load);
         summaries.push(summary);
         profiles.set(summary, await profiling);
       }
@@ -299,15 +309,26 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     return { dir, exitCode, report };
   } finally {
     sampler.stop();
+    progress.runEnded(startedAt, profile.name);
+    await progressServer?.close();
     if (batchChanged) await applyBatch(network, modelBatch, log);
     await stopServiceTier(layout);
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-async function runTest(options: Options, log: (line: string) => void): Promise<Summary> {
+/** What every test of a run shares: its log, the load engine, and the progress metrics Prometheus scrapes. */
+interface LoadContext {
+  readonly log: (line: string) => void;
+  readonly engine: VegetaEngine;
+  readonly metrics: ProgressMetrics;
+}
+
+async function runTest(options: Options, { log, engine, metrics }: LoadContext): Promise<Summary> {
   let last = 0;
   const { summary } = await run(options, {
+    engine,
+    metrics,
     onProgress: (p) => {
       if (p.elapsedMs - last < 5000 && p.remainingMs > 0) return;
       last = p.elapsedMs;

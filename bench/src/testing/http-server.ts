@@ -15,11 +15,14 @@ export interface TestServerOptions {
   delayMs?: number;
   /** Status to answer with (default 200). */
   status?: number;
+  /** Echo the request's X-Request-Id in the response, as the service does (default true). */
+  echoRequestId?: boolean;
 }
 
 /**
  * A node:http server on 127.0.0.1 and an ephemeral port that answers every request, after
- * `delayMs`, with JSON echoing its path, headers and body, and counts concurrent requests.
+ * `delayMs`, with JSON echoing its path, headers and body (and its X-Request-Id as a header), and
+ * counts concurrent requests.
  */
 export class StartedTestServer {
   readonly seen: SeenRequest[] = [];
@@ -64,7 +67,9 @@ export class StartedTestServer {
       this.seen.push(seen);
       setTimeout(() => {
         this.inFlight--;
-        res.writeHead(this.options.status ?? 200, { 'content-type': 'application/json', 'x-served-by': 'test' });
+        const requestId = req.headers['x-request-id'];
+        const echo = this.options.echoRequestId !== false && typeof requestId === 'string' ? { 'x-request-id': requestId } : {};
+        res.writeHead(this.options.status ?? 200, { 'content-type': 'application/json', 'x-served-by': 'test', ...echo });
         res.end(JSON.stringify(seen));
       }, this.options.delayMs ?? 0);
     });

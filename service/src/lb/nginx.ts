@@ -82,6 +82,8 @@ ${instances.map((s) => `        server ${s.endpoint} max_fails=1 fail_timeout=5s
             proxy_set_header X-Request-Id $retail_request_id;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            # One X-Request-Id in every response, the instance's echo replaced by the lb's (also on its own 502s).
+            proxy_hide_header X-Request-Id;
             add_header X-Request-Id $retail_request_id always;
 
             # An instance that refuses the connection or does not answer in time is skipped and the

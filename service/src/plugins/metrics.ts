@@ -20,6 +20,12 @@ export const SERVICE_METRIC = {
   failovers: 'retail_fabric_failovers_total',
 } as const;
 
+/**
+ * Latency buckets in seconds, from a cached read (5 ms) to a write stuck behind a slow block (30 s);
+ * the load generator's histograms use the same, so their quantiles compare bucket for bucket.
+ */
+export const LATENCY_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30];
+
 /** Prefix of the Node.js process metrics (prom-client's defaults) of the service. */
 export const SERVICE_PROCESS_PREFIX = 'retail_';
 
@@ -36,14 +42,14 @@ export class ServiceMetrics {
     name: SERVICE_METRIC.duration,
     help: 'HTTP request latency by route',
     labelNames: ['route', 'method'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+    buckets: [...LATENCY_BUCKETS],
     registers: [this.registry],
   });
   readonly phases = new Histogram({
     name: SERVICE_METRIC.phases,
     help: 'Duration of each phase of a ledger write: endorse, submit (to the orderer), commit (status wait)',
     labelNames: ['phase'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30],
+    buckets: [...LATENCY_BUCKETS],
     registers: [this.registry],
   });
   /** Where the in-flight gauge reads its value when scraped. */

@@ -57,6 +57,13 @@ void describe('retail service routes (live network, app.inject)', { timeout: 600
     await app.close();
   });
 
+  void it('echoes the caller\'s request id (how the load generator matches responses), and makes one for a caller without', async () => {
+    const given = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'rid-42' } });
+    assert.equal(given.headers['x-request-id'], 'rid-42');
+    const made = await app.inject({ method: 'GET', url: '/health/live' });
+    assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
   void it('serves participants: register, read own, read by handle', async () => {
     const me = await ok('consumer', 'GET', '/participants/me');
     assert.equal(me.role, 'consumer');
