@@ -1,5 +1,5 @@
 import { HARNESS_METRIC, VEGETA_METRIC } from '@energysale/bench';
-import { SERVICE_METRIC } from '@energysale/service';
+import { SERVICE_METRIC, SERVICE_PROCESS_PREFIX } from '@energysale/service';
 
 /*
  * Every metric the recording rules, alert rules and dashboards query, by who exports it. The names
@@ -25,9 +25,8 @@ export const FABRIC_METRIC = {
   /** peer counters. */
   proposalsReceived: 'endorser_proposals_received',
   successfulProposals: 'endorser_successful_proposals',
-  /** peer counter, {channel, chaincode, chaincodeerror}. */
-  endorsementFailures: 'endorser_endorsement_failures',
-  proposalValidationFailures: 'endorser_proposal_validation_failures',
+  // Not endorser_endorsement_failures: it counts chaincode answers of status 400-499 only, and
+  // fabric-contract-api answers every refusal with 500; failed = received - successful (core/endorser).
   /** peer and orderer: deliver streams and blocks sent, {channel, filtered, data_type}. */
   deliverBlocksSent: 'deliver_blocks_sent',
   deliverStreamsOpened: 'deliver_streams_opened',
@@ -47,6 +46,22 @@ export const FABRIC_METRIC = {
 } as const;
 
 export { HARNESS_METRIC, SERVICE_METRIC, VEGETA_METRIC };
+
+/** The Prometheus client libraries' process metrics: Fabric's peers and orderers export them unprefixed. */
+export const PROCESS_METRIC = {
+  cpuSeconds: 'process_cpu_seconds_total',
+  residentBytes: 'process_resident_memory_bytes',
+} as const;
+
+/** prom-client 15's default metrics as the service registers them (prefix `retail_`). */
+export const SERVICE_PROCESS_METRIC = {
+  cpuSeconds: `${SERVICE_PROCESS_PREFIX}${PROCESS_METRIC.cpuSeconds}`,
+  residentBytes: `${SERVICE_PROCESS_PREFIX}${PROCESS_METRIC.residentBytes}`,
+  heapUsedBytes: `${SERVICE_PROCESS_PREFIX}nodejs_heap_size_used_bytes`,
+  eventLoopLagP50: `${SERVICE_PROCESS_PREFIX}nodejs_eventloop_lag_p50_seconds`,
+  eventLoopLagP99: `${SERVICE_PROCESS_PREFIX}nodejs_eventloop_lag_p99_seconds`,
+  eventLoopLagMax: `${SERVICE_PROCESS_PREFIX}nodejs_eventloop_lag_max_seconds`,
+} as const;
 
 /**
  * The recording rules' series (dashboards/rules/recording.yml), named level:metric:operations.

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
-import { energysale, StateLayout, type Topology } from '@energysale/network';
+import { energysale, peers, StateLayout, type Topology } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { classify, problemHandler, RouteNotFoundError } from './errors';
@@ -84,6 +84,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   for (const schema of [Problem, ...sharedSchemas]) app.addSchema(schema);
 
   const metrics = new ServiceMetrics();
+  // Every peer's failover count exists from the start, at 0: a panel or alert reads "none", not "no data".
+  for (const peer of peers(topology)) metrics.failovers.inc({ peer: peer.id }, 0);
   await app.register(metricsPlugin, { metrics });
   const fabric = new FabricClient(topology, layout, {
     onPhase: (phase, seconds) => {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 import { energysale, monitoring, orderers, peers, serviceInstances } from '../topology';
-import { dashboardsDir, monitoringFiles, processExporterConfig, prometheusConfig, PROCESS_GROUPS } from './config';
+import { dashboardsDir, monitoringFiles, processExporterConfig, prometheusConfig, PROCESS_GROUPS, PROMETHEUS_JOB } from './config';
 import { cpuPercentQuery, memoryPercentQuery, RESOURCE_SUBJECTS } from './figures';
 
 interface ScrapeConfig {
@@ -30,6 +30,10 @@ void describe('monitoring config', () => {
     assert.deepEqual(targets.get('service'), serviceInstances(energysale).map((s) => s.endpoint));
     assert.deepEqual(targets.get('node'), [monitoring(energysale).nodeExporter.endpoint]);
     assert.deepEqual(targets.get('process'), [monitoring(energysale).processExporter.endpoint]);
+  });
+
+  void it('has a job for each name queries select on, and no other', () => {
+    assert.deepEqual([...targetsOf(prometheusConfig(energysale)).keys()].sort(), Object.values(PROMETHEUS_JOB).sort());
   });
 
   void it('labels each target with its node and host, so panels and figures can group by them', () => {

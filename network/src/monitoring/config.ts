@@ -39,6 +39,18 @@ export function processExporterConfig(): string {
   });
 }
 
+/** The jobs of prometheus.yml: what a query selects to tell a peer's series from an orderer's (both keep a ledger). */
+export const PROMETHEUS_JOB = {
+  orderer: 'orderer',
+  peer: 'peer',
+  service: 'service',
+  vegeta: 'vegeta',
+  harness: 'harness',
+  node: 'node',
+  process: 'process',
+  prometheus: 'prometheus',
+} as const;
+
 interface Target {
   readonly endpoint: string;
   readonly labels: Record<string, string>;
@@ -67,22 +79,22 @@ export function prometheusConfig(topology: Topology, ruleFiles: string = RULE_FI
     rule_files: [ruleFiles],
     scrape_configs: [
       job(
-        'orderer',
+        PROMETHEUS_JOB.orderer,
         orderers(topology).map((o) => ({ endpoint: o.operationsEndpoint, labels: { node: o.id, org: o.org.name, host: o.host.name } })),
       ),
       job(
-        'peer',
+        PROMETHEUS_JOB.peer,
         peers(topology).map((p) => ({ endpoint: p.operationsEndpoint, labels: { node: p.id, org: p.org.name, host: p.host.name } })),
       ),
       job(
-        'service',
+        PROMETHEUS_JOB.service,
         serviceInstances(topology).map((s) => ({ endpoint: s.endpoint, labels: { node: s.id, host: s.host.name } })),
       ),
-      job('vegeta', single(m.vegeta)),
-      job('harness', single(m.harness)),
-      job('node', single(m.nodeExporter)),
-      job('process', single(m.processExporter)),
-      job('prometheus', single(m.prometheus)),
+      job(PROMETHEUS_JOB.vegeta, single(m.vegeta)),
+      job(PROMETHEUS_JOB.harness, single(m.harness)),
+      job(PROMETHEUS_JOB.node, single(m.nodeExporter)),
+      job(PROMETHEUS_JOB.process, single(m.processExporter)),
+      job(PROMETHEUS_JOB.prometheus, single(m.prometheus)),
     ],
   }, { lineWidth: 0 });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { builtInIntervals, expandVariables, metricNamesIn, parseLabelValues } from './promql';
+import { builtInIntervals, expandVariables, metricNamesIn, parseLabelValues } from './inspect';
 
 void describe('metricNamesIn', () => {
   void it('finds the selected metrics, not functions, keywords, labels, strings or durations', () => {
