@@ -1,5 +1,6 @@
 import { HARNESS_METRIC, VEGETA_METRIC } from '@energysale/bench';
 import { SERVICE_METRIC, SERVICE_PROCESS_PREFIX } from '@energysale/service';
+import type { ResourceSubject } from '@energysale/network';
 
 /*
  * Every metric the recording rules, alert rules and dashboards query, by who exports it. The names
@@ -91,3 +92,11 @@ export const RECORDED = {
   machineCpuPercent: 'energysale:machine_cpu:percent',
   machineMemoryPercent: 'energysale:machine_memory:percent',
 } as const;
+
+/** The recorded names of each subject's resource figures. */
+export const RESOURCE_RECORDS: Readonly<Record<ResourceSubject, { readonly cpu: string; readonly memory: string }>> = {
+  chain: { cpu: RECORDED.chainCpuPercent, memory: RECORDED.chainMemoryPercent },
+  service: { cpu: RECORDED.serviceCpuPercent, memory: RECORDED.serviceMemoryPercent },
+  loadGenerator: { cpu: RECORDED.loadGeneratorCpuPercent, memory: RECORDED.loadGeneratorMemoryPercent },
+  machine: { cpu: RECORDED.machineCpuPercent, memory: RECORDED.machineMemoryPercent },
+};

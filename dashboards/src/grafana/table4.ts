@@ -1,6 +1,6 @@
 import { PAPER_TABLE_4, type PaperTest } from '@energysale/bench';
 
-import { HARNESS_METRIC, RECORDED, VEGETA_METRIC } from '../metrics';
+import { HARNESS_METRIC, RECORDED, RESOURCE_RECORDS, VEGETA_METRIC } from '../metrics';
 import { buildDashboard, type ClassicDashboard, type Variable } from './dashboard';
 import { query, quantiles, reference, stat, timeseries, type Query } from './panels';
 import { aggregate, perMinute, selector } from '../promql/build';
@@ -34,6 +34,15 @@ function paper(figure: PaperFigure): Query[] {
 const recorded = (name: string, legend = '{{scenario}}'): Query => query(selector(name, byScenario), legend);
 
 const percentOfRatio = (name: string): Query => query(`100 * ${selector(name, byScenario)}`, '{{scenario}}');
+
+/** The parts beside the chain that share the machine, with the recorded series of their figures. */
+const PARTS = [
+  ['machine', 'machine'],
+  ['service', 'service tier'],
+  ['loadGenerator', 'load generator'],
+] as const;
+
+const byPart = (figure: 'cpu' | 'memory'): Query[] => PARTS.map(([subject, legend]) => query(RESOURCE_RECORDS[subject][figure], legend));
 
 export function table4Dashboard(): ClassicDashboard {
   return buildDashboard({
@@ -133,26 +142,14 @@ export function table4Dashboard(): ClassicDashboard {
             description: 'Resident memory of the chain as a share of the machine\'s; dashed: the paper\'s chain server.',
             width: 6,
           }),
-          timeseries(
-            'CPU by part',
-            [
-              query(RECORDED.machineCpuPercent, 'machine'),
-              query(RECORDED.serviceCpuPercent, 'service tier'),
-              query(RECORDED.loadGeneratorCpuPercent, 'load generator'),
-            ],
-            'percent',
-            { description: 'The whole machine\'s CPU and the shares of the service tier (instances and load balancer) and the load generator, which share the machine with the chain.', width: 6 },
-          ),
-          timeseries(
-            'Memory by part',
-            [
-              query(RECORDED.machineMemoryPercent, 'machine'),
-              query(RECORDED.serviceMemoryPercent, 'service tier'),
-              query(RECORDED.loadGeneratorMemoryPercent, 'load generator'),
-            ],
-            'percent',
-            { description: 'The machine\'s memory in use and the resident memory of the service tier and the load generator.', width: 6 },
-          ),
+          timeseries('CPU by part', byPart('cpu'), 'percent', {
+            description: 'The whole machine\'s CPU and the shares of the service tier (instances and load balancer) and the load generator, which share the machine with the chain.',
+            width: 6,
+          }),
+          timeseries('Memory by part', byPart('memory'), 'percent', {
+            description: 'The machine\'s memory in use and the resident memory of the service tier and the load generator.',
+            width: 6,
+          }),
         ],
       },
       {

@@ -1,6 +1,6 @@
-import { cpuPercentQuery, memoryPercentQuery, RESOURCE_SUBJECTS, type ResourceSubject, type Topology } from '@energysale/network';
+import { cpuPercentQuery, memoryPercentQuery, RESOURCE_SUBJECTS, type Topology } from '@energysale/network';
 
-import { FABRIC_METRIC, HARNESS_METRIC, RECORDED } from '../metrics';
+import { FABRIC_METRIC, HARNESS_METRIC, RECORDED, RESOURCE_RECORDS } from '../metrics';
 import { histogramMean, histogramQuantile, perSecond } from '../promql/build';
 import { rateWindow, scrapeInterval } from './windows';
 import type { RecordingRule, RuleGroup } from './rule-file';
@@ -45,14 +45,6 @@ function ledgerRules(window: string): RecordingRule[] {
   const valid = perSecond(FABRIC_METRIC.transactionCount, { validation_code: 'VALID', transaction_type: 'ENDORSER_TRANSACTION' }, ['channel', 'instance'], window);
   return [{ record: RECORDED.ledgerTxPerMinute, expr: `60 * max by (channel) (${valid})` }];
 }
-
-/** The recorded names of each subject's resource figures. */
-export const RESOURCE_RECORDS: Readonly<Record<ResourceSubject, { readonly cpu: string; readonly memory: string }>> = {
-  chain: { cpu: RECORDED.chainCpuPercent, memory: RECORDED.chainMemoryPercent },
-  service: { cpu: RECORDED.serviceCpuPercent, memory: RECORDED.serviceMemoryPercent },
-  loadGenerator: { cpu: RECORDED.loadGeneratorCpuPercent, memory: RECORDED.loadGeneratorMemoryPercent },
-  machine: { cpu: RECORDED.machineCpuPercent, memory: RECORDED.machineMemoryPercent },
-};
 
 /** The report's resource figures verbatim, so a dashboard and the report cannot disagree. */
 function resourceRules(): RecordingRule[] {

@@ -11,10 +11,9 @@ import { parse } from 'yaml';
 
 import { cpuPercentQuery, dashboardsDir, energysale, memoryPercentQuery, RESOURCE_SUBJECTS, type Topology } from '@energysale/network';
 
-import { RECORDED } from '../metrics';
+import { RECORDED, RESOURCE_RECORDS } from '../metrics';
 import { RULE_FILE, ruleFiles } from '.';
 
-import { RESOURCE_RECORDS } from './recording';
 
 /*
  * The rules as the code generates them: valid for Prometheus, passing the hand-written promtool
