@@ -14,7 +14,7 @@ import {
   type MetricsServer,
   type Summary,
 } from '@energysale/bench';
-import { energysale, monitoring, PrometheusClient, startMonitoring, StateLayout } from '@energysale/network';
+import { energysale, monitoring, PrometheusClient, STANDING_JOBS, startMonitoring, StateLayout } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { dashboardQueries, templateVariables } from './grafana';
@@ -45,7 +45,7 @@ void describe('dashboards and rules against the live network (every panel query 
   before(async () => {
     await startMonitoring(layout, topology);
     const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
-    await prometheus.waitForTargets(['peer', 'orderer', 'service', 'node', 'process', 'prometheus']);
+    await prometheus.waitForTargets(STANDING_JOBS);
     const profile = { ...PROFILES.quick, users: 4, duration: '20s', warmup: '2s', preloadOrdersPerUser: 1 };
     const fixture = await prepareTable4(topology, layout, new TokenIssuer(layout), tier.url, { ...profile, log: () => undefined });
     const metrics = new ProgressMetrics();

@@ -17,6 +17,7 @@ import {
   peers,
   PrometheusClient,
   readBatchSettings,
+  STANDING_JOBS,
   startMonitoring,
   StateLayout,
   type ProcessRecord,
@@ -167,7 +168,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const prometheus = new PrometheusClient(monitoring(energysale).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
-  await prometheus.waitForTargets();
+  // vegeta's and the harness's targets come up only with the load.
+  await prometheus.waitForTargets(STANDING_JOBS);
   const records = async (kinds: readonly ProcessRecord['kind'][]): Promise<ProcessRecord[]> =>
     (await network.supervisor.records()).filter((r) => kinds.includes(r.kind) && isRunning(r));
   const chain = await records(['peer', 'orderer', 'chaincode']);

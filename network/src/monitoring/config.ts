@@ -51,6 +51,12 @@ export const PROMETHEUS_JOB = {
   prometheus: 'prometheus',
 } as const;
 
+/** Jobs whose targets exist only while a benchmark runs (vegeta's and the harness's endpoints): down between runs. */
+export const LOAD_GENERATOR_JOBS: readonly string[] = [PROMETHEUS_JOB.vegeta, PROMETHEUS_JOB.harness];
+
+/** Jobs whose targets are up whenever the network, the service tier and monitoring are. */
+export const STANDING_JOBS: readonly string[] = Object.values(PROMETHEUS_JOB).filter((job) => !LOAD_GENERATOR_JOBS.includes(job));
+
 interface Target {
   readonly endpoint: string;
   readonly labels: Record<string, string>;
