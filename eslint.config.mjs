@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'reports/**', '**/.state/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'reports/**', '**/.state/**', '**/.state-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

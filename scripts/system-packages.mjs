@@ -22,6 +22,16 @@ const PACKAGES = {
     after: ['prometheus', 'prometheus-node-exporter', 'prometheus-process-exporter'].flatMap((s) => [`(service ${s} stop >/dev/null 2>&1 || true)`, `(systemctl disable ${s} >/dev/null 2>&1 || true)`]),
   },
   chromium: { check: 'test -x /usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], after: [] },
+  // The container runtime (Debian's Docker engine and CLI). The package starts and enables a system
+  // docker where the init system lets it: stopped and disabled, as network/src/runtime/docker/engine
+  // starts its own dockerd with its log in the cache directory.
+  docker: {
+    check: '(command -v dockerd || test -x /usr/sbin/dockerd) && command -v docker',
+    packages: ['docker.io'],
+    after: ['docker.socket', 'docker'].flatMap((s) => [`(systemctl stop ${s} >/dev/null 2>&1 || service ${s} stop >/dev/null 2>&1 || true)`, `(systemctl disable ${s} >/dev/null 2>&1 || true)`]),
+  },
+  // Builds the root filesystem of the offline images' base (network/src/runtime/docker/images).
+  debootstrap: { check: 'command -v debootstrap || test -x /usr/sbin/debootstrap', packages: ['debootstrap'], after: [] },
 };
 
 /** Installs each named tool that is missing; returns the names that could not be installed. */

@@ -1,6 +1,7 @@
 // The one test command (`npm test`, called by .ci/run): build, lint, unit tests, then the live
 // tests against ONE shared native network brought up from nothing, then the lifecycle tests that
-// take that network down and up again. Ends with "N passed, N failed".
+// take that network down and up again; then, that network down, the container tests against the
+// same model brought up in the docker runtime (its own state). Ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,8 @@ import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const stateDir = join(root, 'network', '.state-test');
-const env = { ...process.env, ENERGYSALE_STATE: stateDir };
+const dockerStateDir = join(root, 'network', '.state-docker-test');
+let env = { ...process.env, ENERGYSALE_STATE: stateDir };
 const totals = { passed: 0, failed: 0 };
 
 function sh(command, args, options = {}) {
@@ -47,7 +49,13 @@ function testFiles(kind) {
     for (const entry of entries) {
       const file = join(dist, entry);
       if (!file.endsWith('.test.js') || !statSync(file).isFile()) continue;
-      const fileKind = file.endsWith('.lifecycle.test.js') ? 'lifecycle' : file.endsWith('.live.test.js') ? 'live' : 'unit';
+      const fileKind = file.endsWith('.lifecycle.test.js')
+        ? 'lifecycle'
+        : file.endsWith('.live.test.js')
+          ? 'live'
+          : file.endsWith('.container.test.js')
+            ? 'container'
+            : 'unit';
       if (fileKind === kind) files.push(file);
     }
   }
@@ -79,7 +87,7 @@ async function goTests(dir) {
 
 async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
-  totals.failed += ensureSystemPackages(['nginx', 'prometheus', 'chromium']).length;
+  totals.failed += ensureSystemPackages(['nginx', 'prometheus', 'chromium', 'docker']).length;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;
@@ -96,6 +104,18 @@ async function main() {
     await nodeTests('lifecycle tests (down and up again)', testFiles('lifecycle'));
   }
   await step('network down', process.execPath, [...cli, 'down']);
+
+  // The same model in containers: images built offline (cached), every node a container.
+  env = { ...process.env, ENERGYSALE_STATE: dockerStateDir };
+  await step('stop a leftover container network', process.execPath, [...cli, 'down']);
+  await step('remove leftover container state', process.execPath, [...cli, 'clean']);
+  const dockerUp = await step('network up --runtime docker (from nothing)', process.execPath, [...cli, 'up', '--runtime', 'docker']);
+  if (dockerUp.code !== 0) {
+    totals.failed += 1;
+  } else {
+    await nodeTests('container tests (docker runtime)', testFiles('container'));
+  }
+  await step('container network down', process.execPath, [...cli, 'down']);
   return totals.failed === 0 ? 0 : 1;
 }
 

@@ -7,8 +7,10 @@ export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, type Chaincode
 export { peerClient } from './client/gateway';
 export { NativeNetwork } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';
-export { NodeStartError, PortInUseError, Supervisor, tail, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
+export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';
+export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
+export { tail } from './util/tail';
 export { scrape, valueOf } from './fabric/metrics';
 export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';
 export { ChannelConfigError } from './channel/config';

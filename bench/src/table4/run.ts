@@ -17,6 +17,7 @@ import {
   peers,
   PrometheusClient,
   readBatchSettings,
+  readRuntime,
   STANDING_JOBS,
   startMonitoring,
   StateLayout,
@@ -161,6 +162,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
   if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
   const toolchain = await locateToolchain();
+  const runtime = await readRuntime(layout);
   const startedAt = new Date().toISOString();
 
   log('starting monitoring: Prometheus, node-exporter, process-exporter');
@@ -289,6 +291,9 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       notes: [
         ...(ran.includes('http') ? ["HTTP engine: client (vegeta) → nginx (lb) → two retail service instances → Fabric Gateway, as the paper's Web/application/chain tiers, all on one machine."] : []),
         ...(caliper ? [`Caliper engine: Caliper ${caliper.version} workers → Fabric Gateway of the peers directly (no service), the same users and orders. ${caliper.sources}.`] : []),
+        runtime.kind === 'docker'
+          ? `Runtime: docker, each node a container (images ${runtime.imagePrefix}*) on the host network, labelled with the model's host it stands for.`
+          : 'Runtime: native, each node a process on this machine, each host of the model a loopback address.',
         `LevelDB state databases (the paper used CouchDB, not installable here); channel batch settings during the tests: ${describeBatchSettings(batch)}${chosen ? ` (the tuning ladder's best step, "${chosen}"; the model's were restored after the run)` : " (Fabric's defaults)"}.`,
         'Connection reuse in every profile: vegeta keeps its connections alive, nginx keeps 64 idle upstream connections per worker, each service instance holds one gRPC connection per peer.',
         'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, scraped by Prometheus every second.',
@@ -301,7 +306,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       ...Object.fromEntries(summaries.map((s) => [`${Object.keys(s.scenarios)[0] ?? 'scenario'}.summary.json`, JSON.stringify(s, null, 2)])),
       'resources-proc.json': JSON.stringify({ chain: sampler.points('chain'), service: sampler.points('service'), loadGenerator: sampler.points('loadGenerator') }),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
-      'config.json': JSON.stringify({ profile, engines, batch, topology: energysale, versions: toolchain.versions }, null, 2),
+      'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: energysale, versions: toolchain.versions }, null, 2),
       ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };

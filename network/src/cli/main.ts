@@ -7,9 +7,12 @@ import { parseArgs } from 'node:util';
 
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
+import { prepareRuntime } from '../runtime/docker/prepare';
+import { ensureDockerEngine } from '../runtime/docker/engine';
+import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
 import { NativeNetwork } from '../runtime/native/network';
 import { sampleUsage } from '../runtime/native/resources';
-import { tail } from '../runtime/native/supervisor';
+import { tail } from '../util/tail';
 import { StateLayout } from '../state/layout';
 import { ensureToolchain, locateToolchain } from '../toolchain';
 import { energysale, monitoring, peerOrg, type ParticipantRole } from '../topology';
@@ -19,7 +22,12 @@ import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stop
 const usage = `usage: network <command> [options]
 
   setup                      build the pinned Fabric, Fabric CA and ccaas builder into the cache (idempotent)
-  up [--no-deploy]           start CAs, orderers, peers; create the channel; deploy the chaincode
+  up [--no-deploy] [--runtime native|docker] [--image-prefix P]
+                             start CAs, orderers, peers; create the channel; deploy the chaincode.
+                             --runtime docker: each node a container (host network, same addresses),
+                             images built here offline (prefix energysale/, default) or P (e.g.
+                             hyperledger/ for the official ones, where a registry is reachable)
+  images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
   down                       stop exactly the processes \`up\` started
   status                     every node of the model: process and health
@@ -45,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'no-deploy': { type: 'boolean' },
+      runtime: { type: 'string' },
+      'image-prefix': { type: 'string' },
       revision: { type: 'string' },
       follow: { type: 'boolean', short: 'f' },
       org: { type: 'string' },
@@ -74,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'up': {
       const started = Date.now();
-      await network.up(log, { deploy: !values['no-deploy'] });
+      const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], energysale, log);
+      await network.up(log, { deploy: !values['no-deploy'], ...(runtime === undefined ? {} : { runtime }) });
       log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       log(describeTopology(energysale));
       return 0;
@@ -158,6 +169,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'monitoring':
       return monitoringCommand(rest[0], values.out);
+    case 'images': {
+      const toolchain = await locateToolchain();
+      await ensureDockerEngine(log, { cacheDir: toolchain.cacheDir });
+      for (const [role, image] of await buildImages(toolchain, log, { prefix: values.prefix ?? LOCAL_IMAGE_PREFIX })) log(`${role.padEnd(15)} ${image}`);
+      return 0;
+    }
     case 'topology':
       log(describeTopology(energysale));
       return 0;

@@ -60,6 +60,10 @@ export class StateLayout {
   get processFile(): string {
     return join(this.root, 'processes.json');
   }
+  /** Which runtime runs this network's processes (native or docker), chosen by its first `up`. */
+  get runtimeFile(): string {
+    return join(this.root, 'runtime.json');
+  }
   /** Facts recorded by `up` (channel created, chaincode sequence, ...). */
   get statusFile(): string {
     return join(this.root, 'network.json');

@@ -9,6 +9,7 @@ import { createOrgCrypto } from '../../crypto/org-crypto';
 import { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
 import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, validateTopology, type Topology } from '../../topology';
+import { chooseRuntime, readRuntime, type RuntimeChoice } from '../choice';
 import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
 import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
 
@@ -30,7 +31,10 @@ export function topologyHash(topology: Topology): string {
 
 export type Log = (line: string) => void;
 
-/** The native runtime: every node a process on this machine, each host a loopback address. */
+/**
+ * The network of the model on this machine, each host a loopback address: every node a native
+ * process, or (with the docker runtime, chosen at its first `up`) a container on the host's network.
+ */
 export class NativeNetwork {
   readonly supervisor: Supervisor;
 
@@ -61,7 +65,9 @@ export class NativeNetwork {
    * Brings the whole network up: CAs, crypto, orderers, peers, channel, chaincode. Resumes from
    * whatever state exists (a second `up` after `down` restarts the same network).
    */
-  async up(log: Log, options: { deploy?: boolean } = {}): Promise<DeployedChaincode | undefined> {
+  async up(log: Log, options: { deploy?: boolean; runtime?: RuntimeChoice } = {}): Promise<DeployedChaincode | undefined> {
+    if (options.runtime) await chooseRuntime(this.layout, options.runtime, (await this.supervisor.records()).some(isRunning));
+    log(`runtime: ${(await readRuntime(this.layout)).kind}`);
     const ctx = await this.context();
     const hash = topologyHash(this.topology);
     const previous = await this.readStatus();

@@ -6,6 +6,12 @@ import { createServer, Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import type { StateLayout } from '../../state/layout';
+import { locateToolchain } from '../../toolchain';
+import { repoRoot } from '../../util/paths';
+import { tail } from '../../util/tail';
+import { readRuntime, type RuntimeChoice } from '../choice';
+import { containerPlan, ROLE_OF_KIND, startContainer, stopContainers } from '../docker/container';
+import { imageName } from '../docker/images';
 import type { NodeInfo } from '../../topology';
 
 /** A node of the Fabric network, or a process run beside it: the service tier (retail service, load balancer) or monitoring. */
@@ -45,6 +51,8 @@ export interface ProcessRecord {
   readonly fingerprint: string;
   readonly logFile: string;
   readonly health: HealthCheck;
+  /** The container it runs in (the docker runtime); its pid is then the container's process as the host sees it. */
+  readonly container?: string;
 }
 
 export class PortInUseError extends Error {
@@ -127,7 +135,10 @@ export async function probe(health: HealthCheck, timeoutMs = 2000): Promise<bool
   });
 }
 
-/** Starts, tracks and stops the network's native processes; stops only what it started. */
+/**
+ * Starts, tracks and stops the network's processes, natively or each in a container (the runtime
+ * recorded in the state, network/src/runtime/choice.ts); stops only what it started.
+ */
 export class Supervisor {
   private writes: Promise<void> = Promise.resolve();
 
@@ -175,36 +186,30 @@ export class Supervisor {
     }
     const logFile = this.layout.logFile(spec.id);
     await mkdir(dirname(logFile), { recursive: true });
-    const fd = openSync(logFile, 'a');
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: { ...minimalEnv(), ...spec.env },
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
-    closeSync(fd);
-    const spawnError = await new Promise<Error | undefined>((resolve) => {
-      child.once('error', resolve);
-      child.once('spawn', () => { resolve(undefined); });
-    });
-    if (spawnError || child.pid === undefined) {
-      throw new NodeStartError(`${spec.id}: cannot start ${spec.command}: ${spawnError?.message ?? 'no pid'}`, { cause: spawnError });
-    }
-    child.unref();
+    const runtime = await readRuntime(this.layout);
+    const { pid, container } = runtime.kind === 'docker' ? await this.launchContainer(spec, runtime, logFile) : await launchProcess(spec, logFile);
     const record: ProcessRecord = {
       id: spec.id,
       kind: spec.kind,
-      pid: child.pid,
-      startTicks: startTicksOf(child.pid) ?? '',
+      pid,
+      startTicks: startTicksOf(pid) ?? '',
       command: spec.command,
       args: spec.args,
       fingerprint: fingerprint(spec),
       logFile,
       health: spec.health,
+      ...(container === undefined ? {} : { container }),
     };
     await this.update((records) => [...records.filter((r) => r.id !== spec.id), record]);
     await this.waitHealthy(record, timeoutMs);
     return record;
+  }
+
+  private async launchContainer(spec: ProcessSpec, runtime: Extract<RuntimeChoice, { kind: 'docker' }>, logFile: string): Promise<{ pid: number; container: string }> {
+    const toolchain = await locateToolchain();
+    const image = imageName(ROLE_OF_KIND[spec.kind], runtime.imagePrefix);
+    const plan = containerPlan(spec, runtime, { state: this.layout.root, repo: repoRoot, cache: toolchain.cacheDir }, logFile, image);
+    return { pid: await startContainer(plan, logFile), container: plan.name };
   }
 
   async waitHealthy(record: ProcessRecord, timeoutMs: number): Promise<void> {
@@ -222,7 +227,10 @@ export class Supervisor {
   /** Stops the recorded processes (all, or those named): SIGTERM, then SIGKILL after a grace period. */
   async stop(ids?: readonly string[], graceMs = 10_000): Promise<ProcessRecord[]> {
     const targets = (await this.records()).filter((r) => !ids || ids.includes(r.id));
-    const alive = targets.filter(isRunning);
+    // Containers stop (and are removed) through the engine, running or not; processes by signal.
+    const aliveContainers = targets.filter((r) => r.container !== undefined && isRunning(r));
+    await stopContainers(targets.flatMap((r) => (r.container === undefined ? [] : [r.container])), graceMs);
+    const alive = targets.filter((r) => r.container === undefined && isRunning(r));
     for (const r of alive) signal(r, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (alive.some(isRunning) && Date.now() < deadline) await sleep(100);
@@ -236,8 +244,29 @@ export class Supervisor {
     }
     const stopped = new Set(targets.map((r) => r.id));
     await this.update((records) => records.filter((r) => !stopped.has(r.id)));
-    return alive;
+    return [...aliveContainers, ...alive];
   }
+}
+
+/** Starts the process detached, in its own process group, output appended to its log. */
+async function launchProcess(spec: ProcessSpec, logFile: string): Promise<{ pid: number; container?: undefined }> {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: { ...minimalEnv(), ...spec.env },
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    child.once('error', resolve);
+    child.once('spawn', () => { resolve(undefined); });
+  });
+  if (spawnError || child.pid === undefined) {
+    throw new NodeStartError(`${spec.id}: cannot start ${spec.command}: ${spawnError?.message ?? 'no pid'}`, { cause: spawnError });
+  }
+  child.unref();
+  return { pid: child.pid };
 }
 
 function signal(record: ProcessRecord, name: NodeJS.Signals): void {
@@ -257,12 +286,4 @@ function signal(record: ProcessRecord, name: NodeJS.Signals): void {
 function minimalEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
-}
-
-export async function tail(file: string, lines = 20): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
