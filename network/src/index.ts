@@ -16,3 +16,4 @@ export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, rea
 export { ChannelConfigError } from './channel/config';
 export { currentTemplate } from './testing/fixtures';
 export * from './monitoring';
+export { DockerStatsError, DockerStatsSampler, readContainerStats, type ContainersSample, type ContainerUsage } from './runtime/docker/stats';

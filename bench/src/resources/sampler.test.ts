@@ -2,7 +2,21 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-import { ResourceSampler, stats } from './sampler';
+import { ResourceSampler, stats, type ResourceSource, type SourceSample } from './sampler';
+
+/** A source that answers the given samples in turn (an Error rejects), then repeats the last. */
+function scripted(name: string, answers: readonly (SourceSample | undefined | Error)[]): ResourceSource {
+  let calls = 0;
+  return {
+    name,
+    sample: () => {
+      const answer = answers[Math.min(calls++, answers.length - 1)];
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    },
+  };
+}
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 void describe('ResourceSampler', () => {
   void it('sees a busy process use about one core, as a share of the machine, and an idle one use ~none', async () => {
@@ -19,8 +33,9 @@ void describe('ResourceSampler', () => {
         cores,
       );
       sampler.start();
-      await new Promise((r) => setTimeout(r, 2500));
+      await pause(2500);
       sampler.stop();
+      await sampler.settled();
       const busyCpu = stats(sampler.points('busy').map((p) => p.cpuPercent));
       const idleCpu = stats(sampler.points('idle').map((p) => p.cpuPercent));
       // One spinning core of two is ~50 % of the machine; other load on the machine may take some.
@@ -32,6 +47,34 @@ void describe('ResourceSampler', () => {
       busy.kill();
       idle.kill();
     }
+  });
+
+  void it('keeps the series of an asynchronous source (containers): the group total and each member', async () => {
+    const busy = { cpuPercent: 50, memoryPercent: 1 };
+    const half = { cpuPercent: 25, memoryPercent: 0.5 };
+    const sampler = new ResourceSampler([scripted('chain', [undefined, { total: busy, members: new Map([['peer0', half], ['peer1', half]]) }])], 20);
+    sampler.start();
+    await pause(150);
+    sampler.stop();
+    await sampler.settled();
+    const total = sampler.points('chain');
+    assert.ok(total.length >= 2, `${total.length} points`);
+    assert.ok(total.every((p) => p.cpuPercent === 50 && p.memoryPercent === 1));
+    assert.deepEqual(sampler.memberPoints('chain', 'peer0').map((p) => p.t), total.map((p) => p.t));
+    assert.ok(sampler.memberPoints('chain', 'peer1').every((p) => p.cpuPercent === 25));
+    assert.deepEqual(sampler.memberPoints('chain', 'orderer0'), []);
+  });
+
+  void it("reports a source's failure from settled(), and keeps the other groups' points", async () => {
+    const engineGone = new Error('the Docker engine did not answer');
+    const usage = { cpuPercent: 10, memoryPercent: 1 };
+    const sampler = new ResourceSampler([scripted('containers', [undefined, engineGone]), scripted('processes', [undefined, { total: usage }])], 20);
+    sampler.start();
+    await pause(100);
+    sampler.stop();
+    await assert.rejects(sampler.settled(), { name: 'ResourceSourceError', source: 'containers', cause: engineGone });
+    assert.deepEqual(sampler.points('containers'), []);
+    assert.ok(sampler.points('processes').length >= 1);
   });
 
   void it('summarises avg, p95 and max', () => {

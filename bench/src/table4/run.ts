@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import {
   byteSize,
   describeBatchSettings,
+  DockerStatsSampler,
   durationNanos,
   energysale,
   isRunning,
@@ -120,9 +121,13 @@ function phase(figures: PhaseFigures): ReportPhase {
 function crossCheck(result: ScenarioResult, sampler: ResourceSampler): string {
   const from = Date.parse(result.window.start);
   const to = Date.parse(result.window.end);
-  const proc = stats(sampler.points('chain', from, to).map((p: ResourcePoint) => p.cpuPercent));
-  return `Cross-check, ${result.scenario} (${result.engine}): chain CPU avg ${result.resources.chain.cpuPct.avg.toFixed(1)} % from Prometheus, ${proc.avg.toFixed(1)} % from the /proc sampler (raw/resources-proc.json).`;
+  const avg = (group: string): number => stats(sampler.points(group, from, to).map((p: ResourcePoint) => p.cpuPercent)).avg;
+  const engine = sampler.groups().includes(CHAIN_CONTAINERS) ? `, ${avg(CHAIN_CONTAINERS).toFixed(1)} % from the Docker engine's stats of its containers` : '';
+  return `Cross-check, ${result.scenario} (${result.engine}): chain CPU avg ${result.resources.chain.cpuPct.avg.toFixed(1)} % from Prometheus, ${avg('chain').toFixed(1)} % from the /proc sampler${engine} (raw/resources-proc.json).`;
 }
+
+/** The sampler's group of the chain's containers (docker runtime): the Docker engine's own account of them. */
+const CHAIN_CONTAINERS = 'chainContainers';
 
 export interface Table4Run {
   readonly dir: string;
@@ -180,6 +185,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     { name: 'chain', pids: () => chain.map((r) => r.pid) },
     { name: 'service', pids: () => service.map((r) => r.pid) },
     { name: 'loadGenerator', pids: () => pidsOf(toolchain.bin.vegeta) },
+    ...(runtime.kind === 'docker' ? [new DockerStatsSampler(CHAIN_CONTAINERS, chain.flatMap((r) => (r.container === undefined ? [] : [r.container])))] : []),
   ]);
   const modelBatch = energysale.channel.batch;
   let batchChanged = false;
@@ -264,6 +270,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       scenarios.push(...caliper.scenarios);
     }
     sampler.stop();
+    await sampler.settled();
     const ran = [...new Set(scenarios.map((s) => s.engine))];
     const report = completeReport({
       meta: { title: `Table 4 reproduction (${profile.name})`, name: `table4-${profile.name}`, profile: profile.name, startedAt, endedAt: new Date().toISOString(), commit: commit() },
@@ -304,7 +311,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     await mkdir(dir, { recursive: true });
     const raw: Record<string, string | Buffer> = {
       ...Object.fromEntries(summaries.map((s) => [`${Object.keys(s.scenarios)[0] ?? 'scenario'}.summary.json`, JSON.stringify(s, null, 2)])),
-      'resources-proc.json': JSON.stringify({ chain: sampler.points('chain'), service: sampler.points('service'), loadGenerator: sampler.points('loadGenerator') }),
+      'resources-proc.json': JSON.stringify(Object.fromEntries(sampler.groups().map((g) => [g, sampler.points(g)]))),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
       'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: energysale, versions: toolchain.versions }, null, 2),
       ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),

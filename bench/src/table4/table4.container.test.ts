@@ -29,6 +29,12 @@ void describe('Table 4 reproduction, quick profile, against the containerised ne
     }
     for (const c of report.consistency) assert.equal(c.agree, true, JSON.stringify(c));
     assert.ok(report.notes.some((n) => n.startsWith('Runtime: docker')), report.notes.join('\n'));
+    // Three accounts of the chain's CPU: Prometheus, /proc, and the Docker engine's stats of its containers.
+    for (const s of report.scenarios) {
+      const line = report.notes.find((n) => n.startsWith(`Cross-check, ${s.scenario}`)) ?? '';
+      const engine = /([\d.]+) % from the Docker engine's stats/.exec(line);
+      assert.ok(engine && Number(engine[1]) > 0, line);
+    }
     const config = JSON.parse(await readFile(join(dir, 'raw', 'config.json'), 'utf8')) as { runtime: { kind: string } };
     assert.equal(config.runtime.kind, 'docker');
   });
