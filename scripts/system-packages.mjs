@@ -26,8 +26,8 @@ const PACKAGES = {
   // docker where the init system lets it: stopped and disabled, as network/src/runtime/docker/engine
   // starts its own dockerd with its log in the cache directory.
   docker: {
-    check: '(command -v dockerd || test -x /usr/sbin/dockerd) && command -v docker',
-    packages: ['docker.io'],
+    check: '(command -v dockerd || test -x /usr/sbin/dockerd) && command -v docker && command -v docker-compose',
+    packages: ['docker.io', 'docker-compose'],
     after: ['docker.socket', 'docker'].flatMap((s) => [`(systemctl stop ${s} >/dev/null 2>&1 || service ${s} stop >/dev/null 2>&1 || true)`, `(systemctl disable ${s} >/dev/null 2>&1 || true)`]),
   },
   // Builds the root filesystem of the offline images' base (network/src/runtime/docker/images).

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, watchFile } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -7,7 +8,9 @@ import { parseArgs } from 'node:util';
 
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
+import { composeEnv, composeFile, composePath } from '../runtime/docker/compose';
 import { prepareRuntime } from '../runtime/docker/prepare';
+import { repoRoot } from '../util/paths';
 import { ensureDockerEngine } from '../runtime/docker/engine';
 import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
 import { NativeNetwork } from '../runtime/native/network';
@@ -27,6 +30,8 @@ const usage = `usage: network <command> [options]
                              --runtime docker: each node a container (host network, same addresses),
                              images built here offline (prefix energysale/, default) or P (e.g.
                              hyperledger/ for the official ones, where a registry is reachable)
+  compose --write            write docker-compose.yaml (generated from the model; a test keeps it current)
+  compose <args...>          run docker-compose on it for this network's state (e.g. compose up -d, compose ps, compose down)
   images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
   down                       stop exactly the processes \`up\` started
@@ -47,12 +52,30 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+/** docker-compose on the generated compose file, for this network's state: its arguments passed as they are. */
+async function compose(args: readonly string[]): Promise<number> {
+  const layout = new StateLayout();
+  const env = { ...process.env, ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir) };
+  return new Promise<number>((done) => {
+    spawn('docker-compose', ['--file', composePath, '--project-name', 'energysale', ...args], { env, stdio: 'inherit' })
+      .on('close', (code) => {
+        done(code ?? 1);
+      })
+      .on('error', (error) => {
+        log(`cannot run docker-compose (Debian: apt-get install docker-compose): ${error.message}`);
+        done(127);
+      });
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'compose' && argv[1] !== '--write') return compose(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       'no-deploy': { type: 'boolean' },
+      write: { type: 'boolean' },
       runtime: { type: 'string' },
       'image-prefix': { type: 'string' },
       revision: { type: 'string' },
@@ -88,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
       await network.up(log, { deploy: !values['no-deploy'], ...(runtime === undefined ? {} : { runtime }) });
       log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       log(describeTopology(energysale));
+      return 0;
+    }
+    case 'compose': {
+      await writeFile(composePath, composeFile(energysale));
+      log(`wrote ${composePath}`);
       return 0;
     }
     case 'deploy': {

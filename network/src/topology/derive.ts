@@ -149,6 +149,8 @@ export interface MonitoringInfo {
   readonly prometheus: ServiceInfo;
   readonly nodeExporter: ServiceInfo;
   readonly processExporter: ServiceInfo;
+  /** Grafana with the provisioned dashboards (the compose deployment's; not installable on our machines). */
+  readonly grafana: ServiceInfo;
   /** vegeta's `-prometheus-addr`, bound while an attack runs. */
   readonly vegeta: ServiceInfo;
   /** The benchmark harness's progress metrics, bound while a benchmark runs. */
@@ -165,6 +167,7 @@ export function monitoring(topology: Topology): MonitoringInfo {
     prometheus: info(host, 'prometheus', ports.prometheus),
     nodeExporter: info(host, 'node-exporter', ports.nodeExporter),
     processExporter: info(host, 'process-exporter', ports.processExporter),
+    grafana: info(host, 'grafana', ports.grafana),
     vegeta: info(loadGenerator.host, 'vegeta', loadGenerator.ports.vegeta),
     harness: info(loadGenerator.host, 'harness', loadGenerator.ports.harness),
   };
@@ -221,6 +224,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
     { endpoint: m.prometheus.endpoint, owner: m.prometheus.id, purpose: 'Prometheus' },
     { endpoint: m.nodeExporter.endpoint, owner: m.nodeExporter.id, purpose: 'node-exporter' },
     { endpoint: m.processExporter.endpoint, owner: m.processExporter.id, purpose: 'process-exporter' },
+    { endpoint: m.grafana.endpoint, owner: m.grafana.id, purpose: 'Grafana' },
     { endpoint: m.vegeta.endpoint, owner: m.vegeta.id, purpose: 'vegeta metrics' },
     { endpoint: m.harness.endpoint, owner: m.harness.id, purpose: 'benchmark progress metrics' },
   );

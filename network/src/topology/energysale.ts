@@ -128,7 +128,7 @@ export const energysale: Topology = {
   },
   monitoring: {
     host: 'vm1',
-    ports: { prometheus: 9090, nodeExporter: 9100, processExporter: 9256 },
+    ports: { prometheus: 9090, nodeExporter: 9100, processExporter: 9256, grafana: 3030 },
     // The benchmark runs beside the load balancer, as the paper's test machine fronted the services.
     loadGenerator: { host: 'vm1', ports: { vegeta: 8880, harness: 9465 } },
     // The report samples resources every second (issue: Table 4 reproduction).

@@ -123,7 +123,7 @@ export interface ServicesSpec {
  */
 export interface MonitoringSpec {
   readonly host: string;
-  readonly ports: { readonly prometheus: number; readonly nodeExporter: number; readonly processExporter: number };
+  readonly ports: { readonly prometheus: number; readonly nodeExporter: number; readonly processExporter: number; readonly grafana: number };
   /**
    * Where the load generators serve their metrics while a benchmark runs, on the host that runs the
    * benchmark: vegeta's `-prometheus-addr` and the harness's own progress metrics.

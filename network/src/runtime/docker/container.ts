@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 
 import type { RuntimeChoice } from '../choice';
 import type { ProcessKind, ProcessSpec } from '../native/supervisor';
@@ -10,7 +11,10 @@ import type { ImageRole } from './images';
  * directory and addresses as its native process (network/src/runtime/native/specs.ts), in an image
  * of its role. Containers share the host's network (each binds its host's 127.x address, as the
  * native process does) and see the state, the repository and the toolchain cache at the same paths,
- * so every generated config, certificate path and URL is the same in both runtimes.
+ * so every generated config, certificate path and URL is the same in both runtimes. What a node
+ * runs is a launch script in the state; the container only names the node, its image, its host and
+ * the mounts: so the compose file (compose.ts), generated from the model alone, starts the very
+ * containers the runtime starts.
  */
 
 /** The image role of each kind of process (images.ts builds them). */export const ROLE_OF_KIND: Readonly<Record<ProcessKind, ImageRole>> = {
@@ -42,16 +46,14 @@ export interface ContainerPlan {
   readonly labels: Readonly<Record<string, string>>;
   /** Host paths mounted at the same path: read-write first, then read-only. */
   readonly mounts: readonly { readonly path: string; readonly readOnly: boolean }[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly workdir: string;
   /** The host's process namespace: the exporters that report on every process of the machine. */
   readonly hostPid: boolean;
-  /** What runs: the spec's command (looked up on the image's PATH) and arguments, output appended to the node's log. */
-  readonly command: readonly string[];
+  /** The node's launch script (launchScript), run by /bin/sh: the same for `docker run` and the compose file. */
+  readonly script: string;
 }
 
 export interface Mounts {
-  /** The network's state: configs, crypto, ledgers, logs (read-write). */
+  /** The network's state: configs, crypto, ledgers, logs, launch scripts (read-write). */
   readonly state: string;
   /** The repository (chaincode, service, their node_modules), read-only. */
   readonly repo: string;
@@ -59,46 +61,71 @@ export interface Mounts {
   readonly cache: string;
 }
 
-/** The address a process binds (its host in the model), from its first bound endpoint. */
-function addressOf(spec: ProcessSpec): string | undefined {
-  const endpoint = spec.binds[0]?.endpoint;
-  return endpoint === undefined ? undefined : endpoint.slice(0, endpoint.lastIndexOf(':'));
+/** What a container is named and labelled after: a node of the model (or a process beside the network). */
+export interface ContainerOf {
+  readonly id: string;
+  readonly kind: ProcessKind;
+  /** The model's host (VM) it stands for, and that host's address. */
+  readonly host?: { readonly name: string; readonly address: string } | undefined;
 }
 
-/** The container a process spec becomes in the docker runtime. */
-export function containerPlan(spec: ProcessSpec, choice: Extract<RuntimeChoice, { kind: 'docker' }>, mounts: Mounts, logFile: string, image: string): ContainerPlan {
-  const address = addressOf(spec);
-  const host = address === undefined ? undefined : choice.hosts[address];
+/** Where a node's launch script is kept in the state. */
+export function scriptPath(stateRoot: string, id: string): string {
+  return `${stateRoot}/containers/${id}.sh`;
+}
+
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell script a container runs: the spec's working directory, environment, command (by name,
+ * on the image's PATH) and arguments, its output appended to the same log file as natively.
+ */
+export function launchScript(spec: ProcessSpec, logFile: string): string {
+  return [
+    '#!/bin/sh',
+    `# ${spec.id} (${spec.kind}): written by the docker runtime (network/src/runtime/docker/container.ts) at each start.`,
+    `cd ${quote(spec.cwd)} || exit 1`,
+    ...Object.entries(spec.env).map(([key, value]) => `export ${key}=${quote(value)}`),
+    `exec ${[basename(spec.command), ...spec.args].map(quote).join(' ')} >>${quote(logFile)} 2>&1`,
+    '',
+  ].join('\n');
+}
+
+/** The container of a node: named after it, labelled with its host, on the host's network, the paths mounted where they are. */
+export function containerPlan(of: ContainerOf, image: string, mounts: Mounts): ContainerPlan {
   return {
-    name: spec.id,
+    name: of.id,
     image,
     labels: {
-      [LABEL.node]: spec.id,
-      [LABEL.kind]: spec.kind,
-      ...(host === undefined ? {} : { [LABEL.host]: host }),
-      ...(address === undefined ? {} : { [LABEL.address]: address }),
+      [LABEL.node]: of.id,
+      [LABEL.kind]: of.kind,
+      ...(of.host === undefined ? {} : { [LABEL.host]: of.host.name, [LABEL.address]: of.host.address }),
     },
     mounts: [
       { path: mounts.state, readOnly: false },
       { path: mounts.repo, readOnly: true },
       { path: mounts.cache, readOnly: true },
     ],
-    env: spec.env,
-    workdir: spec.cwd,
-    hostPid: spec.kind === 'monitor',
-    // The shell appends the process's output to the same log file as natively, then becomes the process.
-    command: ['/bin/sh', '-c', 'exec "$0" "$@" >>"$ENERGYSALE_LOG" 2>&1', basename(spec.command), ...spec.args],
+    hostPid: of.kind === 'monitor',
+    script: scriptPath(mounts.state, of.id),
   };
 }
 
+/** The host of the model a process spec stands for: the host whose address its first bound endpoint has. */
+export function hostOfSpec(spec: ProcessSpec, choice: Extract<RuntimeChoice, { kind: 'docker' }>): ContainerOf['host'] {
+  const endpoint = spec.binds[0]?.endpoint;
+  const address = endpoint?.slice(0, endpoint.lastIndexOf(':'));
+  const name = address === undefined ? undefined : choice.hosts[address];
+  return address === undefined || name === undefined ? undefined : { name, address };
+}
+
 /** `docker run` arguments of a plan: detached, host network, removed only by `stop`. */
-export function runArgs(plan: ContainerPlan, logFile: string): string[] {
-  const args = ['run', '--detach', '--name', plan.name, '--network', 'host', '--workdir', plan.workdir, '--entrypoint', plan.command[0] ?? '/bin/sh'];
+export function runArgs(plan: ContainerPlan): string[] {
+  const args = ['run', '--detach', '--name', plan.name, '--network', 'host', '--entrypoint', '/bin/sh'];
   if (plan.hostPid) args.push('--pid', 'host');
   for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`);
   for (const m of plan.mounts) args.push('--volume', `${m.path}:${m.path}${m.readOnly ? ':ro' : ''}`);
-  for (const [key, value] of Object.entries({ ...plan.env, ENERGYSALE_LOG: logFile })) args.push('--env', `${key}=${value}`);
-  args.push(plan.image, ...plan.command.slice(1));
+  args.push(plan.image, plan.script);
   return args;
 }
 
@@ -110,10 +137,12 @@ async function docker(args: readonly string[], what: string): Promise<string> {
   }
 }
 
-/** Starts the container (replacing a stopped one of the same name); resolves with the host pid of its process. */
-export async function startContainer(plan: ContainerPlan, logFile: string): Promise<number> {
+/** Writes the node's launch script and starts its container (replacing a stopped one of the same name); resolves with the host pid of its process. */
+export async function startContainer(plan: ContainerPlan, script: string): Promise<number> {
+  await mkdir(dirname(plan.script), { recursive: true });
+  await writeFile(plan.script, script);
   await docker(['rm', '--force', plan.name], `removing an old container ${plan.name}`);
-  await docker(runArgs(plan, logFile), `starting container ${plan.name} (${plan.image})`);
+  await docker(runArgs(plan), `starting container ${plan.name} (${plan.image})`);
   const pid = Number(await docker(['inspect', '--format', '{{.State.Pid}}', plan.name], `inspecting ${plan.name}`));
   if (!Number.isInteger(pid) || pid <= 0) {
     const state = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}', plan.name], `inspecting ${plan.name}`);

@@ -94,7 +94,6 @@ describe('Dockerfiles', () => {
       'COPY msp /etc/hyperledger/fabric/msp',
       'COPY core.yaml /etc/hyperledger/fabric/',
       'COPY ccaas-builder /opt/hyperledger/ccaas_builder/bin',
-      'EXPOSE 7051',
       'CMD ["peer", "node", "start"]',
     ]);
   });
@@ -106,7 +105,6 @@ describe('Dockerfiles', () => {
       'COPY orderer osnadmin /usr/local/bin/',
       'COPY msp /etc/hyperledger/fabric/msp',
       'COPY orderer.yaml configtx.yaml /etc/hyperledger/fabric/',
-      'EXPOSE 7050',
       'CMD ["orderer", "start"]',
     ]);
   });
@@ -116,7 +114,6 @@ describe('Dockerfiles', () => {
       `FROM ${base}`,
       'ENV FABRIC_CA_HOME=/etc/hyperledger/fabric-ca-server',
       'COPY fabric-ca-server fabric-ca-client /usr/local/bin/',
-      'EXPOSE 7054',
       'CMD ["fabric-ca-server", "start", "-b", "admin:adminpw"]',
     ]);
   });

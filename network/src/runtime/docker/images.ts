@@ -143,7 +143,7 @@ const FABRIC_CFG_PATH = '/etc/hyperledger/fabric';
  * Mirrors the official images' Dockerfiles (images/peer, images/orderer of Fabric, images/fabric-ca
  * of Fabric CA; nginx's and Prometheus's own) with the binaries the setup step built. Their VOLUME
  * lines are left out: each run would leave an anonymous volume behind, and the deployment mounts what
- * it keeps. The orderer image adds osnadmin, which joins orderers to the channel.
+ * it keeps. So are their EXPOSE lines: the containers use the host's network, on the model's ports. The orderer image adds osnadmin, which joins orderers to the channel.
  */
 function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
   const sample = (name: string): string => path.join(toolchain.sampleConfigDir, name);
@@ -164,7 +164,6 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
           `COPY msp ${FABRIC_CFG_PATH}/msp`,
           `COPY core.yaml ${FABRIC_CFG_PATH}/`,
           'COPY ccaas-builder /opt/hyperledger/ccaas_builder/bin',
-          'EXPOSE 7051',
           'CMD ["peer", "node", "start"]',
         ],
       };
@@ -182,7 +181,6 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
           'COPY orderer osnadmin /usr/local/bin/',
           `COPY msp ${FABRIC_CFG_PATH}/msp`,
           `COPY orderer.yaml configtx.yaml ${FABRIC_CFG_PATH}/`,
-          'EXPOSE 7050',
           'CMD ["orderer", "start"]',
         ],
       };
@@ -192,7 +190,6 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
         instructions: [
           'ENV FABRIC_CA_HOME=/etc/hyperledger/fabric-ca-server',
           'COPY fabric-ca-server fabric-ca-client /usr/local/bin/',
-          'EXPOSE 7054',
           'CMD ["fabric-ca-server", "start", "-b", "admin:adminpw"]',
         ],
       };
@@ -207,7 +204,6 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
         instructions: [
           // As the official image: logs go to the container's output.
           'RUN ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log',
-          'EXPOSE 80',
           'STOPSIGNAL SIGQUIT',
           'CMD ["nginx", "-g", "daemon off;"]',
         ],
@@ -219,7 +215,6 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
         context: {},
         instructions: [
           'WORKDIR /var/lib/prometheus',
-          'EXPOSE 9090',
           'CMD ["prometheus", "--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/var/lib/prometheus/metrics2"]',
         ],
       };

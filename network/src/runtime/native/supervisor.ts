@@ -10,7 +10,7 @@ import { locateToolchain } from '../../toolchain';
 import { repoRoot } from '../../util/paths';
 import { tail } from '../../util/tail';
 import { readRuntime, type RuntimeChoice } from '../choice';
-import { containerPlan, ROLE_OF_KIND, startContainer, stopContainers } from '../docker/container';
+import { containerPlan, hostOfSpec, launchScript, ROLE_OF_KIND, startContainer, stopContainers } from '../docker/container';
 import { imageName } from '../docker/images';
 import type { NodeInfo } from '../../topology';
 
@@ -208,8 +208,8 @@ export class Supervisor {
   private async launchContainer(spec: ProcessSpec, runtime: Extract<RuntimeChoice, { kind: 'docker' }>, logFile: string): Promise<{ pid: number; container: string }> {
     const toolchain = await locateToolchain();
     const image = imageName(ROLE_OF_KIND[spec.kind], runtime.imagePrefix);
-    const plan = containerPlan(spec, runtime, { state: this.layout.root, repo: repoRoot, cache: toolchain.cacheDir }, logFile, image);
-    return { pid: await startContainer(plan, logFile), container: plan.name };
+    const plan = containerPlan({ id: spec.id, kind: spec.kind, host: hostOfSpec(spec, runtime) }, image, { state: this.layout.root, repo: repoRoot, cache: toolchain.cacheDir });
+    return { pid: await startContainer(plan, launchScript(spec, logFile)), container: plan.name };
   }
 
   async waitHealthy(record: ProcessRecord, timeoutMs: number): Promise<void> {
