@@ -32,7 +32,8 @@ void describe('monitoring (live)', () => {
     const fabric = await prometheus.query('process_resident_memory_bytes{job=~"peer|orderer"}');
     assert.equal(fabric.length, 10);
     const procs = new Map((await prometheus.query('namedprocess_namegroup_num_procs')).map((s) => [s.metric.groupname, s.value]));
-    assert.equal(procs.get('peer'), 7);
+    // At least the 7 peers: a `peer` CLI command (channel or chaincode administration) has the same name while it runs.
+    assert.ok((procs.get('peer') ?? 0) >= 7, `peer processes: ${String(procs.get('peer'))}`);
     assert.equal(procs.get('orderer'), 3);
     assert.equal(procs.get('chaincode'), topology.chaincode.servers.length);
   });
