@@ -10,6 +10,7 @@ import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSet
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { composeEnv, composeFile, composePath } from '../runtime/docker/compose';
 import { prepareRuntime } from '../runtime/docker/prepare';
+import { stackFile, stackPath } from '../runtime/docker/stack';
 import { repoRoot } from '../util/paths';
 import { ensureDockerEngine } from '../runtime/docker/engine';
 import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
@@ -32,6 +33,7 @@ const usage = `usage: network <command> [options]
                              hyperledger/ for the official ones, where a registry is reachable)
   compose --write            write docker-compose.yaml (generated from the model; a test keeps it current)
   compose <args...>          run docker-compose on it for this network's state (e.g. compose up -d, compose ps, compose down)
+  stack --write              write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
   images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
   down                       stop exactly the processes \`up\` started
@@ -116,6 +118,12 @@ async function main(argv: string[]): Promise<number> {
     case 'compose': {
       await writeFile(composePath, composeFile(energysale));
       log(`wrote ${composePath}`);
+      return 0;
+    }
+    case 'stack': {
+      if (!values.write) throw new UsageError('stack needs --write (deploy it with docker stack deploy: deploy/swarm/README.md)');
+      await writeFile(stackPath, stackFile(energysale));
+      log(`wrote ${stackPath}`);
       return 0;
     }
     case 'deploy': {

@@ -32,7 +32,6 @@ export function imageVariable(role: ImageRole): string {
   return `ENERGYSALE_IMAGE_${role.toUpperCase().replace(/-/g, '_')}`;
 }
 
-const required = (name: string): string => `\${${name}:?set by npm run network -- compose}`;
 const value = (name: string): string => `\${${name}}`;
 
 /** Every container of the deployment, in start order: CAs, orderers, peers, chaincode servers, service tier, monitoring. */
@@ -49,6 +48,28 @@ export function deploymentContainers(topology: Topology): ContainerOf[] {
   ];
 }
 
+/**
+ * The plan of every container of the deployment as a deployment file states it: the image and the
+ * mounted paths are the file's variables, interpolated by the engine's tooling (compose, a swarm stack).
+ */
+export function variablePlans(topology: Topology): ContainerPlan[] {
+  const mounts = { state: value(COMPOSE_VARIABLES.state), repo: value(COMPOSE_VARIABLES.repo), cache: value(COMPOSE_VARIABLES.cache) };
+  return deploymentContainers(topology).map((c) => {
+    const role = ROLE_OF_KIND[c.kind];
+    return containerPlan(c, `\${${imageVariable(role)}:-${imageName(role, LOCAL_IMAGE_PREFIX)}}`, mounts);
+  });
+}
+
+/**
+ * A plan's bind mounts as volume entries. With `unsetHint`, each variable is required and the hint
+ * is the message for an unset one (docker 28's `stack config` reports the emptied `::ro` specs instead): the first mention says how to
+ * set each variable, and the file is refused rather than run with empty paths.
+ */
+export function volumeEntries(plan: ContainerPlan, unsetHint?: string): string[] {
+  const reference = (name: string): string => (unsetHint === undefined ? value(name) : `\${${name}:?${unsetHint}}`);
+  return plan.mounts.map((m) => `${m.path}:${m.path}${m.readOnly ? ':ro' : ''}`.replace(/\$\{(\w+)\}/, (_all, name: string) => reference(name)));
+}
+
 function service(plan: ContainerPlan, first: boolean): Record<string, unknown> {
   return {
     image: plan.image,
@@ -56,8 +77,7 @@ function service(plan: ContainerPlan, first: boolean): Record<string, unknown> {
     network_mode: 'host',
     ...(plan.hostPid ? { pid: 'host' } : {}),
     labels: plan.labels,
-    // The first mention of each variable says how to set it; compose refuses to start without them.
-    volumes: plan.mounts.map((m) => `${m.path}:${m.path}${m.readOnly ? ':ro' : ''}`.replace(/\$\{(\w+)\}/, (_all, name: string) => (first ? required(name) : value(name)))),
+    volumes: volumeEntries(plan, first ? 'set by npm run network -- compose' : undefined),
     entrypoint: ['/bin/sh'],
     command: [plan.script],
   };
@@ -65,12 +85,9 @@ function service(plan: ContainerPlan, first: boolean): Record<string, unknown> {
 
 /** The compose file's text. */
 export function composeFile(topology: Topology): string {
-  const mounts = { state: value(COMPOSE_VARIABLES.state), repo: value(COMPOSE_VARIABLES.repo), cache: value(COMPOSE_VARIABLES.cache) };
   const services: Record<string, unknown> = {};
-  deploymentContainers(topology).forEach((c, i) => {
-    const role = ROLE_OF_KIND[c.kind];
-    const image = `\${${imageVariable(role)}:-${imageName(role, LOCAL_IMAGE_PREFIX)}}`;
-    services[c.id] = service(containerPlan(c, image, mounts), i === 0);
+  variablePlans(topology).forEach((plan, i) => {
+    services[plan.name] = service(plan, i === 0);
   });
   const grafana = monitoring(topology).grafana;
   const provisioning = `${value(COMPOSE_VARIABLES.repo)}/dashboards/grafana`;
