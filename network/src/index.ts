@@ -11,6 +11,7 @@ export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/cho
 export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
 export { tail } from './util/tail';
+export { findExecutable } from './util/executables';
 export { scrape, valueOf } from './fabric/metrics';
 export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';
 export { ChannelConfigError } from './channel/config';

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 import {
   boundEndpoints,
   energysale,
+  findExecutable,
   loadBalancer,
   NodeStartError,
   serviceInstances,
@@ -68,19 +68,11 @@ export function nginxPrefix(layout: StateLayout): string {
   return join(layout.root, 'service', 'nginx');
 }
 
-/** Debian's nginx is in /usr/sbin, which is not on every user's PATH. */
+/** Debian's nginx (in /usr/sbin, which is not on every user's PATH). */
 export function locateNginx(): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const dir of dirs.filter((d) => d !== '')) {
-    const candidate = join(dir, 'nginx');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new NodeStartError('nginx not found: install it (Debian: apt-get install nginx-light)');
+  const found = findExecutable('nginx');
+  if (found === undefined) throw new NodeStartError('nginx not found: install it (Debian: apt-get install nginx-light)');
+  return found;
 }
 
 /**

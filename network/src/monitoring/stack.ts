@@ -1,9 +1,10 @@
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { NodeStartError, Supervisor, type ProcessRecord, type ProcessSpec } from '../runtime/native/supervisor';
 import type { StateLayout } from '../state/layout';
+import { findExecutable } from '../util/executables';
 import { boundEndpoints, monitoring, type ServiceInfo, type Topology } from '../topology';
 import { dashboardsDir, processExporterConfig, prometheusConfig, RULE_FILES } from './config';
 
@@ -17,18 +18,11 @@ export class MonitoringToolMissingError extends NodeStartError {}
 
 const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter prometheus-process-exporter';
 
-/** A Debian binary: /usr/bin, or anywhere on PATH. */
+/** A Debian binary of the monitoring packages. */
 function locate(name: string): string {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin', '/usr/sbin'].filter((d) => d !== '')) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new MonitoringToolMissingError(`${name} not found: install it (Debian: apt-get install ${DEBIAN_PACKAGES})`);
+  const found = findExecutable(name);
+  if (found === undefined) throw new MonitoringToolMissingError(`${name} not found: install it (Debian: apt-get install ${DEBIAN_PACKAGES})`);
+  return found;
 }
 
 export function monitoringDir(layout: StateLayout): string {
