@@ -18,3 +18,5 @@ export { ChannelConfigError } from './channel/config';
 export { currentTemplate } from './testing/fixtures';
 export * from './monitoring';
 export { DockerStatsError, DockerStatsSampler, readContainerStats, type ContainersSample, type ContainerUsage } from './runtime/docker/stats';
+export { COMPOSE_PROFILE, composeEnv, composePath, deploymentContainers } from './runtime/docker/compose';
+export { LABEL as CONTAINER_LABEL } from './runtime/docker/container';

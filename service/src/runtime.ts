@@ -18,7 +18,7 @@ import {
   type Topology,
 } from '@energysale/network';
 
-import { LB_HEALTH_PATH, nginxConfig } from './lb/nginx';
+import { nginxConfig } from './lb/nginx';
 
 /*
  * The service tier as native processes, run by the network's Supervisor beside the Fabric nodes
@@ -58,7 +58,7 @@ function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: stri
     args: ['--enable-source-maps', serverScript],
     env: { SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
     cwd: serviceDir,
-    health: { kind: 'http', url: `http://${instance.endpoint}/health/ready` },
+    health: instance.health,
     binds: binds(instance.id),
   };
 }
@@ -102,7 +102,7 @@ async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
     args,
     env: {},
     cwd: prefix,
-    health: { kind: 'http', url: `http://${lb.endpoint}${LB_HEALTH_PATH}` },
+    health: lb.health,
     binds: binds(lb.id),
     configFiles: { [conf]: text },
   };

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
-import { composeEnv, composeFile, composePath } from '../runtime/docker/compose';
+import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES } from '../runtime/docker/compose';
 import { prepareRuntime } from '../runtime/docker/prepare';
 import { stackFile, stackPath } from '../runtime/docker/stack';
 import { repoRoot } from '../util/paths';
@@ -32,7 +32,9 @@ const usage = `usage: network <command> [options]
                              images built here offline (prefix energysale/, default) or P (e.g.
                              hyperledger/ for the official ones, where a registry is reachable)
   compose --write            write docker-compose.yaml (generated from the model; a test keeps it current)
-  compose <args...>          run docker-compose on it for this network's state (e.g. compose up -d, compose ps, compose down)
+  compose [--couchdb] <args...>
+                             run docker-compose on it for this network's state (e.g. compose up -d, compose ps,
+                             compose down); --couchdb: with the CouchDB profile, the peers on CouchDB
   stack --write              write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
   images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
@@ -54,10 +56,19 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** docker-compose on the generated compose file, for this network's state: its arguments passed as they are. */
+/**
+ * docker-compose on the generated compose file, for this network's state: its arguments passed as
+ * they are; a leading --couchdb selects the CouchDB profile and points the peers at it.
+ */
 async function compose(args: readonly string[]): Promise<number> {
   const layout = new StateLayout();
-  const env = { ...process.env, ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir) };
+  const couchdb = args[0] === '--couchdb';
+  const env = {
+    ...process.env,
+    ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir),
+    ...(couchdb ? { COMPOSE_PROFILES: COMPOSE_PROFILE.couchdb, [COUCHDB_VARIABLES.stateDatabase]: 'CouchDB' } : {}),
+  };
+  if (couchdb) args = args.slice(1);
   return new Promise<number>((done) => {
     spawn('docker-compose', ['--file', composePath, '--project-name', 'energysale', ...args], { env, stdio: 'inherit' })
       .on('close', (code) => {

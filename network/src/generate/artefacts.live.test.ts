@@ -29,6 +29,7 @@ void describe('generated artefacts agree with the topology model (live)', () => 
       assert.equal(get(core, 'peer.tls.enabled'), true);
       assert.equal(get(core, 'peer.tls.clientAuthRequired'), true);
       assert.equal(get(core, 'ledger.state.stateDatabase'), 'goleveldb');
+      assert.equal(get(core, 'ledger.state.couchDBConfig.couchDBAddress'), p.couchdb.endpoint, 'the CouchDB the compose profile publishes');
       assert.equal((get(core, 'chaincode.externalBuilders') as Doc[])[0]?.name, 'ccaas');
     }
   });

@@ -58,7 +58,8 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
     chaincode: {
       externalBuilders: [{ name: 'ccaas', path: inputs.externalBuilderDir, propagateEnvironment: [CCAAS_CONFIG_ENV] }],
     },
-    ledger: { state: { stateDatabase: 'goleveldb' }, snapshots: { rootDir: `${inputs.dataDir}/snapshots` } },
+    // LevelDB; the compose deployment's CouchDB profile switches a peer to its CouchDB by environment.
+    ledger: { state: { stateDatabase: 'goleveldb', couchDBConfig: { couchDBAddress: peer.couchdb.endpoint } }, snapshots: { rootDir: `${inputs.dataDir}/snapshots` } },
     operations: { listenAddress: peer.operationsEndpoint },
     metrics: { provider: 'prometheus' },
   });

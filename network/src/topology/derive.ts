@@ -1,4 +1,4 @@
-import type { CertificateAuthority, Host, OrdererNode, OrdererOrg, PeerNode, PeerOrg, Topology } from './types';
+import type { CertificateAuthority, HealthCheck, Host, OrdererNode, OrdererOrg, PeerNode, PeerOrg, Topology } from './types';
 
 /** The topology contradicts itself (unknown host, duplicate name or port, ...). */
 export class TopologyError extends Error {
@@ -9,6 +9,16 @@ interface NodeInfoBase {
   /** Fully qualified node name: the process name, log name and certificate CN. */
   readonly id: string;
   readonly host: Host;
+  /** How the node is seen to be up: the supervisor's wait, the compose file's healthcheck. */
+  readonly health: HealthCheck;
+}
+
+/** A peer's CouchDB state database (Table 2's couchdbN.<org>): a container of the compose deployment's CouchDB profile. */
+export interface StateDatabaseInfo {
+  readonly id: string;
+  readonly host: Host;
+  readonly endpoint: string;
+  readonly health: HealthCheck;
 }
 
 export interface PeerInfo extends NodeInfoBase {
@@ -20,6 +30,7 @@ export interface PeerInfo extends NodeInfoBase {
   readonly operationsEndpoint: string;
   /** Go pprof (http://<endpoint>/debug/pprof/). */
   readonly profileEndpoint: string;
+  readonly couchdb: StateDatabaseInfo;
 }
 
 export interface OrdererInfo extends NodeInfoBase {
@@ -59,6 +70,19 @@ export function hostOf(topology: Topology, name: string): Host {
 
 const at = (host: Host, port: number): string => `${host.address}:${port}`;
 
+/** The paths the health checks ask for: Fabric's operations service, the retail service, nginx, Prometheus, the exporters. */
+export const HEALTH_PATH = {
+  operations: '/healthz',
+  service: '/health/ready',
+  lb: '/lb/health',
+  prometheus: '/-/ready',
+  exporter: '/metrics',
+  couchdb: '/_up',
+  grafana: '/api/health',
+} as const;
+
+const http = (endpoint: string, path: string): HealthCheck => ({ kind: 'http', url: `http://${endpoint}${path}` });
+
 export function peers(topology: Topology): PeerInfo[] {
   return topology.peerOrgs.flatMap((org) =>
     org.peers.map((node): PeerInfo => {
@@ -73,6 +97,13 @@ export function peers(topology: Topology): PeerInfo[] {
         chaincodeEndpoint: at(host, node.ports.chaincode),
         operationsEndpoint: at(host, node.ports.operations),
         profileEndpoint: at(host, node.ports.profile),
+        health: http(at(host, node.ports.operations), HEALTH_PATH.operations),
+        couchdb: {
+          id: `${node.name.replace(/^peer/, 'couchdb')}.${org.domain}`,
+          host,
+          endpoint: at(host, node.ports.couchdb),
+          health: http(at(host, node.ports.couchdb), HEALTH_PATH.couchdb),
+        },
       };
     }),
   );
@@ -92,6 +123,7 @@ export function orderers(topology: Topology): OrdererInfo[] {
       adminEndpoint: at(host, node.ports.admin),
       operationsEndpoint: at(host, node.ports.operations),
       profileEndpoint: at(host, node.ports.profile),
+      health: http(at(host, node.ports.operations), HEALTH_PATH.operations),
     };
   });
 }
@@ -108,6 +140,7 @@ export function certificateAuthorities(topology: Topology): CaInfo[] {
       endpoint: at(host, org.ca.ports.listen),
       url: `https://${at(host, org.ca.ports.listen)}`,
       operationsEndpoint: at(host, org.ca.ports.operations),
+      health: http(at(host, org.ca.ports.operations), HEALTH_PATH.operations),
     };
   });
 }
@@ -120,7 +153,8 @@ export function chaincodeServers(topology: Topology): ChaincodeServerInfo[] {
     if (!org || others.length > 0) {
       throw new TopologyError(`chaincode server on ${host.name} must serve the peers of exactly one org (found ${orgs.size})`);
     }
-    return { kind: 'chaincode', id: `chaincode.${host.name}.${topology.domain}`, host, org, endpoint: at(host, server.port) };
+    const endpoint = at(host, server.port);
+    return { kind: 'chaincode', id: `chaincode.${host.name}.${topology.domain}`, host, org, endpoint, health: { kind: 'tcp', endpoint } };
   });
 }
 
@@ -129,19 +163,22 @@ export interface ServiceInfo {
   readonly name: string;
   readonly host: Host;
   readonly endpoint: string;
+  readonly health: HealthCheck;
 }
 
 /** The retail service instances of the model. */
 export function serviceInstances(topology: Topology): ServiceInfo[] {
   return topology.services.web.map((w) => {
     const host = hostOf(topology, w.host);
-    return { id: `${w.name}.${topology.domain}`, name: w.name, host, endpoint: at(host, w.port) };
+    const endpoint = at(host, w.port);
+    return { id: `${w.name}.${topology.domain}`, name: w.name, host, endpoint, health: http(endpoint, HEALTH_PATH.service) };
   });
 }
 
 export function loadBalancer(topology: Topology): ServiceInfo {
   const host = hostOf(topology, topology.services.lb.host);
-  return { id: `lb.${topology.domain}`, name: 'lb', host, endpoint: at(host, topology.services.lb.port) };
+  const endpoint = at(host, topology.services.lb.port);
+  return { id: `lb.${topology.domain}`, name: 'lb', host, endpoint, health: http(endpoint, HEALTH_PATH.lb) };
 }
 
 /** The monitoring processes of the model: Prometheus and its two exporters of the machine; and the load generators' metrics endpoints. */
@@ -159,17 +196,18 @@ export interface MonitoringInfo {
 
 export function monitoring(topology: Topology): MonitoringInfo {
   const { host, ports, loadGenerator } = topology.monitoring;
-  const info = (hostName: string, name: string, port: number): ServiceInfo => {
+  const info = (hostName: string, name: string, port: number, healthPath: string): ServiceInfo => {
     const h = hostOf(topology, hostName);
-    return { id: `${name}.${topology.domain}`, name, host: h, endpoint: at(h, port) };
+    const endpoint = at(h, port);
+    return { id: `${name}.${topology.domain}`, name, host: h, endpoint, health: http(endpoint, healthPath) };
   };
   return {
-    prometheus: info(host, 'prometheus', ports.prometheus),
-    nodeExporter: info(host, 'node-exporter', ports.nodeExporter),
-    processExporter: info(host, 'process-exporter', ports.processExporter),
-    grafana: info(host, 'grafana', ports.grafana),
-    vegeta: info(loadGenerator.host, 'vegeta', loadGenerator.ports.vegeta),
-    harness: info(loadGenerator.host, 'harness', loadGenerator.ports.harness),
+    prometheus: info(host, 'prometheus', ports.prometheus, HEALTH_PATH.prometheus),
+    nodeExporter: info(host, 'node-exporter', ports.nodeExporter, HEALTH_PATH.exporter),
+    processExporter: info(host, 'process-exporter', ports.processExporter, HEALTH_PATH.exporter),
+    grafana: info(host, 'grafana', ports.grafana, HEALTH_PATH.grafana),
+    vegeta: info(loadGenerator.host, 'vegeta', loadGenerator.ports.vegeta, HEALTH_PATH.exporter),
+    harness: info(loadGenerator.host, 'harness', loadGenerator.ports.harness, HEALTH_PATH.exporter),
   };
 }
 
@@ -195,6 +233,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
           { endpoint: n.chaincodeEndpoint, owner: n.id, purpose: 'chaincode listener' },
           { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
           { endpoint: n.profileEndpoint, owner: n.id, purpose: 'pprof' },
+          { endpoint: n.couchdb.endpoint, owner: n.couchdb.id, purpose: 'CouchDB state database' },
         );
         break;
       case 'orderer':

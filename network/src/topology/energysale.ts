@@ -17,9 +17,15 @@ import type { OrdererNode, PeerNode, Topology } from './types';
  * within a host each node has its own.
  */
 
-/** Ports of the n-th peer on a host (Fabric's sample convention: 7051, 8051, ...). */
+/** Ports of the n-th peer on a host (Fabric's sample convention: 7051, 8051, ...; CouchDB 5984, 6984, ...). */
 function peerPorts(slotOnHost: number): PeerNode['ports'] {
-  return { listen: 7051 + 1000 * slotOnHost, chaincode: 7052 + 1000 * slotOnHost, operations: 9444 + slotOnHost, profile: 6060 + slotOnHost };
+  return {
+    listen: 7051 + 1000 * slotOnHost,
+    chaincode: 7052 + 1000 * slotOnHost,
+    operations: 9444 + slotOnHost,
+    profile: 6060 + slotOnHost,
+    couchdb: 5984 + 1000 * slotOnHost,
+  };
 }
 
 const ordererPorts: OrdererNode['ports'] = { listen: 7050, admin: 7053, operations: 9443, profile: 6070 };

@@ -63,7 +63,7 @@ void describe('the energysale topology model', () => {
     const clash: Topology = {
       ...energysale,
       peerOrgs: energysale.peerOrgs.map((org, i) =>
-        i === 0 ? { ...org, peers: [...org.peers, { name: 'peer9', host: 'vm1', ports: { listen: 7051, chaincode: 1, operations: 2, profile: 3 } }] } : org,
+        i === 0 ? { ...org, peers: [...org.peers, { name: 'peer9', host: 'vm1', ports: { listen: 7051, chaincode: 1, operations: 2, profile: 3, couchdb: 4 } }] } : org,
       ),
     };
     assert.throws(() => { validateTopology(clash); }, (e: unknown) => e instanceof TopologyError && /127\.10\.0\.1:7051 is used twice/.test(e.message));

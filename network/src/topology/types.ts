@@ -12,6 +12,9 @@ export interface Host {
   readonly address: string;
 }
 
+/** How a process of the deployment is seen to be up: an HTTP endpoint answering 2xx, or a TCP port accepting. */
+export type HealthCheck = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'tcp'; readonly endpoint: string };
+
 /** Business roles carried by the CA attribute `role` and checked by the chaincode. */
 export type ParticipantRole = 'exchange' | 'retailer' | 'consumer' | 'regulator';
 
@@ -25,6 +28,8 @@ export interface PeerNode {
     readonly operations: number;
     /** Go's pprof HTTP endpoint (peer.profile): CPU profiles of where the peer's time goes. */
     readonly profile: number;
+    /** The peer's CouchDB state database (the compose deployment's CouchDB profile; LevelDB otherwise). */
+    readonly couchdb: number;
   };
 }
 

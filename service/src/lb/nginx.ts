@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { loadBalancer, serviceInstances, type Topology } from '@energysale/network';
+import { HEALTH_PATH, loadBalancer, serviceInstances, type Topology } from '@energysale/network';
 
 export interface NginxOptions {
   /** nginx's runtime directory: pid, logs and temp files stay inside it, so nginx needs nothing of /var or /run. */
@@ -10,7 +10,7 @@ export interface NginxOptions {
 /** The upstream group of the retail service instances. */
 export const UPSTREAM = 'retail';
 /** Answered by nginx itself: the lb's own liveness, independent of the instances behind it. */
-export const LB_HEALTH_PATH = '/lb/health';
+export const LB_HEALTH_PATH = HEALTH_PATH.lb;
 
 /**
  * The complete nginx.conf of the paper's lb node: one upstream server per retail service instance

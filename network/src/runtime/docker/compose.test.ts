@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 import { allNodes, energysale, monitoring, peers } from '../../topology';
-import { composeEnv, composeFile, composePath, deploymentContainers } from './compose';
+import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES, deploymentContainers } from './compose';
 import { LABEL } from './container';
 
 interface ComposeService {
@@ -17,6 +17,9 @@ interface ComposeService {
   labels: Record<string, string>;
   command: string[];
   profiles?: string[];
+  environment?: Record<string, string>;
+  ports?: (string | { host_ip?: string; published: number | string; target: number })[];
+  healthcheck?: { test: string[] };
 }
 
 const services = (): Record<string, ComposeService> => (parse(composeFile(energysale)) as { services: Record<string, ComposeService> }).services;
@@ -36,7 +39,7 @@ void describe('docker-compose.yaml', () => {
       assert.equal(s.labels[LABEL.host], node.host.name);
       assert.equal(s.labels[LABEL.address], node.host.address);
     }
-    assert.equal(Object.keys(all).length, deploymentContainers(energysale).length + 1);
+    assert.equal(Object.keys(all).length, deploymentContainers(energysale).length + 1 + peers(energysale).length);
     const hosts = new Set(Object.values(all).map((s) => s.labels[LABEL.host]));
     assert.deepEqual([...hosts].sort(), energysale.hosts.map((h) => h.name).sort());
   });
@@ -55,9 +58,47 @@ void describe('docker-compose.yaml', () => {
     assert.deepEqual(grafana?.profiles, ['grafana']);
   });
 
-  void it('is a file docker-compose accepts (docker-compose config), every profile included', async () => {
-    const env = { ...process.env, ...composeEnv('/state', '/repo', '/cache') };
-    const { stdout } = await promisify(execFile)('docker-compose', ['--file', composePath, '--profile', 'grafana', 'config', '--services'], { env });
-    assert.equal(stdout.trim().split('\n').length, deploymentContainers(energysale).length + 1);
+  void it("gives every container the model's health check of its node", () => {
+    const all = services();
+    for (const c of deploymentContainers(energysale)) {
+      const test = all[c.id]?.healthcheck?.test.join(' ') ?? '';
+      assert.ok(c.health, `${c.id} has no health check in the model`);
+      const [address, port] = c.health.kind === 'http' ? [new URL(c.health.url).hostname, new URL(c.health.url).port] : c.health.endpoint.split(':');
+      assert.ok(test.includes(String(address)) && test.includes(String(port)), `${c.id}: healthcheck ${test} is not ${JSON.stringify(c.health)}`);
+    }
+  });
+
+  const config = async (profiles: readonly string[], extra: Record<string, string> = {}): Promise<{ services: Record<string, ComposeService> }> => {
+    const env = { ...process.env, ...composeEnv('/state', '/repo', '/cache'), ...extra };
+    const args = ['--file', composePath, ...profiles.flatMap((p) => ['--profile', p]), 'config'];
+    return parse((await promisify(execFile)('docker-compose', args, { env })).stdout) as { services: Record<string, ComposeService> };
+  };
+
+  void it('is a file docker-compose accepts (docker-compose config): LevelDB and no extras by default, the rest in their profiles', async () => {
+    const plain = await config([]);
+    // docker-compose 1.x lists every service in `config`, profiles kept; `up` starts those without one.
+    const byDefault = Object.values(plain.services).filter((s) => s.profiles === undefined);
+    assert.equal(byDefault.length, deploymentContainers(energysale).length);
+    for (const p of peers(energysale)) assert.equal(plain.services[p.id]?.environment?.CORE_LEDGER_STATE_STATEDATABASE, 'goleveldb');
+    const profiled = Object.values(plain.services).flatMap((s) => s.profiles ?? []);
+    assert.deepEqual(profiled.sort(), [COMPOSE_PROFILE.grafana, ...peers(energysale).map(() => COMPOSE_PROFILE.couchdb)].sort());
+  });
+
+  void it("adds Table 2's seven CouchDB state databases in the couchdb profile, each published on its peer's host and the peer pointed at it", async () => {
+    const resolved = await config([COMPOSE_PROFILE.couchdb], { [COUCHDB_VARIABLES.stateDatabase]: 'CouchDB' });
+    const couchdbs = Object.values(resolved.services).filter((s) => s.labels[LABEL.kind] === 'couchdb');
+    assert.equal(couchdbs.length, 7);
+    for (const p of peers(energysale)) {
+      assert.equal(resolved.services[p.id]?.environment?.CORE_LEDGER_STATE_STATEDATABASE, 'CouchDB');
+      const db = resolved.services[p.couchdb.id];
+      assert.ok(db, `no ${p.couchdb.id}`);
+      assert.equal(db.labels[LABEL.host], p.host.name);
+      assert.equal(db.labels['com.energysale.peer'], p.id);
+      const [published] = db.ports ?? [];
+      const mapping = typeof published === 'string' ? published : `${published?.host_ip ?? ''}:${String(published?.published)}:${String(published?.target)}`;
+      const [address, port] = p.couchdb.endpoint.split(':');
+      assert.equal(mapping.replace(/\/tcp$/, ''), `${String(address)}:${String(port)}:${String(port)}`);
+      assert.equal(db.network_mode, undefined, 'CouchDB is on the project bridge, not the host network');
+    }
   });
 });

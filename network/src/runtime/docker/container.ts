@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
+import type { HealthCheck } from '../../topology';
 import type { RuntimeChoice } from '../choice';
 import type { ProcessKind, ProcessSpec } from '../native/supervisor';
 import { docker as dockerCli, DockerError } from './engine';
@@ -50,6 +51,8 @@ export interface ContainerPlan {
   readonly hostPid: boolean;
   /** The node's launch script (launchScript), run by /bin/sh: the same for `docker run` and the compose file. */
   readonly script: string;
+  /** The model's health check of the node (a deployment file's healthcheck). */
+  readonly health?: HealthCheck | undefined;
 }
 
 export interface Mounts {
@@ -67,6 +70,8 @@ export interface ContainerOf {
   readonly kind: ProcessKind;
   /** The model's host (VM) it stands for, and that host's address. */
   readonly host?: { readonly name: string; readonly address: string } | undefined;
+  /** How it is seen to be up (the compose file's healthcheck). */
+  readonly health?: HealthCheck | undefined;
 }
 
 /** Where a node's launch script is kept in the state. */
@@ -108,6 +113,7 @@ export function containerPlan(of: ContainerOf, image: string, mounts: Mounts): C
     ],
     hostPid: of.kind === 'monitor',
     script: scriptPath(mounts.state, of.id),
+    health: of.health,
   };
 }
 

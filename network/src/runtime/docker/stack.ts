@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 
 import type { Topology } from '../../topology';
 import { LABEL, type ContainerPlan } from './container';
-import { variablePlans, volumeEntries } from './compose';
+import { healthcheck, variablePlans, volumeEntries } from './compose';
 
 /*
  * A docker swarm stack generated from the topology model, to spread the model's hosts (vm1..vm4)
@@ -65,6 +65,7 @@ function service(plan: ContainerPlan, first: boolean): Record<string, unknown> {
     volumes: volumeEntries(plan, first ? UNSET_HINT : undefined),
     entrypoint: ['/bin/sh'],
     command: [plan.script],
+    ...(plan.health === undefined ? {} : { healthcheck: healthcheck(plan.health) }),
     deploy: {
       replicas: 1,
       placement: { constraints: [placementConstraint(host)] },

@@ -22,7 +22,6 @@ function binds(ctx: NativeContext, id: string): ProcessSpec['binds'] {
   return boundEndpoints(ctx.topology).filter((b) => b.owner === id);
 }
 
-const healthz = (operationsEndpoint: string): ProcessSpec['health'] => ({ kind: 'http', url: `http://${operationsEndpoint}/healthz` });
 
 /** TLS roots of every org; one CA per org issues its TLS certificates. */
 export function allTlsRoots(ctx: NativeContext): string[] {
@@ -63,7 +62,7 @@ export function caSpec(ctx: NativeContext, ca: CaInfo, registrarSecret: string):
       FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS: ca.operationsEndpoint,
       FABRIC_CA_SERVER_METRICS_PROVIDER: 'prometheus',
     },
-    health: healthz(ca.operationsEndpoint),
+    health: ca.health,
     binds: binds(ctx, ca.id),
   };
 }
@@ -86,7 +85,7 @@ export async function ordererSpec(ctx: NativeContext, orderer: OrdererInfo): Pro
     args: [],
     cwd: configDir,
     env: { FABRIC_CFG_PATH: configDir },
-    health: healthz(orderer.operationsEndpoint),
+    health: orderer.health,
     binds: binds(ctx, orderer.id),
   };
 }
@@ -124,7 +123,7 @@ export async function peerSpec(ctx: NativeContext, peer: PeerInfo, server: Chain
       FABRIC_CFG_PATH: configDir,
       [CCAAS_CONFIG_ENV]: JSON.stringify(await chaincodeConnectionFor(ctx, peer, server)),
     },
-    health: healthz(peer.operationsEndpoint),
+    health: peer.health,
     binds: binds(ctx, peer.id),
   };
 }
@@ -155,7 +154,7 @@ export function chaincodeSpec(ctx: NativeContext, server: ChaincodeServerInfo, p
     ],
     cwd: chaincodeWorkspace,
     env: {},
-    health: { kind: 'tcp', endpoint: server.endpoint },
+    health: server.health,
     binds: binds(ctx, server.id),
   };
 }

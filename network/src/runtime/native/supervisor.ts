@@ -12,12 +12,10 @@ import { tail } from '../../util/tail';
 import { readRuntime, type RuntimeChoice } from '../choice';
 import { containerPlan, hostOfSpec, launchScript, ROLE_OF_KIND, startContainer, stopContainers } from '../docker/container';
 import { imageName } from '../docker/images';
-import type { NodeInfo } from '../../topology';
+import type { HealthCheck, NodeInfo } from '../../topology';
 
 /** A node of the Fabric network, or a process run beside it: the service tier (retail service, load balancer) or monitoring. */
 export type ProcessKind = NodeInfo['kind'] | 'service' | 'lb' | 'monitor';
-
-export type HealthCheck = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'tcp'; readonly endpoint: string };
 
 /** How to run one node of the network (or of the service tier) as a native process. */
 export interface ProcessSpec {

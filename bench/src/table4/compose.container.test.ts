@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { basename, dirname } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import {
+  chaincodeServers,
+  composeEnv,
+  composePath,
+  CONTAINER_LABEL,
+  deploymentContainers,
+  energysale,
+  locateToolchain,
+  NativeNetwork,
+  peers,
+  readRuntime,
+  scrape,
+  startMonitoring,
+  StateLayout,
+  valueOf,
+} from '@energysale/network';
+import { startServiceTier, TokenIssuer } from '@energysale/service';
+import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
+
+import { prepare } from './prepare';
+
+/*
+ * The committed docker-compose.yaml under testcontainers, against the network the docker runtime
+ * made (the test runner's container phase). The runtime's containers stopped, testcontainers brings
+ * the compose deployment up from the same state with the local images (nodes, retail service, nginx,
+ * monitoring) and waits on each container's healthcheck; the chaincode is deployed onto it (a new
+ * revision: install, approve, commit, its servers started beside the compose project as Fabric's
+ * samples run chaincode-as-a-service); an order is submitted and read back through nginx and the
+ * service. Then everything goes, and the runtime brings the same network back for later tests.
+ */
+const topology = energysale;
+const layout = new StateLayout();
+const network = new NativeNetwork(topology, layout);
+const project = 'energysale-testcontainers';
+const channel = topology.channel.name;
+const run = promisify(execFile);
+
+async function heights(): Promise<(number | undefined)[]> {
+  return Promise.all(peers(topology).map(async (p) => valueOf(await scrape(p.operationsEndpoint), 'ledger_blockchain_height', { channel })));
+}
+
+/** Containers of ours still there (compose's, or the runtime's): their names. */
+async function leftovers(): Promise<string[]> {
+  const { stdout } = await run('docker', ['ps', '--all', '--filter', `label=${CONTAINER_LABEL.node}`, '--format', '{{.Names}}']);
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+void describe('docker-compose.yaml under testcontainers (the compose deployment)', { timeout: 900_000 }, () => {
+  void it('comes up healthy from local images, takes the chaincode, serves an order, and leaves no container or network behind', async () => {
+    assert.equal((await readRuntime(layout)).kind, 'docker', 'the network under test is not in the docker runtime');
+    // The service tier and monitoring once through the runtime: their launch scripts are in the state.
+    const tier = await startServiceTier(layout, { withLb: true });
+    await startMonitoring(layout, topology);
+    const before = await heights();
+    await network.down();
+    assert.deepEqual(await leftovers(), [], 'the runtime left containers behind');
+
+    // No registry here: testcontainers' reaper image (Ryuk) cannot be pulled; the test removes what it made.
+    process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+    const servers = new Set(chaincodeServers(topology).map((s) => s.id));
+    const services = deploymentContainers(topology).filter((c) => !servers.has(c.id));
+    let environment: StartedDockerComposeEnvironment | undefined;
+    try {
+      environment = await new DockerComposeEnvironment(dirname(composePath), basename(composePath))
+        .withProjectName(project)
+        .withEnvironment(composeEnv(layout.root, dirname(composePath), (await locateToolchain()).cacheDir))
+        // Debian ships docker-compose 1.x (no `docker compose` plugin).
+        .withClientOptions({ executable: { standalone: true } })
+        .withDefaultWaitStrategy(Wait.forHealthCheck())
+        .withStartupTimeout(180_000)
+        .up(services.map((c) => c.id));
+      for (const c of services) {
+        const container = environment.getContainer(c.id);
+        assert.equal(container.getLabels()[CONTAINER_LABEL.host], c.host?.name, `${c.id} is not labelled with its host`);
+      }
+      // The ledgers are the network's own: at least as high as before.
+      (await heights()).forEach((h, i) => {
+        assert.ok((h ?? 0) >= (before[i] ?? Number.POSITIVE_INFINITY), `${peers(topology)[i]?.id ?? ''}: height ${String(h)} < ${String(before[i])}`);
+      });
+
+      const deployed = await network.deploy(() => undefined, { revision: `compose${Date.now().toString(36)}` });
+      assert.equal(deployed.committed, true, 'the new revision was not committed');
+
+      const fixture = await prepare(topology, layout, new TokenIssuer(layout), tier.url, { users: 1, preloadOrdersPerUser: 1, log: () => undefined });
+      const [user] = fixture.users;
+      const [id] = fixture.preloaded[0] ?? [];
+      assert.ok(user && id);
+      const response = await fetch(`${tier.url}/orders/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(30_000) });
+      assert.equal(response.status, 200);
+      const order = (await response.json()) as { id: string; seller: { handle: string } };
+      assert.equal(order.id, id);
+      assert.equal(order.seller.handle, fixture.seller);
+    } finally {
+      await network.down();
+      await environment?.down({ timeout: 30_000 });
+      assert.deepEqual(await leftovers(), [], 'containers left behind');
+      const { stdout } = await run('docker', ['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
+      assert.equal(stdout.trim(), '', 'networks left behind');
+      // The runtime brings the same network back for the tests after this one.
+      await network.up(() => undefined);
+    }
+  });
+});
