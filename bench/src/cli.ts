@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
+import { GATE_FIGURES, type GateFigure } from './gate/figures';
+import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './gate/decide';
+import { DEFAULT_BASELINE, recordBaseline, runGate } from './gate/gate';
 import type { Engine } from './report/schema';
 import { PROFILES, type Profile } from './table4/profiles';
 import { runTable4 } from './table4/run';
 
 const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both]
+       bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
+                  [--inject-write-delay-ms MS] [--reports DIR]
+       bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -16,11 +22,117 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             quick  the same, 5 s + 20 s (CI and tests)
             tuned  measures the tuning ladder (each batch setting, 3 repeats), then runs the tests
                    with our best settings (the channel's are restored after)
-  Exit code 0 when the paper's figures are met, 99 when a threshold failed (as k6), 1 on error.`;
+  Exit code 0 when the paper's figures are met, 99 when a threshold failed (as k6), 1 on error.
+
+  gate      the regression gate: the quick scenarios N times (default 5) with the baseline's load shape,
+            each figure (throughput, latency p50/p95/p99, success rate, chain CPU per transaction)
+            compared with the baseline (default bench/baselines/quick.json); a change fails only when
+            worse than both its minimum (--min-change throughputTxPerMin=10: percent, success rate in
+            percentage points) and K standard errors of the difference of the medians (default 3).
+            Writes reports/<time>_gate_<sha>/ (junit.xml, summary.md, gate.json, current.json).
+            --inject-write-delay-ms: a deliberate regression in the service (the gate's own proof).
+            Exit code 0 pass, 1 regression, 2 harness or environment error.
+  baseline  measures the same (or takes --from a gate run's current.json) and writes the baseline.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function count(text: string | undefined, what: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number of at least 1, not ${text}`);
+  return n;
+}
+
+/** --min-change FIGURE=PCT: percent of the baseline (percentage points for success rate) as the rule's fraction. */
+function minimumChanges(entries: readonly string[]): Partial<Record<GateFigure, number>> {
+  const changes: Partial<Record<GateFigure, number>> = {};
+  for (const entry of entries) {
+    const [figure, value] = entry.split('=');
+    const n = Number(value);
+    if (!GATE_FIGURES.includes(figure as GateFigure) || value === undefined || !Number.isFinite(n) || n < 0) {
+      throw new UsageError(`--min-change ${entry}: expected FIGURE=NUMBER with FIGURE one of ${GATE_FIGURES.join(', ')}`);
+    }
+    changes[figure as GateFigure] = figure === 'successRatePct' ? n : n / 100;
+  }
+  return changes;
+}
+
+async function gate(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      baseline: { type: 'string', default: DEFAULT_BASELINE },
+      repeats: { type: 'string' },
+      k: { type: 'string' },
+      'min-change': { type: 'string', multiple: true, default: [] },
+      'allow-other-machine': { type: 'boolean', default: false },
+      'inject-write-delay-ms': { type: 'string' },
+      reports: { type: 'string', default: 'reports' },
+    },
+  });
+  const k = values.k === undefined ? DEFAULT_GATE_OPTIONS.k : Number(values.k);
+  if (!Number.isFinite(k) || k <= 0) throw new UsageError(`--k must be a positive number, not ${values.k ?? ''}`);
+  const delay = values['inject-write-delay-ms'];
+  if (delay !== undefined && !/^\d+$/.test(delay)) throw new UsageError(`--inject-write-delay-ms must be whole milliseconds, not ${delay}`);
+  const result = await runGate({
+    baselinePath: values.baseline,
+    repeats: count(values.repeats, '--repeats', 5),
+    reportsDir: values.reports,
+    gate: { k, minimumChange: minimumChanges(values['min-change']) },
+    allowOtherMachine: values['allow-other-machine'],
+    ...(delay === undefined ? {} : { serviceSettings: { INJECT_WRITE_DELAY_MS: delay } }),
+    log: print,
+  });
+  if (result.error) print(`bench gate: ${result.error.name}: ${result.error.message}`);
+  for (const r of result.decision?.regressions ?? []) print(`regression: ${r.scenario} ${r.figure}`);
+  print(`gate: exit ${result.exitCode}; ${result.dir}/summary.md`);
+  return result.exitCode;
+}
+
+async function baseline(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string', default: DEFAULT_BASELINE },
+      repeats: { type: 'string' },
+      users: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      from: { type: 'string' },
+    },
+  });
+  const measurement = await recordBaseline({
+    out: values.out,
+    repeats: count(values.repeats, '--repeats', 5),
+    ...(values.users === undefined ? {} : { users: count(values.users, '--users', 1) }),
+    ...(values.duration === undefined ? {} : { duration: values.duration }),
+    ...(values.warmup === undefined ? {} : { warmup: values.warmup }),
+    ...(values.from === undefined ? {} : { from: values.from }),
+    log: print,
+  });
+  print(`baseline written to ${values.out}: ${measurement.config.repeats} repeats, commit ${measurement.commit.sha.slice(0, 12)}`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'gate') {
+    try {
+      return await gate(argv.slice(1));
+    } catch (error) {
+      // Whatever stopped the gate before it decided is the harness's or the environment's failure.
+      process.stderr.write(`bench gate: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+      return GATE_EXIT.error;
+    }
+  }
+  if (argv[0] === 'baseline') return baseline(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

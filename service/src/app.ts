@@ -25,6 +25,12 @@ export const ConfigSchema = Type.Object({
   SERVICE_NAME: Type.String({ default: 'web0', description: 'which web instance of the topology model this is' }),
   LOG_LEVEL: Type.String({ default: 'info' }),
   DRAIN_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 0, description: 'how long shutdown waits for in-flight writes' }),
+  INJECT_WRITE_DELAY_MS: Type.Integer({
+    default: 0,
+    minimum: 0,
+    maximum: 60_000,
+    description: 'a deliberate regression for testing the benchmark gate: each ledger write waits this long before its endorsement (0: off)',
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -87,7 +93,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   // Every peer's failover count exists from the start, at 0: a panel or alert reads "none", not "no data".
   for (const peer of peers(topology)) metrics.failovers.inc({ peer: peer.id }, 0);
   await app.register(metricsPlugin, { metrics });
+  if (app.config.INJECT_WRITE_DELAY_MS > 0) {
+    app.log.warn({ delayMs: app.config.INJECT_WRITE_DELAY_MS }, 'INJECT_WRITE_DELAY_MS: every ledger write is delayed on purpose (a regression injected for the benchmark gate)');
+  }
   const fabric = new FabricClient(topology, layout, {
+    injectedWriteDelayMs: app.config.INJECT_WRITE_DELAY_MS,
     onPhase: (phase, seconds) => {
       metrics.observePhase(phase, seconds);
     },

@@ -37,6 +37,8 @@ export interface ServiceTierOptions {
   /** Also start nginx, the lb node, in front of the instances. */
   readonly withLb: boolean;
   readonly logLevel?: string;
+  /** Service settings beyond the defaults (the variables of app.ts's ConfigSchema, e.g. INJECT_WRITE_DELAY_MS). */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** A running service tier: where to send requests, and what runs. */
@@ -50,13 +52,13 @@ export interface StartedServiceTier {
 
 const binds = (id: string): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === id);
 
-function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: string): ProcessSpec {
+function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: string, settings: Readonly<Record<string, string>>): ProcessSpec {
   return {
     id: instance.id,
     kind: 'service',
     command: process.execPath,
     args: ['--enable-source-maps', serverScript],
-    env: { SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
+    env: { ...settings, SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
     cwd: serviceDir,
     health: instance.health,
     binds: binds(instance.id),
@@ -116,7 +118,7 @@ async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
 export async function startServiceTier(layout: StateLayout, options: ServiceTierOptions): Promise<StartedServiceTier> {
   const supervisor = new Supervisor(layout);
   const instances = serviceInstances(topology);
-  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, instance, options.logLevel ?? 'info'))));
+  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, instance, options.logLevel ?? 'info', options.settings ?? {}))));
   if (!options.withLb) {
     const [first] = instances;
     if (!first) throw new NodeStartError('the topology has no retail service instance');

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { arch, availableParallelism, cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 import {
@@ -29,7 +28,7 @@ import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/serv
 import { CALIPER_VERSION, runCaliperRounds, type CaliperRun } from '../caliper/run';
 import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
-import { ENGINES, PAPER_TABLE_4, type Engine, type Machine, type PhaseFigures as ReportPhase, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
+import { ENGINES, PAPER_TABLE_4, type Engine, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
 import { breakdown } from '../resources/breakdown';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
@@ -37,9 +36,10 @@ import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
 import { ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
-import { parseDuration, run, type Options, type Summary } from '../scenario';
-import type { PhaseFigures } from '../scenario/summary';
+import { parseDuration, type Summary } from '../scenario';
 import { countOrders } from './ledger';
+import { commit, machine } from './provenance';
+import { phase, runTest, type LoadContext } from './load';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
 import { addOrderOptions, orderQueryOptions } from './scenarios';
@@ -50,27 +50,6 @@ export class NetworkNotReadyError extends Error {
 }
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
-
-function commit(): { sha: string; dirty: boolean } {
-  try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
-    return { sha, dirty };
-  } catch {
-    return { sha: 'unknown', dirty: true };
-  }
-}
-
-function machine(): Machine {
-  return {
-    cores: availableParallelism(),
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    os: `${osType()} ${arch()}`,
-    kernel: release(),
-    node: process.version,
-  };
-}
 
 /** Pids of the processes whose executable is `exe` (the load generator's vegeta processes). */
 function pidsOf(exe: string): number[] {
@@ -85,8 +64,6 @@ function pidsOf(exe: string): number[] {
   }
   return pids;
 }
-
-const seconds = (ms: number | null | undefined): number => (ms ?? 0) / 1000;
 
 /** The longest CPU profile taken of a test (pprof samples at 100 Hz: a minute is plenty). */
 const PROFILE_MAX_S = 60;
@@ -103,19 +80,6 @@ function profiledNodes(): { id: string; endpoint: string }[] {
 }
 const durationMs = (text: string): number => (durationNanos(text) ?? Number.NaN) / 1e6;
 const bytesOf = (text: string): number => byteSize(text) ?? Number.NaN;
-
-function phase(figures: PhaseFigures): ReportPhase {
-  const d = figures.metrics.http_req_duration;
-  return {
-    requests: figures.requests,
-    successes: figures.successes,
-    failures: figures.failures,
-    droppedIterations: figures.droppedIterations,
-    successRatePct: (figures.successRate ?? 0) * 100,
-    throughputTxPerMin: figures.throughput.successesPerMinute ?? 0,
-    latencyS: { avg: seconds(d.avg), p50: seconds(d.med), p95: seconds(d['p(95)']), p99: seconds(d['p(99)']), max: seconds(d.max) },
-  };
-}
 
 /** One line comparing Prometheus's chain CPU with the /proc sampler's over the same window: two independent measurements. */
 function crossCheck(result: ScenarioResult, sampler: ResourceSampler): string {
@@ -329,28 +293,6 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     await stopServiceTier(layout);
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/** What every test of a run shares: its log, the load engine, and the progress metrics Prometheus scrapes. */
-interface LoadContext {
-  readonly log: (line: string) => void;
-  readonly engine: VegetaEngine;
-  readonly metrics: ProgressMetrics;
-}
-
-async function runTest(options: Options, { log, engine, metrics }: LoadContext): Promise<Summary> {
-  let last = 0;
-  const { summary } = await run(options, {
-    engine,
-    metrics,
-    onProgress: (p) => {
-      if (p.elapsedMs - last < 5000 && p.remainingMs > 0) return;
-      last = p.elapsedMs;
-      const parts = Object.entries(p.scenarios).map(([name, s]) => `${name} ${s.phase}: ${s.requests} responses, ${s.failed} failed, ${s.lastSecond}/s`);
-      log(`  ${Math.round(p.elapsedMs / 1000)} s elapsed, ${Math.max(0, Math.round(p.remainingMs / 1000))} s left: ${parts.join('; ')}`);
-    },
-  });
-  return summary;
 }
 
 async function scenarioResult(

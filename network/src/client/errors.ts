@@ -34,3 +34,24 @@ export function chaincodeErrorOf(error: unknown): ChaincodeError | undefined {
   }
   return undefined;
 }
+
+/**
+ * The endorsers disagreed on the result ("ProposalResponsePayloads do not match"): typically a peer
+ * a block behind read older state just after a write it has not committed yet. Nothing was ordered,
+ * so endorsing again, a moment later, may agree.
+ */
+export function endorsementMismatch(error: unknown): boolean {
+  return error instanceof GatewayError && error.details.some((d) => d.message.includes('ProposalResponsePayloads do not match'));
+}
+
+/** Runs an endorsement (or a whole submit, which fails before ordering here) again while the endorsers disagree: at most `attempts` times, `pauseMs` apart. */
+export async function endorseUntilAgreed<T>(endorse: () => Promise<T>, attempts = 3, pauseMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await endorse();
+    } catch (error) {
+      if (attempt >= attempts || !endorsementMismatch(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { chaincodeErrorOf } from '../client/errors';
+import { chaincodeErrorOf, endorseUntilAgreed } from '../client/errors';
 import { connectGateway, type GatewayConnection } from '../client/gateway';
 import type { StateLayout } from '../state/layout';
 import type { Topology } from '../topology';
@@ -34,10 +34,11 @@ export class Actor {
 
   /**
    * Endorse, order and commit; resolves with the result once the transaction is valid. A refusal
-   * by the chaincode rejects with a ChaincodeError carrying its code.
+   * by the chaincode rejects with a ChaincodeError carrying its code. Endorsers that disagree (a
+   * peer a block behind the write just before) are asked again.
    */
   async submit(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
-    return Actor.coded(this.contract(contract).submit(fn, Actor.proposalOptions(args, options)));
+    return Actor.coded(endorseUntilAgreed(() => this.contract(contract).submit(fn, Actor.proposalOptions(args, options))));
   }
 
   async evaluate(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {

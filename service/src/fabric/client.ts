@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { connect, GatewayError, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 
-import { APP_TLS_CLIENT, identityOf, peerClient, peers, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
+import { APP_TLS_CLIENT, endorseUntilAgreed, identityOf, peerClient, peers, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
 
 import type { UserIdentity } from './identities';
 
@@ -40,6 +40,8 @@ export class TransactionInvalidError extends Error {
 }
 
 export interface FabricClientOptions {
+  /** A deliberate regression (the benchmark gate's test): each write waits this long before its endorsement. */
+  readonly injectedWriteDelayMs?: number;
   /** Told the duration of each phase of each write. */
   readonly onPhase?: (phase: WritePhase, seconds: number) => void;
   /** Told whenever a peer could not be reached and the next one of the org was tried. */
@@ -148,9 +150,12 @@ export class FabricClient {
     if (this.closed) throw new Error('the Fabric client is closed');
     this.inFlight++;
     try {
+      const delay = this.options.injectedWriteDelayMs ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       let start = process.hrtime.bigint();
       const signedProposal = this.proposal(this.gatewayOf(call.user, 0), call).getBytes();
-      const transaction = await this.withFailover(call.user, (gateway) => gateway.newProposal(signedProposal).endorse());
+      // Endorsers a block apart may disagree just after a write: the same proposal is endorsed again.
+      const transaction = await endorseUntilAgreed(() => this.withFailover(call.user, (gateway) => gateway.newProposal(signedProposal).endorse()));
       this.options.onPhase?.('endorse', seconds(start));
       const transactionBytes = transaction.getBytes();
 

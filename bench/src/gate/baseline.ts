@@ -1,0 +1,117 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import { Type, type Static, type TArray, type TNumber, type TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+import { GATE_FIGURES, GATE_SCENARIOS, type GateFigure, type GateScenario } from './figures';
+
+/*
+ * A measurement of the gate's scenarios, repeated: what `bench baseline` records (committed, e.g.
+ * bench/baselines/quick.json) and what `bench gate` measures and compares with it. It says which
+ * commit, machine, runtime and configuration produced it, so a comparison across machines or
+ * settings is refused rather than trusted.
+ */
+
+export const MEASUREMENT_SCHEMA = 'energysale-bench/gate-measurement@1';
+
+const Samples = Type.Object(
+  Object.fromEntries(GATE_FIGURES.map((f) => [f, Type.Array(Type.Number({ minimum: 0 }), { minItems: 1 })])) as unknown as Record<GateFigure, TArray<TNumber>>,
+  { additionalProperties: false },
+);
+
+export const MeasurementSchema = Type.Object(
+  {
+    schema: Type.Literal(MEASUREMENT_SCHEMA),
+    recordedAt: Type.String(),
+    commit: Type.Object({ sha: Type.String(), dirty: Type.Boolean() }),
+    machine: Type.Object({
+      cores: Type.Integer({ minimum: 1 }),
+      memoryGiB: Type.Number(),
+      cpuModel: Type.String(),
+      os: Type.String(),
+      kernel: Type.String(),
+      node: Type.String(),
+    }),
+    runtime: Type.Union([Type.Literal('native'), Type.Literal('docker')]),
+    config: Type.Object({
+      users: Type.Integer({ minimum: 1 }),
+      duration: Type.String(),
+      warmup: Type.String(),
+      repeats: Type.Integer({ minimum: 1 }),
+      /** The channel's batch settings during the tests (describeBatchSettings). */
+      batch: Type.String(),
+      /** topologyHash of the model the network was made from. */
+      topology: Type.String(),
+      /** Service settings beyond the defaults (the injected regression, when any). */
+      serviceSettings: Type.Record(Type.String(), Type.String()),
+    }),
+    scenarios: Type.Object(Object.fromEntries(GATE_SCENARIOS.map((s) => [s, Samples])) as unknown as Record<GateScenario, TObject<Record<GateFigure, TArray<TNumber>>>>, {
+      additionalProperties: false,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type Measurement = Static<typeof MeasurementSchema>;
+
+/** A baseline file that is missing, unreadable or not a measurement. */
+export class BaselineError extends Error {
+  override readonly name = 'BaselineError';
+}
+
+/** The problems of a value as a measurement (empty when it is one): shape, then that every scenario has `repeats` values of each figure. */
+export function measurementProblems(value: unknown): string[] {
+  const problems = [...Value.Errors(MeasurementSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`);
+  if (problems.length > 0) return problems;
+  const m = value as Measurement;
+  for (const scenario of GATE_SCENARIOS) {
+    for (const figure of GATE_FIGURES) {
+      const values = m.scenarios[scenario][figure];
+      if (values.length !== m.config.repeats) problems.push(`/scenarios/${scenario}/${figure}: ${values.length} values for ${m.config.repeats} repeats`);
+    }
+    if (m.scenarios[scenario].throughputTxPerMin.some((v) => v <= 0)) problems.push(`/scenarios/${scenario}/throughputTxPerMin: a repeat with no successful transaction is no baseline`);
+  }
+  return problems;
+}
+
+export async function readMeasurement(path: string): Promise<Measurement> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new BaselineError(`cannot read the baseline ${path}: ${error instanceof Error ? error.message : String(error)} (record one with \`npm run bench -- baseline\`)`, { cause: error });
+  }
+  const problems = measurementProblems(value);
+  if (problems.length > 0) throw new BaselineError(`${path} is not a gate measurement:\n  ${problems.join('\n  ')}`);
+  return value as Measurement;
+}
+
+export async function writeMeasurement(path: string, measurement: Measurement): Promise<void> {
+  const problems = measurementProblems(measurement);
+  if (problems.length > 0) throw new BaselineError(`refusing to write an invalid measurement to ${path}:\n  ${problems.join('\n  ')}`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(measurement, null, 2)}\n`);
+}
+
+/**
+ * Why the current run cannot be compared with the baseline (empty when it can): another machine
+ * (cores, CPU), runtime, model, batch settings or load shape. Repeats may differ.
+ */
+export function incomparable(baseline: Measurement, current: Measurement, options: { allowOtherMachine?: boolean } = {}): string[] {
+  const reasons: string[] = [];
+  const differs = (what: string, a: unknown, b: unknown): void => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) reasons.push(`${what}: baseline ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
+  };
+  if (!options.allowOtherMachine) {
+    differs('machine cores', baseline.machine.cores, current.machine.cores);
+    differs('machine CPU', baseline.machine.cpuModel, current.machine.cpuModel);
+  }
+  differs('runtime', baseline.runtime, current.runtime);
+  differs('topology', baseline.config.topology, current.config.topology);
+  differs('batch settings', baseline.config.batch, current.config.batch);
+  differs('users', baseline.config.users, current.config.users);
+  differs('duration', baseline.config.duration, current.config.duration);
+  differs('warm-up', baseline.config.warmup, current.config.warmup);
+  return reasons;
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './decide';
+import { recordBaseline, runGate, type GateRunOptions } from './gate';
+
+/*
+ * The gate on the live network (short windows, 3 repeats): a baseline is recorded, an unchanged run
+ * passes it, and a run with a regression injected into the service (each ledger write delayed)
+ * fails it on the add-order figures.
+ */
+void describe('bench gate on the live network', { timeout: 900_000 }, () => {
+  void it('records a baseline, passes an unchanged run and fails an injected regression', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gate-live-'));
+    const baselinePath = join(dir, 'baseline.json');
+    const log = (line: string): void => {
+      process.stdout.write(`# ${line}\n`);
+    };
+    const baseline = await recordBaseline({ out: baselinePath, repeats: 3, users: 10, duration: '6s', warmup: '2s', log });
+    for (const scenario of ['add_order', 'order_query'] as const) {
+      assert.ok(baseline.scenarios[scenario].throughputTxPerMin.every((v) => v > 0), scenario);
+      assert.ok(baseline.scenarios[scenario].chainCpuMsPerTx.every((v) => v > 0), `${scenario}: no chain CPU measured`);
+      assert.deepEqual(baseline.scenarios[scenario].successRatePct, [100, 100, 100]);
+    }
+    const options: GateRunOptions = { baselinePath, repeats: 3, reportsDir: join(dir, 'reports'), gate: DEFAULT_GATE_OPTIONS, log };
+
+    const unchanged = await runGate(options);
+    const table = await readFile(join(unchanged.dir, 'summary.md'), 'utf8');
+    assert.equal(unchanged.exitCode, GATE_EXIT.pass, `a false alarm:\n${table}`);
+
+    const injected = await runGate({ ...options, serviceSettings: { INJECT_WRITE_DELAY_MS: '400' } });
+    const summary = await readFile(join(injected.dir, 'summary.md'), 'utf8');
+    assert.equal(injected.exitCode, GATE_EXIT.regression, summary);
+    const flagged = injected.decision?.regressions.map((r) => `${r.scenario} ${r.figure}`) ?? [];
+    for (const expected of ['add_order throughputTxPerMin', 'add_order latencyP50S']) assert.ok(flagged.includes(expected), `${expected} not flagged:\n${summary}`);
+    assert.match(await readFile(join(injected.dir, 'junit.xml'), 'utf8'), /<failure message="throughput regressed -\d/);
+    assert.match(summary, /INJECT_WRITE_DELAY_MS/);
+  });
+});

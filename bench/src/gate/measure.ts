@@ -1,0 +1,111 @@
+import { availableParallelism } from 'node:os';
+
+import { describeBatchSettings, energysale, isRunning, NativeNetwork, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
+import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+
+import { VegetaEngine } from '../engine/vegeta';
+import { ProgressMetrics } from '../progress/metrics';
+import { ResourceSampler, stats } from '../resources/sampler';
+import type { Summary } from '../scenario';
+import { phase, runTest, type LoadContext } from '../table4/load';
+import { prepare, type Fixture } from '../table4/prepare';
+import { PROFILES, type Profile } from '../table4/profiles';
+import { commit, machine } from '../table4/provenance';
+import { NetworkNotReadyError } from '../table4/run';
+import { addOrderOptions, orderQueryOptions } from '../table4/scenarios';
+import { MEASUREMENT_SCHEMA, type Measurement } from './baseline';
+import { GATE_SCENARIOS, samplesOf, type FigureValues, type GateScenario } from './figures';
+
+/*
+ * The gate's measurement on the running network: the quick Table 4 scenarios (add order, order query;
+ * vegeta through nginx and the service), each run `repeats` times, interleaved so that a drift of the
+ * machine touches both alike. Each repeat gives throughput, latency p50/p95/p99, success rate and the
+ * chain's CPU per transaction (CPU time of every peer, orderer and chaincode process in the measured
+ * window over its successful requests).
+ */
+
+export interface MeasureOptions {
+  readonly repeats: number;
+  /** Closed-loop users, measured window and warm-up of each repeat (default: the quick profile's). */
+  readonly users?: number;
+  readonly duration?: string;
+  readonly warmup?: string;
+  /** Service settings beyond the defaults, e.g. { INJECT_WRITE_DELAY_MS: '200' } (the injected regression). */
+  readonly serviceSettings?: Readonly<Record<string, string>>;
+  readonly log: (line: string) => void;
+}
+
+/** The chain's CPU per successful request over a window, in CPU milliseconds. */
+function cpuMsPerTx(sampler: ResourceSampler, from: number, to: number, successes: number): number {
+  if (successes === 0) return 0;
+  const coreSeconds = (stats(sampler.points('chain', from, to).map((p) => p.cpuPercent)).avg / 100) * availableParallelism() * ((to - from) / 1000);
+  return (coreSeconds * 1000) / successes;
+}
+
+function figuresOf(summary: Summary, scenario: GateScenario, sampler: ResourceSampler): FigureValues {
+  const s = summary.scenarios[scenario];
+  if (!s) throw new Error(`the run has no ${scenario} scenario`);
+  const p = phase(s.measured);
+  return {
+    throughputTxPerMin: p.throughputTxPerMin,
+    latencyP50S: p.latencyS.p50,
+    latencyP95S: p.latencyS.p95,
+    latencyP99S: p.latencyS.p99,
+    successRatePct: p.successRatePct,
+    chainCpuMsPerTx: cpuMsPerTx(sampler, Date.parse(s.measured.window.start), Date.parse(s.measured.window.end), p.successes),
+  };
+}
+
+export async function measure(options: MeasureOptions): Promise<Measurement> {
+  const { log } = options;
+  const layout = new StateLayout();
+  const network = new NativeNetwork(energysale, layout);
+  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
+  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  const profile: Profile = {
+    ...PROFILES.quick,
+    users: options.users ?? PROFILES.quick.users,
+    duration: options.duration ?? PROFILES.quick.duration,
+    warmup: options.warmup ?? PROFILES.quick.warmup,
+  };
+  const serviceSettings = options.serviceSettings ?? {};
+  const recordedAt = new Date().toISOString();
+  log(`starting the service tier${Object.keys(serviceSettings).length > 0 ? ` with ${JSON.stringify(serviceSettings)}` : ''}`);
+  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn', settings: serviceSettings });
+  const chain = (await network.supervisor.records()).filter((r) => ['peer', 'orderer', 'chaincode'].includes(r.kind) && isRunning(r));
+  const sampler = new ResourceSampler([{ name: 'chain', pids: () => chain.map((r) => r.pid) }]);
+  const load: LoadContext = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
+  try {
+    const fixture = await prepare(energysale, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
+    const batch = describeBatchSettings(await readBatchSettings(await network.context()));
+    const repeats: Record<GateScenario, FigureValues[]> = { add_order: [], order_query: [] };
+    sampler.start();
+    for (let r = 0; r < options.repeats; r++) {
+      const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}` };
+      for (const scenario of GATE_SCENARIOS) {
+        log(`repeat ${r + 1}/${options.repeats}: ${scenario}, ${profile.users} users, ${profile.warmup} warm-up, ${profile.duration} measured`);
+        const testOptions = scenario === 'add_order' ? addOrderOptions(tier.url, profile, own) : orderQueryOptions(tier.url, profile, own);
+        const summary = await runTest(testOptions, load);
+        await sampler.settled();
+        const figures = figuresOf(summary, scenario, sampler);
+        log(`  ${figures.throughputTxPerMin.toFixed(1)} tx/min, p50 ${figures.latencyP50S.toFixed(3)} s, p99 ${figures.latencyP99S.toFixed(3)} s, ${figures.successRatePct.toFixed(2)} % ok, ${figures.chainCpuMsPerTx.toFixed(1)} CPU ms/tx`);
+        repeats[scenario].push(figures);
+      }
+    }
+    sampler.stop();
+    await sampler.settled();
+    return {
+      schema: MEASUREMENT_SCHEMA,
+      recordedAt,
+      commit: commit(),
+      machine: machine(),
+      runtime: (await readRuntime(layout)).kind,
+      config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(energysale), serviceSettings: { ...serviceSettings } },
+      scenarios: { add_order: samplesOf(repeats.add_order), order_query: samplesOf(repeats.order_query) } as Measurement['scenarios'],
+    };
+  } finally {
+    sampler.stop();
+    // The tier goes: an injected regression must not outlive its run.
+    await stopServiceTier(layout);
+  }
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { ServiceError } from '@grpc/grpc-js';
+import { GatewayError } from '@hyperledger/fabric-gateway';
+
+import { chaincodeErrorOf, endorsementMismatch, endorseUntilAgreed } from './errors';
+
+const gatewayError = (message: string): GatewayError =>
+  new GatewayError({
+    code: 10,
+    details: [{ address: 'peer:1', mspId: 'OrgMSP', message }],
+    cause: Object.assign(new Error('10 ABORTED: failed to collect enough transaction endorsements'), { code: 10, details: '', metadata: undefined }) as unknown as ServiceError,
+  });
+
+void describe('gateway errors', () => {
+  void it("finds the chaincode's coded refusal in an endorser's message", () => {
+    const coded = chaincodeErrorOf(gatewayError('chaincode response 500, CONFLICT: order o1 exists'));
+    assert.equal(coded?.code, 'CONFLICT');
+    assert.equal(coded.detail, 'order o1 exists');
+    assert.equal(chaincodeErrorOf(new Error('CONFLICT: not a gateway error')), undefined);
+  });
+
+  void it('endorses again while the endorsers disagree, and only then', async () => {
+    const mismatch = gatewayError('ProposalResponsePayloads do not match');
+    assert.equal(endorsementMismatch(mismatch), true);
+    assert.equal(endorsementMismatch(gatewayError('CONFLICT: x')), false);
+    let calls = 0;
+    assert.equal(await endorseUntilAgreed(() => (++calls < 3 ? Promise.reject(mismatch) : Promise.resolve('agreed')), 3, 1), 'agreed');
+    assert.equal(calls, 3);
+    calls = 0;
+    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(mismatch)), 3, 1), (e) => e === mismatch);
+    assert.equal(calls, 3, 'gave up after 3 attempts');
+    calls = 0;
+    const refusal = gatewayError('FORBIDDEN_ROLE: no');
+    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(refusal)), 3, 1), (e) => e === refusal);
+    assert.equal(calls, 1, 'a refusal is not asked again');
+  });
+});
