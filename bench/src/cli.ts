@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+
+import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
+import { CAPACITY_PLANS, runCapacity } from './capacity/run';
 
 import { GATE_FIGURES, type GateFigure } from './gate/figures';
 import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './gate/decide';
@@ -12,6 +16,7 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
                   [--inject-write-delay-ms MS] [--reports DIR]
        bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
+       bench capacity [--plan full|quick] [--inputs FILE.json] [--reports DIR]
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -32,7 +37,13 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             Writes reports/<time>_gate_<sha>/ (junit.xml, summary.md, gate.json, current.json).
             --inject-write-delay-ms: a deliberate regression in the service (the gate's own proof).
             Exit code 0 pass, 1 regression, 2 harness or environment error.
-  baseline  measures the same (or takes --from a gate run's current.json) and writes the baseline.`;
+  baseline  measures the same (or takes --from a gate run's current.json) and writes the baseline.
+
+  capacity  closed-model sweep (users 1, 2, 4, ...; Universal Scalability Law fit) and open-model
+            sweep (arrival rates stepped; the knee: highest rate with p99 within the objective, all
+            successful, none dropped) of add order and order query, what saturates first, and the
+            provincial projection (--inputs: a JSON object overriding ${Object.keys(DEFAULT_INPUTS).join(', ')}).
+            Writes reports/<time>_capacity-<plan>_<sha>/ (capacity.json, .csv, .html). Plan full ~12 min, quick ~3 min.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -122,6 +133,21 @@ async function baseline(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function capacity(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { plan: { type: 'string', default: 'full' }, inputs: { type: 'string' }, reports: { type: 'string', default: 'reports' } } });
+  if (!(values.plan in CAPACITY_PLANS)) throw new UsageError(`unknown plan ${values.plan} (${Object.keys(CAPACITY_PLANS).join(', ')})`);
+  const inputs: ProvinceInputs = { ...defaultInputs(), ...(values.inputs === undefined ? {} : (JSON.parse(await readFile(values.inputs, 'utf8')) as Partial<ProvinceInputs>)) };
+  const unknown = Object.keys(inputs).filter((k) => !(k in DEFAULT_INPUTS));
+  if (unknown.length > 0) throw new UsageError(`unknown inputs ${unknown.join(', ')} (${Object.keys(DEFAULT_INPUTS).join(', ')})`);
+  checkInputs(inputs);
+  const { dir, report } = await runCapacity(values.plan as keyof typeof CAPACITY_PLANS, print, values.reports, inputs);
+  for (const k of report.knees) print(`${k.scenario}: knee ${k.ratePerS === null ? 'none' : `${k.ratePerS}/s`} (p99 ≤ ${k.objective.p99S} s)`);
+  for (const s of report.scaling) print(`${s.scenario}: ${s.fit ? `USL λ ${s.fit.lambda.toFixed(2)}/s, σ ${s.fit.sigma.toFixed(3)}, κ ${s.fit.kappa.toFixed(4)}, R² ${s.fit.rSquared.toFixed(3)}` : `no USL fit (${s.error ?? ''})`}`);
+  for (const f of report.projection.findings) print(f);
+  print(`capacity report: ${dir}/capacity.html`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'gate') {
     try {
@@ -133,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (argv[0] === 'baseline') return baseline(argv.slice(1));
+  if (argv[0] === 'capacity') return capacity(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

@@ -12,7 +12,8 @@ export interface Row {
   comparison: PaperComparison | undefined;
 }
 
-type Value = string | number | boolean | null | undefined;
+export type CsvValue = string | number | boolean | null | undefined;
+type Value = CsvValue;
 
 const usageColumns = (prefix: string, pick: (s: ScenarioResult) => Usage | null): [string, (r: Row) => Value][] => [
   [`${prefix}_cpu_avg_pct`, ({ s }) => pick(s)?.cpuPct.avg],
@@ -64,11 +65,15 @@ function field(value: Value): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(data: ReportData): string {
-  const lines = [CSV_COLUMNS.map(([header]) => header).join(',')];
-  for (const s of data.scenarios) {
-    const row: Row = { s, comparison: data.paper.find((p) => p.scenario === s.scenario && p.engine === s.engine) };
-    lines.push(CSV_COLUMNS.map(([, value]) => field(value(row))).join(','));
-  }
+/** A CSV file of rows: a header line, then one line per row, CRLF-terminated (RFC 4180). */
+export function csvTable<T>(columns: readonly (readonly [string, (row: T) => CsvValue])[], rows: readonly T[]): string {
+  const lines = [columns.map(([header]) => header).join(','), ...rows.map((row) => columns.map(([, value]) => field(value(row))).join(','))];
   return `${lines.join('\r\n')}\r\n`;
+}
+
+export function toCsv(data: ReportData): string {
+  return csvTable(
+    CSV_COLUMNS,
+    data.scenarios.map((s): Row => ({ s, comparison: data.paper.find((p) => p.scenario === s.scenario && p.engine === s.engine) })),
+  );
 }

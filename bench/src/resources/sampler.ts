@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture we run. */
@@ -223,4 +223,43 @@ export function stats(values: readonly number[]): ResourceStats {
   const sorted = [...values].sort((a, b) => a - b);
   const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? 0;
   return { avg: values.reduce((s, v) => s + v, 0) / values.length, p95, max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/** The whole machine's CPU (busy over all jiffies of /proc/stat) and memory in use (MemTotal - MemAvailable). */
+export class MachineSource implements ResourceSource {
+  private last: { busy: number; total: number } | undefined;
+
+  constructor(readonly name = 'machine') {}
+
+  sample(): Promise<SourceSample | undefined> {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user and nice).
+    const total = fields.slice(0, 8).reduce((s, v) => s + v, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const before = this.last;
+    this.last = { busy: total - idle, total };
+    if (before === undefined || total === before.total) return Promise.resolve(undefined);
+    const meminfo = readFileSync('/proc/meminfo', 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0);
+    return Promise.resolve({
+      total: {
+        cpuPercent: ((total - idle - before.busy) / (total - before.total)) * 100,
+        memoryPercent: ((kb('MemTotal') - kb('MemAvailable')) / kb('MemTotal')) * 100,
+      },
+    });
+  }
+}
+
+/** Pids of the processes whose executable is `exe` (the load generator's vegeta processes, which come and go with each attack). */
+export function pidsOfExecutable(exe: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/exe`) === exe) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -35,7 +35,7 @@ import { ProgressMetrics } from '../progress/metrics';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
-import { ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
+import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration, type Summary } from '../scenario';
 import { countOrders } from './ledger';
 import { commit, machine } from './provenance';
@@ -50,20 +50,6 @@ export class NetworkNotReadyError extends Error {
 }
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
-
-/** Pids of the processes whose executable is `exe` (the load generator's vegeta processes). */
-function pidsOf(exe: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/exe`) === exe) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 /** The longest CPU profile taken of a test (pprof samples at 100 Hz: a minute is plenty). */
 const PROFILE_MAX_S = 60;
@@ -148,7 +134,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const sampler = new ResourceSampler([
     { name: 'chain', pids: () => chain.map((r) => r.pid) },
     { name: 'service', pids: () => service.map((r) => r.pid) },
-    { name: 'loadGenerator', pids: () => pidsOf(toolchain.bin.vegeta) },
+    { name: 'loadGenerator', pids: () => pidsOfExecutable(toolchain.bin.vegeta) },
     ...(runtime.kind === 'docker' ? [new DockerStatsSampler(CHAIN_CONTAINERS, chain.flatMap((r) => (r.container === undefined ? [] : [r.container])))] : []),
   ]);
   const modelBatch = energysale.channel.batch;

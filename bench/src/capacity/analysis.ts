@@ -1,0 +1,88 @@
+import type { SweepScenario, SweepStep } from './sweep';
+import { fitUsl, uslThroughput, type UslFit } from './usl';
+
+/*
+ * What the sweeps say: the knee of each open sweep (the highest offered rate served within the
+ * latency objective, every request successful, none dropped), the USL fit of each closed sweep, and
+ * which resource is nearest saturation at the heaviest step.
+ */
+
+export interface Objective {
+  /** The p99 latency a step must stay under to count as served, in seconds. */
+  readonly p99S: number;
+}
+
+export interface Knee {
+  readonly scenario: SweepScenario;
+  readonly objective: Objective;
+  /** The highest offered rate (per second) that met the objective; null when none did. */
+  readonly ratePerS: number | null;
+  /** The throughput achieved at that rate. */
+  readonly throughputPerS: number | null;
+  /** Why each higher step failed, e.g. "30/s: p99 4.1 s > 3 s; 12 dropped". */
+  readonly beyond: readonly string[];
+}
+
+export interface ScalingFit {
+  readonly scenario: SweepScenario;
+  readonly fit: UslFit | null;
+  /** Why there is no fit (too few levels, a level with no throughput). */
+  readonly error: string | null;
+  /** The fitted curve at each measured user count, beside the measurement. */
+  readonly points: readonly { readonly users: number; readonly measured: number; readonly fitted: number | null }[];
+}
+
+export interface Saturation {
+  readonly scenario: SweepScenario;
+  /** The step with the highest machine CPU. */
+  readonly step: { readonly model: SweepStep['model']; readonly load: number };
+  readonly machineCpuPct: number;
+  /** The groups by CPU at that step, largest first. */
+  readonly shares: readonly { readonly group: 'chain' | 'service' | 'loadGenerator'; readonly cpuPct: number }[];
+  readonly verdict: string;
+}
+
+function failures(step: SweepStep, objective: Objective): string[] {
+  const why: string[] = [];
+  if (step.latencyS.p99 > objective.p99S) why.push(`p99 ${step.latencyS.p99.toFixed(2)} s > ${objective.p99S} s`);
+  if (step.successRatePct < 100) why.push(`${step.successRatePct.toFixed(2)} % successful`);
+  if (step.droppedIterations > 0) why.push(`${step.droppedIterations} iterations dropped`);
+  return why;
+}
+
+export function knee(steps: readonly SweepStep[], scenario: SweepScenario, objective: Objective): Knee {
+  const open = steps.filter((s) => s.scenario === scenario && s.model === 'open').sort((a, b) => a.load - b.load);
+  let best: SweepStep | undefined;
+  const beyond: string[] = [];
+  for (const step of open) {
+    const why = failures(step, objective);
+    if (why.length === 0) best = step;
+    else beyond.push(`${step.load}/s: ${why.join('; ')}`);
+  }
+  // Only failures above the knee explain it; one below it (a noisy step) is still listed.
+  return { scenario, objective, ratePerS: best?.load ?? null, throughputPerS: best?.throughputPerS ?? null, beyond };
+}
+
+export function scaling(steps: readonly SweepStep[], scenario: SweepScenario): ScalingFit {
+  const closed = steps.filter((s) => s.scenario === scenario && s.model === 'closed').sort((a, b) => a.load - b.load);
+  const observations = closed.map((s) => ({ concurrency: s.load, throughput: s.throughputPerS }));
+  try {
+    const fit = fitUsl(observations);
+    return { scenario, fit, error: null, points: closed.map((s) => ({ users: s.load, measured: s.throughputPerS, fitted: uslThroughput(fit, s.load) })) };
+  } catch (error) {
+    return { scenario, fit: null, error: error instanceof Error ? error.message : String(error), points: closed.map((s) => ({ users: s.load, measured: s.throughputPerS, fitted: null })) };
+  }
+}
+
+export function saturation(steps: readonly SweepStep[], scenario: SweepScenario, cores: number): Saturation | null {
+  const mine = steps.filter((s) => s.scenario === scenario);
+  const heaviest = mine.reduce<SweepStep | undefined>((a, s) => (a === undefined || s.cpuPct.machine > a.cpuPct.machine ? s : a), undefined);
+  if (!heaviest) return null;
+  const shares = (['chain', 'service', 'loadGenerator'] as const).map((group) => ({ group, cpuPct: heaviest.cpuPct[group] })).sort((a, b) => b.cpuPct - a.cpuPct);
+  const [first] = shares;
+  const saturated = heaviest.cpuPct.machine >= 90;
+  const verdict = saturated
+    ? `the machine's CPU (${cores} cores) saturates first: ${heaviest.cpuPct.machine.toFixed(0)} % busy at ${heaviest.model === 'closed' ? `${heaviest.load} users` : `${heaviest.load}/s`}, ${first?.group ?? ''} the largest share (${first?.cpuPct.toFixed(0) ?? ''} %)`
+    : `no resource saturated: the machine's CPU peaked at ${heaviest.cpuPct.machine.toFixed(0)} %, so the limit is latency (queueing in Fabric: batch timeout, endorsement, commit) rather than capacity`;
+  return { scenario, step: { model: heaviest.model, load: heaviest.load }, machineCpuPct: heaviest.cpuPct.machine, shares, verdict };
+}

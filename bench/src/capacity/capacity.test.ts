@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { knee, saturation, scaling } from './analysis';
+import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
+import { CAPACITY_SCHEMA, capacityCsv, writeCapacityReport, type CapacityReport } from './report';
+import type { SweepStep } from './sweep';
+import { uslThroughput } from './usl';
+
+function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> = {}): SweepStep {
+  const throughputPerS = model === 'closed' ? uslThroughput({ lambda: 5, sigma: 0.1, kappa: 0.002 }, load) : load;
+  return {
+    scenario: 'add_order',
+    model,
+    load,
+    requests: 100,
+    successes: 100,
+    successRatePct: 100,
+    throughputPerS,
+    latencyS: { avg: 0.5, p50: 0.4, p95: 0.9, p99: 1.2, max: 1.5 },
+    expectedIterations: model === 'open' ? load * 5 : null,
+    droppedIterations: 0,
+    cpuPct: { machine: 40 + 2 * load, chain: 30, service: 8, loadGenerator: 2 },
+    cpuMsPerTx: { chain: 80, service: 15 },
+    window: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-26T00:00:05.000Z', durationS: 5 },
+    ...over,
+  };
+}
+
+const steps: SweepStep[] = [
+  ...[1, 2, 4, 8, 16].map((u) => step('closed', u)),
+  step('open', 5),
+  step('open', 10),
+  step('open', 20, { latencyS: { avg: 2, p50: 1.8, p95: 3.5, p99: 4.2, max: 5 } }),
+  step('open', 30, { droppedIterations: 12, successRatePct: 99 }),
+];
+
+void describe('capacity analysis and report', () => {
+  void it('finds the knee: the highest offered rate within the p99 objective, all successful, none dropped', () => {
+    const k = knee(steps, 'add_order', { p99S: 3 });
+    assert.equal(k.ratePerS, 10);
+    assert.deepEqual(k.beyond, ['20/s: p99 4.20 s > 3 s', '30/s: 99.00 % successful; 12 iterations dropped']);
+    assert.equal(knee(steps, 'add_order', { p99S: 1 }).ratePerS, null);
+  });
+
+  void it('fits the USL to the closed steps and names what saturates', () => {
+    const fit = scaling(steps, 'add_order');
+    assert.ok(fit.fit && Math.abs(fit.fit.sigma - 0.1) < 0.01 && fit.fit.rSquared > 0.999, JSON.stringify(fit.fit));
+    const sat = saturation(steps, 'add_order', 2);
+    assert.equal(sat?.step.load, 30);
+    assert.match(sat.verdict, /saturates first: 100 % busy at 30\/s, chain the largest share/);
+  });
+
+  void it('projects a province: peak writes and reads, headroom over the knees, cores and machines', () => {
+    const inputs = { ...defaultInputs(), retailUsers: 36_000, ordersPerUserPerMonth: 1, writesPerOrder: 8, peakShare: 0.5, peakWindowHours: 10, readsPerWrite: 10, safetyFactor: 1 };
+    const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2 });
+    // 36,000 orders x 0.5 x 8 writes over 10 h = 4 writes/s; 40 reads/s.
+    assert.ok(Math.abs(p.peakWritesPerS - 4) < 1e-9);
+    assert.ok(Math.abs(p.peakReadsPerS - 40) < 1e-9);
+    assert.equal(p.writeHeadroom, 2.5);
+    assert.equal(p.readHeadroom, 2.5);
+    assert.ok(Math.abs(p.chainCores - (4 * 80 + 40 * 6) / 1000) < 1e-9);
+    assert.equal(p.machines, 1);
+    assert.match(p.findings[0] ?? '', /serves the peak \(4\.0\/s needed\) 2\.5× over/);
+    assert.throws(() => { checkInputs({ ...inputs, peakShare: 1.5 }); }, ProjectionInputError);
+    assert.throws(() => { checkInputs({ ...inputs, retailUsers: -1 }); }, /retailUsers must be a positive number/);
+  });
+
+  void it('writes the report as JSON, CSV (a row per step) and HTML with its charts', async () => {
+    const report: CapacityReport = {
+      schema: CAPACITY_SCHEMA,
+      meta: {
+        title: 'test',
+        startedAt: '2026-11-26T00:00:00.000Z',
+        endedAt: '2026-11-26T00:10:00.000Z',
+        commit: { sha: 'b'.repeat(40), dirty: false },
+        machine: { cores: 2, memoryGiB: 23.5, cpuModel: 'test CPU', os: 'Linux x64', kernel: '6', node: 'v20' },
+        runtime: 'native',
+        plan: { users: [1, 2, 4, 8, 16], rates: { add_order: [5, 10, 20, 30], order_query: [] }, duration: '5s', warmup: '2s', preloadOrdersPerUser: 1 },
+        objectives: { add_order: { p99S: 3 }, order_query: { p99S: 0.5 } },
+      },
+      steps,
+      knees: [knee(steps, 'add_order', { p99S: 3 })],
+      scaling: [scaling(steps, 'add_order')],
+      saturation: [saturation(steps, 'add_order', 2) ?? assert.fail('no saturation')],
+      projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2 }),
+      notes: ['a note'],
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'capacity-'));
+    await writeCapacityReport(dir, report);
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')), JSON.parse(JSON.stringify(report)));
+    const csv = (await readFile(join(dir, 'capacity.csv'), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(csv.length, steps.length + 1);
+    assert.equal(capacityCsv(report), await readFile(join(dir, 'capacity.csv'), 'utf8'));
+    const html = await readFile(join(dir, 'capacity.html'), 'utf8');
+    assert.equal((html.match(/<svg /g) ?? []).length, 4, 'USL, latency, throughput and CPU charts');
+    assert.match(html, /USL fit \(σ 0\.100/);
+    assert.match(html, /no step of the sweep met the objective/);
+    assert.match(html, /order of magnitude of a large provincial retail market/);
+  });
+});

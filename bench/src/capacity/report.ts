@@ -1,0 +1,187 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { csvTable, type CsvValue } from '../report/csv';
+import type { Machine } from '../report/schema';
+import { escapeXml, lineChart, type LineSeries } from '../report/svg';
+import type { Knee, Objective, Saturation, ScalingFit } from './analysis';
+import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
+import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
+import { uslThroughput } from './usl';
+
+/*
+ * The capacity report: capacity.json (everything), capacity.csv (one row per sweep step) and
+ * capacity.html (the knees, the USL fits against the measurements, latency and CPU against load,
+ * and the provincial projection with its inputs and where each comes from).
+ */
+
+export const CAPACITY_SCHEMA = 'energysale-bench/capacity@1';
+
+export interface CapacityReport {
+  readonly schema: typeof CAPACITY_SCHEMA;
+  readonly meta: {
+    readonly title: string;
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly commit: { readonly sha: string; readonly dirty: boolean };
+    readonly machine: Machine;
+    readonly runtime: string;
+    readonly plan: SweepPlan;
+    readonly objectives: Readonly<Record<SweepScenario, Objective>>;
+  };
+  readonly steps: readonly SweepStep[];
+  readonly knees: readonly Knee[];
+  readonly scaling: readonly ScalingFit[];
+  readonly saturation: readonly Saturation[];
+  readonly projection: Projection;
+  readonly notes: readonly string[];
+}
+
+const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] = [
+  ['scenario', (s) => s.scenario],
+  ['model', (s) => s.model],
+  ['load', (s) => s.load],
+  ['load_unit', (s) => (s.model === 'closed' ? 'users' : 'per_s')],
+  ['requests', (s) => s.requests],
+  ['successes', (s) => s.successes],
+  ['success_rate_pct', (s) => s.successRatePct],
+  ['throughput_per_s', (s) => s.throughputPerS],
+  ['latency_avg_s', (s) => s.latencyS.avg],
+  ['latency_p50_s', (s) => s.latencyS.p50],
+  ['latency_p95_s', (s) => s.latencyS.p95],
+  ['latency_p99_s', (s) => s.latencyS.p99],
+  ['latency_max_s', (s) => s.latencyS.max],
+  ['expected_iterations', (s) => s.expectedIterations],
+  ['dropped_iterations', (s) => s.droppedIterations],
+  ['machine_cpu_pct', (s) => s.cpuPct.machine],
+  ['chain_cpu_pct', (s) => s.cpuPct.chain],
+  ['service_cpu_pct', (s) => s.cpuPct.service],
+  ['load_generator_cpu_pct', (s) => s.cpuPct.loadGenerator],
+  ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain],
+  ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service],
+  ['window_start', (s) => s.window.start],
+  ['window_end', (s) => s.window.end],
+];
+
+export function capacityCsv(report: CapacityReport): string {
+  return csvTable(STEP_COLUMNS, report.steps);
+}
+
+const h = (text: string): string => escapeXml(text);
+const n = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `<table><thead><tr>${headers.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function scalingChart(fit: ScalingFit): string {
+  const measured: LineSeries = { name: 'measured', points: fit.points.map((p) => [p.users, p.measured] as const) };
+  const series: LineSeries[] = [measured];
+  const maxUsers = Math.max(...fit.points.map((p) => p.users), 1);
+  if (fit.fit) {
+    const coefficients = fit.fit;
+    const xs = Array.from({ length: 60 }, (_, i) => 1 + ((maxUsers * 1.5 - 1) * i) / 59);
+    series.push({ name: `USL fit (σ ${coefficients.sigma.toFixed(3)}, κ ${coefficients.kappa.toFixed(4)}, R² ${coefficients.rSquared.toFixed(3)})`, points: xs.map((x) => [x, uslThroughput(coefficients, x)] as const) });
+  }
+  return lineChart({ title: `${fit.scenario}: throughput against users (closed model)`, xLabel: 'users', yLabel: 'successful requests per second', series });
+}
+
+function openCharts(steps: readonly SweepStep[], scenario: SweepScenario, objective: Objective): string {
+  const open = steps.filter((s) => s.scenario === scenario && s.model === 'open');
+  const latency = lineChart({
+    title: `${scenario}: latency against offered rate (open model)`,
+    xLabel: 'offered requests per second',
+    yLabel: 'seconds',
+    series: [
+      { name: 'p50', points: open.map((s) => [s.load, s.latencyS.p50] as const) },
+      { name: 'p99', points: open.map((s) => [s.load, s.latencyS.p99] as const) },
+      { name: `objective p99 ≤ ${objective.p99S} s`, points: open.map((s) => [s.load, objective.p99S] as const), colour: '#999999' },
+    ],
+  });
+  const served = lineChart({
+    title: `${scenario}: throughput against offered rate (open model)`,
+    xLabel: 'offered requests per second',
+    yLabel: 'per second',
+    series: [
+      { name: 'offered', points: open.map((s) => [s.load, s.load] as const), colour: '#999999' },
+      { name: 'successful', points: open.map((s) => [s.load, s.throughputPerS] as const) },
+      { name: 'dropped iterations / s', points: open.map((s) => [s.load, s.droppedIterations / Math.max(1, s.window.durationS)] as const) },
+    ],
+  });
+  return latency + served;
+}
+
+function cpuChart(steps: readonly SweepStep[], scenario: SweepScenario): string {
+  const closed = steps.filter((s) => s.scenario === scenario && s.model === 'closed');
+  const line = (name: string, pick: (s: SweepStep) => number): LineSeries => ({ name, points: closed.map((s) => [s.load, pick(s)] as const) });
+  return lineChart({
+    title: `${scenario}: CPU against users (% of the machine)`,
+    xLabel: 'users',
+    yLabel: '% of the machine',
+    series: [line('machine', (s) => s.cpuPct.machine), line('chain', (s) => s.cpuPct.chain), line('service tier', (s) => s.cpuPct.service), line('vegeta', (s) => s.cpuPct.loadGenerator)],
+  });
+}
+
+export function capacityHtml(report: CapacityReport): string {
+  const { meta, projection } = report;
+  const scenarios = [...new Set(report.steps.map((s) => s.scenario))];
+  const parts: string[] = [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>' + h(meta.title) + '</title>',
+    '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}th{background:#f4f4f4}svg{display:block;margin:1em 0}.muted{color:#666}</style></head><body>',
+    `<h1>${h(meta.title)}</h1>`,
+    `<p class="muted">Commit ${h(meta.commit.sha.slice(0, 12))}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${h(meta.startedAt)} to ${h(meta.endedAt)}; ${meta.machine.cores} cores, ${h(meta.machine.cpuModel)}, ${meta.machine.memoryGiB} GiB; ${h(meta.runtime)} runtime; ` +
+      `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, through nginx and the retail service (vegeta).</p>`,
+    '<h2>Knees (open model)</h2>',
+    table(
+      ['scenario', 'objective', 'knee: offered rate', 'throughput there', 'steps beyond it'],
+      report.knees.map((k) => [k.scenario, `p99 ≤ ${k.objective.p99S} s, 100 % successful, none dropped`, k.ratePerS === null ? 'none met it' : `${k.ratePerS}/s`, k.throughputPerS === null ? '—' : `${n(k.throughputPerS, 1)}/s`, k.beyond.join('; ') || '—']),
+    ),
+    '<h2>Scalability (closed model, Universal Scalability Law)</h2>',
+    table(
+      ['scenario', 'λ (1 user, /s)', 'σ contention', 'κ coherence', 'R²', 'RMSE (/s)', 'peak users', 'peak throughput (/s)'],
+      report.scaling.map((s) => {
+        if (!s.fit) return [s.scenario, '—', '—', '—', '—', '—', '—', s.error ?? ''];
+        // A peak far past the users measured is the fit's extrapolation, not a finding.
+        const reach = 10 * Math.max(...s.points.map((p) => p.users));
+        const beyond = !(s.fit.peakConcurrency <= reach);
+        return [s.scenario, n(s.fit.lambda), n(s.fit.sigma, 4), n(s.fit.kappa, 5), n(s.fit.rSquared, 3), n(s.fit.rmse), beyond ? `none within ${reach}` : n(s.fit.peakConcurrency, 0), beyond ? '—' : n(s.fit.peakThroughput, 1)];
+      }),
+    ),
+    ...report.scaling.map(scalingChart),
+    '<h2>Latency and throughput against offered load (open model)</h2>',
+    ...scenarios.map((s) => openCharts(report.steps, s, meta.objectives[s])),
+    '<h2>What saturates first</h2>',
+    `<ul>${report.saturation.map((s) => `<li>${h(`${s.scenario}: ${s.verdict}`)}</li>`).join('')}</ul>`,
+    ...scenarios.map((s) => cpuChart(report.steps, s)),
+    '<h2>Provincial projection</h2>',
+    table(
+      ['input', 'value', 'why'],
+      (Object.keys(DEFAULT_INPUTS) as (keyof ProvinceInputs)[]).map((key) => [
+        key,
+        String(projection.inputs[key]),
+        projection.inputs[key] === DEFAULT_INPUTS[key].value ? DEFAULT_INPUTS[key].why : 'given',
+      ]),
+    ),
+    table(
+      ['peak writes/s', 'peak reads/s', 'write headroom (knee / need)', 'read headroom', 'chain cores at peak', 'service cores at peak', 'machines'],
+      [[n(projection.peakWritesPerS, 1), n(projection.peakReadsPerS, 1), n(projection.writeHeadroom), n(projection.readHeadroom), n(projection.chainCores, 1), n(projection.serviceCores, 1), String(projection.machines)]],
+    ),
+    `<ul>${projection.findings.map((f) => `<li>${h(f)}</li>`).join('')}</ul>`,
+    '<h2>Every step</h2>',
+    table(
+      ['scenario', 'model', 'load', 'throughput /s', 'p50 s', 'p95 s', 'p99 s', 'success %', 'dropped', 'machine CPU %', 'chain CPU ms/tx'],
+      report.steps.map((s) => [s.scenario, s.model, s.model === 'closed' ? `${s.load} users` : `${s.load}/s`, n(s.throughputPerS, 1), n(s.latencyS.p50, 3), n(s.latencyS.p95, 3), n(s.latencyS.p99, 3), n(s.successRatePct), String(s.droppedIterations), n(s.cpuPct.machine, 0), n(s.cpuMsPerTx.chain, 1)]),
+    ),
+    '<h2>Notes</h2>',
+    `<ul>${report.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`,
+    '</body></html>',
+  ];
+  return parts.join('\n');
+}
+
+export async function writeCapacityReport(dir: string, report: CapacityReport): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'capacity.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, 'capacity.csv'), capacityCsv(report));
+  await writeFile(join(dir, 'capacity.html'), capacityHtml(report));
+}

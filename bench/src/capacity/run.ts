@@ -1,0 +1,90 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+
+import { readRuntime, StateLayout } from '@energysale/network';
+
+import { commit, machine } from '../table4/provenance';
+import { knee, saturation, scaling, type Objective } from './analysis';
+import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
+import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
+import { runSweeps, SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
+
+/*
+ * `bench capacity`: the sweeps, their analysis and the provincial projection, written as a capacity
+ * report under reports/<time>_capacity-<plan>_<sha>/.
+ */
+
+export const CAPACITY_PLANS: Readonly<Record<'full' | 'quick', SweepPlan>> = {
+  full: {
+    users: [1, 2, 4, 8, 16, 32, 64],
+    rates: { add_order: [5, 10, 15, 20, 25, 30], order_query: [50, 100, 150, 200, 250, 300] },
+    duration: '20s',
+    warmup: '5s',
+    preloadOrdersPerUser: 1,
+  },
+  quick: {
+    users: [1, 2, 4, 8],
+    rates: { add_order: [5, 10, 20], order_query: [50, 100, 200] },
+    duration: '5s',
+    warmup: '2s',
+    preloadOrdersPerUser: 1,
+  },
+};
+
+/** Latency objectives of the knees: a write answered within 3 s at p99 (the paper's average was 6.1 s), a read within 0.5 s. */
+export const OBJECTIVES: Readonly<Record<SweepScenario, Objective>> = { add_order: { p99S: 3 }, order_query: { p99S: 0.5 } };
+
+/** The cost of one transaction at the knee (the open step there), or at the lightest step when no step met the objective. */
+function costAt(steps: readonly SweepStep[], scenario: SweepScenario, kneeRate: number | null): SweepStep | undefined {
+  const mine = steps.filter((s) => s.scenario === scenario);
+  return mine.find((s) => s.model === 'open' && s.load === kneeRate) ?? mine.find((s) => s.model === 'closed');
+}
+
+export async function runCapacity(planName: keyof typeof CAPACITY_PLANS, log: (line: string) => void, reportsDir: string, inputs: ProvinceInputs = defaultInputs()): Promise<{ dir: string; report: CapacityReport }> {
+  const plan = CAPACITY_PLANS[planName];
+  const startedAt = new Date().toISOString();
+  const { steps } = await runSweeps(plan, log);
+  const knees = SWEEP_SCENARIOS.map((s) => knee(steps, s, OBJECTIVES[s]));
+  const [writeKnee, readKnee] = knees;
+  const write = costAt(steps, 'add_order', writeKnee?.ratePerS ?? null);
+  const read = costAt(steps, 'order_query', readKnee?.ratePerS ?? null);
+  const measured: MeasuredCapacity = {
+    writeKneePerS: writeKnee?.ratePerS ?? null,
+    readKneePerS: readKnee?.ratePerS ?? null,
+    chainCpuMsPerWrite: write?.cpuMsPerTx.chain ?? 0,
+    chainCpuMsPerRead: read?.cpuMsPerTx.chain ?? 0,
+    serviceCpuMsPerWrite: write?.cpuMsPerTx.service ?? 0,
+    serviceCpuMsPerRead: read?.cpuMsPerTx.service ?? 0,
+    cores: availableParallelism(),
+  };
+  const sha = commit();
+  const report: CapacityReport = {
+    schema: CAPACITY_SCHEMA,
+    meta: {
+      title: `Capacity sweep (${planName} plan) and provincial projection`,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      commit: sha,
+      machine: machine(),
+      runtime: (await readRuntime(new StateLayout())).kind,
+      plan,
+      objectives: OBJECTIVES,
+    },
+    steps,
+    knees,
+    scaling: SWEEP_SCENARIOS.map((s) => scaling(steps, s)),
+    saturation: SWEEP_SCENARIOS.flatMap((s) => saturation(steps, s, availableParallelism()) ?? []),
+    projection: project(inputs, measured),
+    notes: [
+      'Load: vegeta through nginx and two retail service instances to the Fabric Gateway, all on this one machine (the load generator competes for the same CPU; its share is shown).',
+      'Open model: iterations are scheduled at the offered rate whatever the answers, so latency includes queueing (no coordinated omission); an iteration the engine could not start within its bound of requests in flight is counted as dropped.',
+      'Closed model: each user sends its next request when the last is answered; the USL is fitted to these throughputs by least squares.',
+      'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and vegeta from /proc, as % of the whole machine.',
+      'Not measured here: how cost grows with the number of peers and orgs (a second topology), and a load mode straight to the Fabric Gateway without the service (the Table 4 Caliper rounds measure that path).',
+    ],
+  };
+  const now = startedAt;
+  const dir = join(reportsDir, `${now.slice(0, 13)}${now.slice(14, 16)}_capacity-${planName}_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
+  await writeCapacityReport(dir, report);
+  return { dir, report };
+}

@@ -1,0 +1,146 @@
+import { availableParallelism } from 'node:os';
+
+import { energysale, isRunning, locateToolchain, NativeNetwork, StateLayout } from '@energysale/network';
+import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+
+import { VegetaEngine } from '../engine/vegeta';
+import { ProgressMetrics } from '../progress/metrics';
+import { MachineSource, pidsOfExecutable, ResourceSampler, stats } from '../resources/sampler';
+import type { Options, Scenario } from '../scenario';
+import { phase, runTest, type LoadContext } from '../table4/load';
+import { prepare, type Fixture } from '../table4/prepare';
+import { NetworkNotReadyError } from '../table4/run';
+import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
+
+/*
+ * The capacity sweeps on the running network, through nginx and the service (vegeta):
+ *  - closed model: a constant number of users, each sending its next request when the last is
+ *    answered, stepped 1, 2, 4, ... (the Universal Scalability Law is fitted to these);
+ *  - open model: a constant arrival rate, stepped, whatever the answers: latency then includes the
+ *    queueing a closed loop hides (coordinated omission), and iterations the engine could not start
+ *    in time are counted as dropped, never left out.
+ * Each step reports throughput, latency percentiles, success, dropped iterations, and the CPU of
+ * the machine, the chain (peers, orderers, chaincode), the service tier and the load generator.
+ */
+
+export const SWEEP_SCENARIOS = ['add_order', 'order_query'] as const;
+export type SweepScenario = (typeof SWEEP_SCENARIOS)[number];
+
+export interface SweepStep {
+  readonly scenario: SweepScenario;
+  readonly model: 'closed' | 'open';
+  /** Users (closed) or the offered arrival rate per second (open). */
+  readonly load: number;
+  readonly requests: number;
+  readonly successes: number;
+  readonly successRatePct: number;
+  /** Successful requests per second over the measured window. */
+  readonly throughputPerS: number;
+  readonly latencyS: { readonly avg: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  /** Open model: iterations due in the window and those the engine could not start; 0 and null for closed. */
+  readonly expectedIterations: number | null;
+  readonly droppedIterations: number;
+  /** Average CPU over the window, % of the whole machine. */
+  readonly cpuPct: { readonly machine: number; readonly chain: number; readonly service: number; readonly loadGenerator: number };
+  /** CPU milliseconds per successful request: the chain's and the service tier's. */
+  readonly cpuMsPerTx: { readonly chain: number; readonly service: number };
+  readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
+}
+
+export interface SweepPlan {
+  /** Closed-model user counts, ascending. */
+  readonly users: readonly number[];
+  /** Open-model arrival rates per second, ascending, per scenario. */
+  readonly rates: Readonly<Record<SweepScenario, readonly number[]>>;
+  /** Measured window and warm-up of every step. */
+  readonly duration: string;
+  readonly warmup: string;
+  /** Preloaded orders per user for the query steps. */
+  readonly preloadOrdersPerUser: number;
+}
+
+const REQUESTS: Readonly<Record<SweepScenario, (baseUrl: string, fixture: Fixture) => Requests>> = { add_order: addOrderRequests, order_query: orderQueryRequests };
+
+/** The open model's bound on requests in flight: enough for every arrival to wait up to 10 s, at most 1,000. */
+export function maxInFlight(ratePerS: number, identities: number): number {
+  return Math.min(1000, Math.max(identities, Math.ceil(ratePerS * 10)));
+}
+
+export interface SweepRun {
+  readonly steps: readonly SweepStep[];
+  readonly users: number;
+}
+
+/** Runs the closed then the open sweep of each scenario, in one service-tier session, and returns every step. */
+export async function runSweeps(plan: SweepPlan, log: (line: string) => void): Promise<SweepRun> {
+  const layout = new StateLayout();
+  const network = new NativeNetwork(energysale, layout);
+  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
+  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const records = (await network.supervisor.records()).filter(isRunning);
+  const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);
+  const engine = await VegetaEngine.locate();
+  const vegeta = (await locateToolchain()).bin.vegeta;
+  const sampler = new ResourceSampler([
+    new MachineSource(),
+    { name: 'chain', pids: () => pidsOf(['peer', 'orderer', 'chaincode']) },
+    { name: 'service', pids: () => pidsOf(['service', 'lb']) },
+    { name: 'loadGenerator', pids: () => pidsOfExecutable(vegeta) },
+  ]);
+  const load: LoadContext = { log, metrics: new ProgressMetrics(), engine };
+  try {
+    // Enough identities for the largest closed step; the open steps spread their arrivals over them.
+    const identities = Math.max(...plan.users, 1);
+    const fixture = await prepare(energysale, layout, new TokenIssuer(layout), tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
+    sampler.start();
+    const steps: SweepStep[] = [];
+    let n = 0;
+    const step = async (scenario: SweepScenario, model: SweepStep['model'], value: number, executor: Pick<Scenario, 'executor'> & Record<string, unknown>): Promise<void> => {
+      const own: Fixture = { ...fixture, runId: `${fixture.runId}-s${n++}` };
+      const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](tier.url, own) } } } as Options;
+      log(`${scenario}, ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
+      const summary = await runTest(options, load);
+      await sampler.settled();
+      const s = summary.scenarios[scenario];
+      if (!s) throw new Error(`the step ran no ${scenario} scenario`);
+      const p = phase(s.measured);
+      const from = Date.parse(s.measured.window.start);
+      const to = Date.parse(s.measured.window.end);
+      const cpu = (group: string): number => stats(sampler.points(group, from, to).map((point) => point.cpuPercent)).avg;
+      const perTx = (group: string): number => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : 0);
+      const result: SweepStep = {
+        scenario,
+        model,
+        load: value,
+        requests: p.requests,
+        successes: p.successes,
+        successRatePct: p.successRatePct,
+        throughputPerS: p.throughputTxPerMin / 60,
+        latencyS: p.latencyS,
+        expectedIterations: s.measured.expectedIterations,
+        droppedIterations: s.measured.droppedIterations,
+        cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
+        cpuMsPerTx: { chain: perTx('chain'), service: perTx('service') },
+        window: s.measured.window,
+      };
+      log(
+        `  ${result.throughputPerS.toFixed(1)}/s, p99 ${result.latencyS.p99.toFixed(3)} s, ${result.successRatePct.toFixed(2)} % ok, ${result.droppedIterations} dropped, ` +
+          `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, vegeta ${result.cpuPct.loadGenerator.toFixed(0)})`,
+      );
+      steps.push(result);
+    };
+    for (const scenario of SWEEP_SCENARIOS) {
+      for (const users of plan.users) await step(scenario, 'closed', users, { executor: 'constant-vus', vus: users });
+      for (const rate of plan.rates[scenario]) {
+        await step(scenario, 'open', rate, { executor: 'constant-arrival-rate', rate, timeUnit: '1s', preAllocatedVUs: identities, maxVUs: maxInFlight(rate, identities) });
+      }
+    }
+    sampler.stop();
+    await sampler.settled();
+    return { steps, users: identities };
+  } finally {
+    sampler.stop();
+    await stopServiceTier(layout);
+  }
+}
