@@ -32,9 +32,10 @@ const usage = `usage: network <command> [options]
                              images built here offline (prefix energysale/, default) or P (e.g.
                              hyperledger/ for the official ones, where a registry is reachable)
   compose --write            write docker-compose.yaml (generated from the model; a test keeps it current)
-  compose [--couchdb] <args...>
+  compose [--couchdb] [--image-prefix P] <args...>
                              run docker-compose on it for this network's state (e.g. compose up -d, compose ps,
-                             compose down); --couchdb: with the CouchDB profile, the peers on CouchDB
+                             compose down) with the local images (or P's; the file's defaults are the official
+                             ones); --couchdb: with the CouchDB profile, the peers on CouchDB
   stack --write              write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
   images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
@@ -62,13 +63,24 @@ const log = (line: string): void => {
  */
 async function compose(args: readonly string[]): Promise<number> {
   const layout = new StateLayout();
-  const couchdb = args[0] === '--couchdb';
+  let couchdb = false;
+  let imagePrefix = LOCAL_IMAGE_PREFIX;
+  for (;;) {
+    if (args[0] === '--couchdb') {
+      couchdb = true;
+      args = args.slice(1);
+    } else if (args[0] === '--image-prefix' && args[1] !== undefined) {
+      imagePrefix = args[1];
+      args = args.slice(2);
+    } else {
+      break;
+    }
+  }
   const env = {
     ...process.env,
-    ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir),
+    ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir, imagePrefix),
     ...(couchdb ? { COMPOSE_PROFILES: COMPOSE_PROFILE.couchdb, [COUCHDB_VARIABLES.stateDatabase]: 'CouchDB' } : {}),
   };
-  if (couchdb) args = args.slice(1);
   return new Promise<number>((done) => {
     spawn('docker-compose', ['--file', composePath, '--project-name', 'energysale', ...args], { env, stdio: 'inherit' })
       .on('close', (code) => {

@@ -50,7 +50,18 @@ void describe('docker-compose.yaml', () => {
     const peer = services()[first.id];
     assert.ok(peer);
     assert.deepEqual(peer.command, [`\${ENERGYSALE_STATE}/containers/${first.id}.sh`]);
-    assert.equal(peer.image, '${ENERGYSALE_IMAGE_FABRIC_PEER:-energysale/fabric-peer:2.5.9}');
+    assert.equal(peer.image, '${ENERGYSALE_IMAGE_FABRIC_PEER:-hyperledger/fabric-peer:2.5.9}', 'the official image by default');
+  });
+
+  void it('takes the local images (or any prefix\'s) from the variables composeEnv sets', async () => {
+    const [first] = peers(energysale);
+    assert.ok(first);
+    const images = async (env: Record<string, string>): Promise<string | undefined> => {
+      const { stdout } = await promisify(execFile)('docker-compose', ['--file', composePath, 'config'], { env: { ...process.env, ...env } });
+      return (parse(stdout) as { services: Record<string, ComposeService> }).services[first.id]?.image;
+    };
+    assert.equal(await images(composeEnv('/state', '/repo', '/cache')), 'energysale/fabric-peer:2.5.9');
+    assert.equal(await images(composeEnv('/state', '/repo', '/cache', 'registry.example/mirror/')), 'registry.example/mirror/fabric-peer:2.5.9');
   });
 
   void it('keeps Grafana in its own profile, with the provisioned dashboards mounted', () => {

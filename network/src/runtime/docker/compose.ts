@@ -6,7 +6,7 @@ import { allNodes, HEALTH_PATH, loadBalancer, monitoring, peers, serviceInstance
 import type { ProcessKind } from '../native/supervisor';
 import { splitEndpoint } from '../native/supervisor';
 import { containerPlan, LABEL, ROLE_OF_KIND, type ContainerOf, type ContainerPlan } from './container';
-import { imageName, LOCAL_IMAGE_PREFIX, type ImageRole } from './images';
+import { IMAGE_ROLES, imageName, LOCAL_IMAGE_PREFIX, OFFICIAL_IMAGE_PREFIX, type ImageRole } from './images';
 
 /*
  * docker-compose.yaml, generated from the topology model: every node of the model, the retail
@@ -61,7 +61,7 @@ export function healthcheck(health: HealthCheck): Record<string, unknown> {
   return { test, interval: '5s', timeout: '3s', retries: 3, start_period: '60s' };
 }
 
-/** The image of a role: the local one by default; ENERGYSALE_IMAGE_<ROLE> selects another (e.g. the official one). */
+/** The variable naming a role's image: the official image by default; composeEnv() sets the local ones (or any prefix's). */
 export function imageVariable(role: ImageRole): string {
   return `ENERGYSALE_IMAGE_${role.toUpperCase().replace(/-/g, '_')}`;
 }
@@ -90,7 +90,7 @@ export function variablePlans(topology: Topology): ContainerPlan[] {
   const mounts = { state: value(COMPOSE_VARIABLES.state), repo: value(COMPOSE_VARIABLES.repo), cache: value(COMPOSE_VARIABLES.cache) };
   return deploymentContainers(topology).map((c) => {
     const role = ROLE_OF_KIND[c.kind];
-    return containerPlan(c, `\${${imageVariable(role)}:-${imageName(role, LOCAL_IMAGE_PREFIX)}}`, mounts);
+    return containerPlan(c, `\${${imageVariable(role)}:-${imageName(role, OFFICIAL_IMAGE_PREFIX)}}`, mounts);
   });
 }
 
@@ -184,7 +184,8 @@ export function composeFile(topology: Topology): string {
     '# The containers of `npm run network -- up --runtime docker`. That first `up` makes the network (crypto, channel,',
     '# chaincode, and each container\'s launch script under $ENERGYSALE_STATE/containers); after `network down`,',
     '# `npm run network -- compose up` (docker-compose with the variables set) starts the same containers again.',
-    '# Grafana: profile "grafana" (its image needs a registry). Images: ENERGYSALE_IMAGE_<ROLE> overrides the local ones.',
+    '# Images: the official ones by default (a registry); `network compose` sets ENERGYSALE_IMAGE_<ROLE> to the images',
+    '# `network images` builds here (--image-prefix selects another set). Grafana: profile "grafana" (a registry image).',
     `# CouchDB state databases: profile "couchdb" with ${COUCHDB_VARIABLES.stateDatabase}=CouchDB (\`network compose --couchdb ...\`; registry images).`,
     '',
   ].join('\n');
@@ -194,7 +195,16 @@ export function composeFile(topology: Topology): string {
 /** The committed compose file: docker-compose.yaml at the repository's top level. */
 export const composePath = resolve(__dirname, '..', '..', '..', '..', 'docker-compose.yaml');
 
-/** The environment docker-compose needs for a network's state: where the mounted paths are. */
-export function composeEnv(stateRoot: string, repoRoot: string, cacheDir: string): Record<string, string> {
-  return { [COMPOSE_VARIABLES.state]: stateRoot, [COMPOSE_VARIABLES.repo]: repoRoot, [COMPOSE_VARIABLES.cache]: cacheDir };
+/**
+ * The environment docker-compose needs for a network's state: where the mounted paths are, and the
+ * image of each role under `imagePrefix` (default: the local images `network images` builds, the
+ * only ones our machines can run; the official prefix gives the file's own defaults).
+ */
+export function composeEnv(stateRoot: string, repoRoot: string, cacheDir: string, imagePrefix: string = LOCAL_IMAGE_PREFIX): Record<string, string> {
+  return {
+    [COMPOSE_VARIABLES.state]: stateRoot,
+    [COMPOSE_VARIABLES.repo]: repoRoot,
+    [COMPOSE_VARIABLES.cache]: cacheDir,
+    ...Object.fromEntries(IMAGE_ROLES.map((role) => [imageVariable(role), imageName(role, imagePrefix)])),
+  };
 }
