@@ -1,15 +1,14 @@
 import { availableParallelism } from 'node:os';
 
-import { energysale, isRunning, locateToolchain, NativeNetwork, StateLayout } from '@energysale/network';
+import { energysale, isRunning, locateToolchain, StateLayout } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { MachineSource, pidsOfExecutable, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
-import { phase, runTest, type LoadContext } from '../table4/load';
+import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
-import { NetworkNotReadyError } from '../table4/run';
 import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
 
 /*
@@ -74,9 +73,7 @@ export interface SweepRun {
 /** Runs the closed then the open sweep of each scenario, in one service-tier session, and returns every step. */
 export async function runSweeps(plan: SweepPlan, log: (line: string) => void): Promise<SweepRun> {
   const layout = new StateLayout();
-  const network = new NativeNetwork(energysale, layout);
-  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
-  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  const network = await runningNetwork(layout);
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const records = (await network.supervisor.records()).filter(isRunning);
   const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);

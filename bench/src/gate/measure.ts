@@ -1,17 +1,16 @@
 import { availableParallelism } from 'node:os';
 
-import { describeBatchSettings, energysale, isRunning, NativeNetwork, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
+import { describeBatchSettings, energysale, isRunning, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { ResourceSampler, stats } from '../resources/sampler';
 import type { Summary } from '../scenario';
-import { phase, runTest, type LoadContext } from '../table4/load';
+import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
 import { PROFILES, type Profile } from '../table4/profiles';
 import { commit, machine } from '../table4/provenance';
-import { NetworkNotReadyError } from '../table4/run';
 import { addOrderOptions, orderQueryOptions } from '../table4/scenarios';
 import { MEASUREMENT_SCHEMA, type Measurement } from './baseline';
 import { GATE_SCENARIOS, samplesOf, type FigureValues, type GateScenario } from './figures';
@@ -59,9 +58,7 @@ function figuresOf(summary: Summary, scenario: GateScenario, sampler: ResourceSa
 export async function measure(options: MeasureOptions): Promise<Measurement> {
   const { log } = options;
   const layout = new StateLayout();
-  const network = new NativeNetwork(energysale, layout);
-  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
-  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  const network = await runningNetwork(layout);
   const profile: Profile = {
     ...PROFILES.quick,
     users: options.users ?? PROFILES.quick.users,

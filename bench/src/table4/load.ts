@@ -1,3 +1,5 @@
+import { energysale, NativeNetwork, StateLayout } from '@energysale/network';
+
 import type { PhaseFigures as ReportPhase } from '../report/schema';
 import type { VegetaEngine } from '../engine/vegeta';
 import type { ProgressMetrics } from '../progress/metrics';
@@ -45,4 +47,16 @@ export async function runTest(options: Options, { log, engine, metrics }: LoadCo
     },
   });
   return summary;
+}
+
+export class NetworkNotReadyError extends Error {
+  override readonly name = 'NetworkNotReadyError';
+}
+
+/** The network a benchmark runs on (the state ENERGYSALE_STATE names), refused unless every node of the model answers healthy. */
+export async function runningNetwork(layout: StateLayout = new StateLayout()): Promise<NativeNetwork> {
+  const network = new NativeNetwork(energysale, layout);
+  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
+  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  return network;
 }

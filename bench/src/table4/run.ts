@@ -12,7 +12,6 @@ import {
   isRunning,
   locateToolchain,
   monitoring,
-  NativeNetwork,
   orderers,
   peers,
   PrometheusClient,
@@ -39,15 +38,13 @@ import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '..
 import { parseDuration, type Summary } from '../scenario';
 import { countOrders } from './ledger';
 import { commit, machine } from './provenance';
-import { phase, runTest, type LoadContext } from './load';
+import { phase, runningNetwork, runTest, type LoadContext } from './load';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
 import { addOrderOptions, orderQueryOptions } from './scenarios';
 import { applyBatch, bestStep, runTuningLadder } from './tuning';
 
-export class NetworkNotReadyError extends Error {
-  override readonly name = 'NetworkNotReadyError';
-}
+export { NetworkNotReadyError } from './load';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -113,9 +110,7 @@ async function rawTree(dir: string, prefix: string): Promise<Record<string, Buff
 export async function runTable4(profile: Profile, log: (line: string) => void, reportsDir = join(repoRoot, 'reports'), options: Table4Options = {}): Promise<Table4Run> {
   const engines = options.engines ?? ENGINES;
   const layout = new StateLayout();
-  const network = new NativeNetwork(energysale, layout);
-  const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
-  if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
+  const network = await runningNetwork(layout);
   const toolchain = await locateToolchain();
   const runtime = await readRuntime(layout);
   const startedAt = new Date().toISOString();
