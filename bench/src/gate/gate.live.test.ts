@@ -31,7 +31,7 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
     const table = await readFile(join(unchanged.dir, 'summary.md'), 'utf8');
     assert.equal(unchanged.exitCode, GATE_EXIT.pass, `a false alarm:\n${table}`);
 
-    const injected = await runGate({ ...options, serviceSettings: { INJECT_WRITE_DELAY_MS: '400' } });
+    const injected = await runGate({ ...options, serviceSettings: { INJECT_WRITE_DELAY_MS: '1500' } });
     const summary = await readFile(join(injected.dir, 'summary.md'), 'utf8');
     assert.equal(injected.exitCode, GATE_EXIT.regression, summary);
     const flagged = injected.decision?.regressions.map((r) => `${r.scenario} ${r.figure}`) ?? [];
