@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 
 import type { FastifyInstance } from 'fastify';
 
+import { energysale, HEALTH_PATH, loadBalancer } from '@energysale/network';
+
 import { buildApp } from './app';
 
 const exec = promisify(execFile);
@@ -40,5 +42,19 @@ void describe('service users: enrolling virtual users with tokens (live CA and n
     await cli('revoke', '--org', 'consumer', '--user', first.user);
     const refused = await app.inject({ method: 'GET', url: '/participants/me', headers: { authorization: `Bearer ${first.token}` } });
     assert.equal(refused.statusCode, 401);
+  });
+});
+
+void describe('service up and down: the service tier beside the live network', { timeout: 300_000 }, () => {
+  void it('starts nginx and the instances of the model, ready through the lb, and stops them', async () => {
+    const lb = `http://${loadBalancer(energysale).endpoint}`;
+    const { stdout } = await cli('up');
+    assert.match(stdout, new RegExp(`service tier up: ${lb.replace(/\./g, '\\.')}`));
+    assert.equal((await fetch(`${lb}${HEALTH_PATH.lb}`)).status, 200);
+    assert.equal((await fetch(`${lb}${HEALTH_PATH.service}`)).status, 200, 'an instance ready behind nginx');
+    const down = await cli('down');
+    assert.match(down.stdout, /stopped .*lb\./);
+    await assert.rejects(fetch(`${lb}${HEALTH_PATH.lb}`, { signal: AbortSignal.timeout(2000) }));
+    assert.match((await cli('down')).stdout, /nothing \(the service tier was not running\)/);
   });
 });

@@ -7,13 +7,17 @@ import { enrollUsers, locateToolchain, peerOrg, StateLayout, energysale, virtual
 
 import { TokenIssuer } from './auth/tokens';
 import { loadIdentity } from './fabric/identities';
+import { startServiceTier, stopServiceTier } from './runtime';
 
 const usage = `usage: service <command>
 
   token --org O --user U        print the API token of an enrolled identity
   users --org O --count N [--prefix P] [--role R] [--out FILE]
                                 enroll N users with the org's CA and write their tokens (JSON) for load tests
-  revoke --org O --user U       refuse the identity's token from now on`;
+  revoke --org O --user U       refuse the identity's token from now on
+  up                            start the service tier beside the network (nginx and the service instances of
+                                the model, in the network's runtime: processes, or containers with --runtime docker)
+  down                          stop it`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -49,6 +53,16 @@ async function main(argv: string[]): Promise<number> {
       const out = values.out ?? join(layout.root, 'service', `users-${org.key}.json`);
       writeFileSync(out, JSON.stringify({ users }, null, 2), { mode: 0o600 });
       process.stdout.write(`enrolled ${count} ${role} users of ${org.name}; tokens in ${out}\n`);
+      return 0;
+    }
+    case 'up': {
+      const tier = await startServiceTier(layout, { withLb: true });
+      process.stdout.write(`service tier up: ${tier.url} (${tier.records.map((r) => r.id).join(', ')})\n`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await stopServiceTier(layout);
+      process.stdout.write(`stopped ${stopped.map((r) => r.id).join(', ') || 'nothing (the service tier was not running)'}\n`);
       return 0;
     }
     default:
