@@ -140,9 +140,10 @@ async function capacity(argv: string[]): Promise<number> {
   const unknown = Object.keys(inputs).filter((k) => !(k in DEFAULT_INPUTS));
   if (unknown.length > 0) throw new UsageError(`unknown inputs ${unknown.join(', ')} (${Object.keys(DEFAULT_INPUTS).join(', ')})`);
   checkInputs(inputs);
-  const { dir, report } = await runCapacity(values.plan as keyof typeof CAPACITY_PLANS, print, values.reports, inputs);
+  const { dir, report } = await runCapacity(values.plan, print, values.reports, { inputs });
   for (const k of report.knees) print(`${k.scenario}: knee ${k.ratePerS === null ? 'none' : `${k.ratePerS}/s`} (p99 ≤ ${k.objective.p99S} s)`);
   for (const s of report.scaling) print(`${s.scenario}: ${s.fit ? `USL λ ${s.fit.lambda.toFixed(2)}/s, σ ${s.fit.sigma.toFixed(3)}, κ ${s.fit.kappa.toFixed(4)}, R² ${s.fit.rSquared.toFixed(3)}` : `no USL fit (${s.error ?? ''})`}`);
+  for (const c of report.ceilings) print(`${c.scenario} harness ceiling: ${c.verdict}`);
   for (const f of report.projection.findings) print(f);
   print(`capacity report: ${dir}/capacity.html`);
   return 0;

@@ -5,7 +5,7 @@ export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } 
 export type { IdentityFiles } from './crypto/identity-files';
 export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMismatch, endorseUntilAgreed, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';
-export { NativeNetwork, topologyHash } from './runtime/native/network';
+export { NativeNetwork, stateSize, topologyHash } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';
 export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';
 export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';

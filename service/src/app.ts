@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
-import { energysale, peers, StateLayout, type Topology } from '@energysale/network';
+import { peers, StateLayout, stateSize, TOPOLOGIES, type Topology } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { classify, problemHandler, RouteNotFoundError } from './errors';
@@ -53,8 +53,9 @@ export interface AppOptions {
 
 /** Builds the retail service; `server.ts` makes it listen. Tests call this and use `inject`. */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
-  const topology = options.topology ?? energysale;
   const layout = options.layout ?? new StateLayout();
+  // The network the state holds, of the size it was made with.
+  const topology = options.topology ?? TOPOLOGIES[await stateSize(layout)];
   const app = Fastify({
     logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
     genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'] : crypto.randomUUID()),

@@ -1,4 +1,4 @@
-import type { SweepScenario, SweepStep } from './sweep';
+import type { SweepPath, SweepScenario, SweepStep } from './sweep';
 import { fitUsl, uslThroughput, type UslFit } from './usl';
 
 /*
@@ -51,7 +51,7 @@ function failures(step: SweepStep, objective: Objective): string[] {
 }
 
 export function knee(steps: readonly SweepStep[], scenario: SweepScenario, objective: Objective): Knee {
-  const open = steps.filter((s) => s.scenario === scenario && s.model === 'open').sort((a, b) => a.load - b.load);
+  const open = steps.filter((s) => s.scenario === scenario && s.path === 'http' && s.model === 'open').sort((a, b) => a.load - b.load);
   let best: SweepStep | undefined;
   const beyond: string[] = [];
   for (const step of open) {
@@ -63,8 +63,8 @@ export function knee(steps: readonly SweepStep[], scenario: SweepScenario, objec
   return { scenario, objective, ratePerS: best?.load ?? null, throughputPerS: best?.throughputPerS ?? null, beyond };
 }
 
-export function scaling(steps: readonly SweepStep[], scenario: SweepScenario): ScalingFit {
-  const closed = steps.filter((s) => s.scenario === scenario && s.model === 'closed').sort((a, b) => a.load - b.load);
+export function scaling(steps: readonly SweepStep[], scenario: SweepScenario, path: SweepPath = 'http'): ScalingFit {
+  const closed = steps.filter((s) => s.scenario === scenario && s.path === path && s.model === 'closed').sort((a, b) => a.load - b.load);
   const observations = closed.map((s) => ({ concurrency: s.load, throughput: s.throughputPerS }));
   try {
     const fit = fitUsl(observations);
@@ -75,7 +75,7 @@ export function scaling(steps: readonly SweepStep[], scenario: SweepScenario): S
 }
 
 export function saturation(steps: readonly SweepStep[], scenario: SweepScenario, cores: number): Saturation | null {
-  const mine = steps.filter((s) => s.scenario === scenario);
+  const mine = steps.filter((s) => s.scenario === scenario && s.path === 'http');
   const heaviest = mine.reduce<SweepStep | undefined>((a, s) => (a === undefined || s.cpuPct.machine > a.cpuPct.machine ? s : a), undefined);
   if (!heaviest) return null;
   const shares = (['chain', 'service', 'loadGenerator'] as const).map((group) => ({ group, cpuPct: heaviest.cpuPct[group] })).sort((a, b) => b.cpuPct - a.cpuPct);
@@ -85,4 +85,47 @@ export function saturation(steps: readonly SweepStep[], scenario: SweepScenario,
     ? `the machine's CPU (${cores} cores) saturates first: ${heaviest.cpuPct.machine.toFixed(0)} % busy at ${heaviest.model === 'closed' ? `${heaviest.load} users` : `${heaviest.load}/s`}, ${first?.group ?? ''} the largest share (${first?.cpuPct.toFixed(0) ?? ''} %)`
     : `no resource saturated: the machine's CPU peaked at ${heaviest.cpuPct.machine.toFixed(0)} %, so the limit is latency (queueing in Fabric: batch timeout, endorsement, commit) rather than capacity`;
   return { scenario, step: { model: heaviest.model, load: heaviest.load }, machineCpuPct: heaviest.cpuPct.machine, shares, verdict };
+}
+
+/** A step's figures as the harness ceiling compares them. */
+export interface PathFigures {
+  readonly throughputPerS: number;
+  readonly p50S: number;
+  readonly p99S: number;
+  readonly successRatePct: number;
+  readonly cpuMsPerTx: SweepStep['cpuMsPerTx'];
+}
+
+/** The same closed step over HTTP (vegeta, nginx, the service) and straight to the Fabric Gateway: what the service costs. */
+export interface Ceiling {
+  readonly scenario: SweepScenario;
+  readonly users: number;
+  readonly http: PathFigures;
+  readonly gateway: PathFigures;
+  /** Gateway throughput over HTTP throughput at the same users. */
+  readonly throughputRatio: number;
+  /** What HTTP adds to the median latency, seconds. */
+  readonly addedP50S: number;
+  /** CPU ms per transaction the HTTP path spends beyond the chain (service tier + load generator) minus the gateway path's load generator. */
+  readonly serviceCpuMsPerTx: number;
+  readonly verdict: string;
+}
+
+const figures = (s: SweepStep): PathFigures => ({ throughputPerS: s.throughputPerS, p50S: s.latencyS.p50, p99S: s.latencyS.p99, successRatePct: s.successRatePct, cpuMsPerTx: s.cpuMsPerTx });
+
+export function ceilings(steps: readonly SweepStep[], scenario: SweepScenario): Ceiling[] {
+  const closed = (path: SweepPath) => steps.filter((s) => s.scenario === scenario && s.model === 'closed' && s.path === path);
+  const http = closed('http');
+  return closed('gateway').flatMap((g): Ceiling[] => {
+    const h = http.find((s) => s.load === g.load);
+    if (!h) return [];
+    const throughputRatio = h.throughputPerS > 0 ? g.throughputPerS / h.throughputPerS : Number.NaN;
+    const addedP50S = h.latencyS.p50 - g.latencyS.p50;
+    const serviceCpuMsPerTx = h.cpuMsPerTx.service + h.cpuMsPerTx.loadGenerator - g.cpuMsPerTx.loadGenerator;
+    const chain = (h.cpuMsPerTx.chain + g.cpuMsPerTx.chain) / 2;
+    const verdict =
+      `${g.load} users: ${g.throughputPerS.toFixed(1)}/s straight to the gateway, ${h.throughputPerS.toFixed(1)}/s through the service (×${throughputRatio.toFixed(2)}); ` +
+      `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${serviceCpuMsPerTx.toFixed(1)} CPU ms per transaction beside the chain's ${chain.toFixed(1)}`;
+    return [{ scenario, users: g.load, http: figures(h), gateway: figures(g), throughputRatio, addedP50S, serviceCpuMsPerTx, verdict }];
+  });
 }

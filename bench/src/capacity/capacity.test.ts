@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { knee, saturation, scaling } from './analysis';
+import { ceilings, knee, saturation, scaling } from './analysis';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
 import { CAPACITY_SCHEMA, capacityCsv, writeCapacityReport, type CapacityReport } from './report';
 import type { SweepStep } from './sweep';
@@ -14,6 +14,7 @@ function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> 
   const throughputPerS = model === 'closed' ? uslThroughput({ lambda: 5, sigma: 0.1, kappa: 0.002 }, load) : load;
   return {
     scenario: 'add_order',
+    path: 'http',
     model,
     load,
     requests: 100,
@@ -24,7 +25,7 @@ function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> 
     expectedIterations: model === 'open' ? load * 5 : null,
     droppedIterations: 0,
     cpuPct: { machine: 40 + 2 * load, chain: 30, service: 8, loadGenerator: 2 },
-    cpuMsPerTx: { chain: 80, service: 15 },
+    cpuMsPerTx: { chain: 80, service: 15, loadGenerator: 1 },
     window: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-26T00:00:05.000Z', durationS: 5 },
     ...over,
   };
@@ -36,6 +37,8 @@ const steps: SweepStep[] = [
   step('open', 10),
   step('open', 20, { latencyS: { avg: 2, p50: 1.8, p95: 3.5, p99: 4.2, max: 5 } }),
   step('open', 30, { droppedIterations: 12, successRatePct: 99 }),
+  // The harness ceiling: 8 users straight to the gateway, faster and without the service's CPU.
+  step('closed', 8, { path: 'gateway', throughputPerS: 30, latencyS: { avg: 0.3, p50: 0.25, p95: 0.5, p99: 0.6, max: 0.7 }, cpuMsPerTx: { chain: 78, service: 0, loadGenerator: 4 } }),
 ];
 
 void describe('capacity analysis and report', () => {
@@ -54,9 +57,21 @@ void describe('capacity analysis and report', () => {
     assert.match(sat.verdict, /saturates first: 100 % busy at 30\/s, chain the largest share/);
   });
 
+  void it('compares the same closed step over HTTP and straight to the gateway (the harness ceiling); the gateway steps stay out of the USL fit', () => {
+    const [c, ...more] = ceilings(steps, 'add_order');
+    assert.equal(more.length, 0);
+    assert.ok(c);
+    assert.equal(c.users, 8);
+    assert.ok(Math.abs(c.throughputRatio - 30 / uslThroughput({ lambda: 5, sigma: 0.1, kappa: 0.002 }, 8)) < 1e-9);
+    assert.ok(Math.abs(c.addedP50S - 0.15) < 1e-9);
+    assert.equal(c.serviceCpuMsPerTx, 15 + 1 - 4);
+    assert.match(c.verdict, /^8 users: 30\.0\/s straight to the gateway, .* HTTP adds 150 ms to the median and 12\.0 CPU ms per transaction beside the chain's 79\.0$/);
+    assert.deepEqual(scaling(steps, 'add_order').points.map((p) => p.users), [1, 2, 4, 8, 16]);
+  });
+
   void it('projects a province: peak writes and reads, headroom over the knees, cores and machines', () => {
     const inputs = { ...defaultInputs(), retailUsers: 36_000, ordersPerUserPerMonth: 1, writesPerOrder: 8, peakShare: 0.5, peakWindowHours: 10, readsPerWrite: 10, safetyFactor: 1 };
-    const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2 });
+    const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 });
     // 36,000 orders x 0.5 x 8 writes over 10 h = 4 writes/s; 40 reads/s.
     assert.ok(Math.abs(p.peakWritesPerS - 4) < 1e-9);
     assert.ok(Math.abs(p.peakReadsPerS - 40) < 1e-9);
@@ -79,14 +94,16 @@ void describe('capacity analysis and report', () => {
         commit: { sha: 'b'.repeat(40), dirty: false },
         machine: { cores: 2, memoryGiB: 23.5, cpuModel: 'test CPU', os: 'Linux x64', kernel: '6', node: 'v20' },
         runtime: 'native',
-        plan: { users: [1, 2, 4, 8, 16], rates: { add_order: [5, 10, 20, 30], order_query: [] }, duration: '5s', warmup: '2s', preloadOrdersPerUser: 1 },
+        topology: { size: 'paper', peers: 7, orgs: 3, orderers: 3, hosts: 4 },
+        plan: { users: [1, 2, 4, 8, 16], rates: { add_order: [5, 10, 20, 30], order_query: [] }, duration: '5s', warmup: '2s', preloadOrdersPerUser: 1, gatewayUsers: [8] },
         objectives: { add_order: { p99S: 3 }, order_query: { p99S: 0.5 } },
       },
       steps,
       knees: [knee(steps, 'add_order', { p99S: 3 })],
       scaling: [scaling(steps, 'add_order')],
       saturation: [saturation(steps, 'add_order', 2) ?? assert.fail('no saturation')],
-      projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2 }),
+      ceilings: ceilings(steps, 'add_order'),
+      projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 }),
       notes: ['a note'],
     };
     const dir = await mkdtemp(join(tmpdir(), 'capacity-'));
@@ -94,10 +111,13 @@ void describe('capacity analysis and report', () => {
     assert.deepEqual(JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')), JSON.parse(JSON.stringify(report)));
     const csv = (await readFile(join(dir, 'capacity.csv'), 'utf8')).trimEnd().split('\r\n');
     assert.equal(csv.length, steps.length + 1);
+    assert.match(csv[0] ?? '', /^scenario,path,model,/);
     assert.equal(capacityCsv(report), await readFile(join(dir, 'capacity.csv'), 'utf8'));
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');
     assert.equal((html.match(/<svg /g) ?? []).length, 4, 'USL, latency, throughput and CPU charts');
     assert.match(html, /USL fit \(σ 0\.100/);
+    assert.match(html, /Harness ceiling/);
+    assert.match(html, /paper topology: 7 peers, 3 orgs, 3 orderers on 4 hosts/);
     assert.match(html, /no step of the sweep met the objective/);
     assert.match(html, /order of magnitude of a large provincial retail market/);
   });

@@ -69,6 +69,8 @@ export interface MeasuredCapacity {
   readonly serviceCpuMsPerRead: number;
   /** Cores of the measuring machine. */
   readonly cores: number;
+  /** Peers of the measured network: every one of them validates every write. */
+  readonly peers: number;
 }
 
 export interface Projection {
@@ -123,7 +125,7 @@ export function project(inputs: ProvinceInputs, measured: MeasuredCapacity): Pro
       `against ${measured.cores} cores measured here.`,
   );
   findings.push(
-    'What grows (reasoning, not measured here): every write is endorsed by an exchange peer and a consumer or retailer peer and validated by all 7 peers, so its chain CPU grows with the peers that commit it; ' +
+    `What grows: every write is endorsed by an exchange peer and a consumer or retailer peer and validated by all ${measured.peers} peers, so its chain CPU grows with the peers that commit it (\`bench growth\` measures it on two sizes); ` +
       'more peers per org spread endorsements (the gateway balances them) but add commit work, more orgs in the policy add endorsements to every write. Reads are served by one peer: they scale with peers. ' +
       'The ordering service (Raft) orders blocks, not endorsements, and is rarely first to saturate.',
   );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { csvTable, type CsvValue } from '../report/csv';
 import type { Machine } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
-import type { Knee, Objective, Saturation, ScalingFit } from './analysis';
+import type { Ceiling, Knee, Objective, Saturation, ScalingFit } from './analysis';
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
 import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
 import { uslThroughput } from './usl';
@@ -26,6 +26,8 @@ export interface CapacityReport {
     readonly commit: { readonly sha: string; readonly dirty: boolean };
     readonly machine: Machine;
     readonly runtime: string;
+    /** The size of the network measured (`network up --size`). */
+    readonly topology: { readonly size: string; readonly peers: number; readonly orgs: number; readonly orderers: number; readonly hosts: number };
     readonly plan: SweepPlan;
     readonly objectives: Readonly<Record<SweepScenario, Objective>>;
   };
@@ -33,12 +35,15 @@ export interface CapacityReport {
   readonly knees: readonly Knee[];
   readonly scaling: readonly ScalingFit[];
   readonly saturation: readonly Saturation[];
+  /** The harness ceiling: the same closed steps over HTTP and straight to the Fabric Gateway. */
+  readonly ceilings: readonly Ceiling[];
   readonly projection: Projection;
   readonly notes: readonly string[];
 }
 
 const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] = [
   ['scenario', (s) => s.scenario],
+  ['path', (s) => s.path],
   ['model', (s) => s.model],
   ['load', (s) => s.load],
   ['load_unit', (s) => (s.model === 'closed' ? 'users' : 'per_s')],
@@ -59,6 +64,7 @@ const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] =
   ['load_generator_cpu_pct', (s) => s.cpuPct.loadGenerator],
   ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain],
   ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service],
+  ['load_generator_cpu_ms_per_tx', (s) => s.cpuMsPerTx.loadGenerator],
   ['window_start', (s) => s.window.start],
   ['window_end', (s) => s.window.end],
 ];
@@ -87,7 +93,7 @@ function scalingChart(fit: ScalingFit): string {
 }
 
 function openCharts(steps: readonly SweepStep[], scenario: SweepScenario, objective: Objective): string {
-  const open = steps.filter((s) => s.scenario === scenario && s.model === 'open');
+  const open = steps.filter((s) => s.scenario === scenario && s.path === 'http' && s.model === 'open');
   const latency = lineChart({
     title: `${scenario}: latency against offered rate (open model)`,
     xLabel: 'offered requests per second',
@@ -112,13 +118,13 @@ function openCharts(steps: readonly SweepStep[], scenario: SweepScenario, object
 }
 
 function cpuChart(steps: readonly SweepStep[], scenario: SweepScenario): string {
-  const closed = steps.filter((s) => s.scenario === scenario && s.model === 'closed');
+  const closed = steps.filter((s) => s.scenario === scenario && s.path === 'http' && s.model === 'closed');
   const line = (name: string, pick: (s: SweepStep) => number): LineSeries => ({ name, points: closed.map((s) => [s.load, pick(s)] as const) });
   return lineChart({
     title: `${scenario}: CPU against users (% of the machine)`,
     xLabel: 'users',
     yLabel: '% of the machine',
-    series: [line('machine', (s) => s.cpuPct.machine), line('chain', (s) => s.cpuPct.chain), line('service tier', (s) => s.cpuPct.service), line('vegeta', (s) => s.cpuPct.loadGenerator)],
+    series: [line('machine', (s) => s.cpuPct.machine), line('chain', (s) => s.cpuPct.chain), line('service tier', (s) => s.cpuPct.service), line('load generator', (s) => s.cpuPct.loadGenerator)],
   });
 }
 
@@ -130,7 +136,8 @@ export function capacityHtml(report: CapacityReport): string {
     '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}th{background:#f4f4f4}svg{display:block;margin:1em 0}.muted{color:#666}</style></head><body>',
     `<h1>${h(meta.title)}</h1>`,
     `<p class="muted">Commit ${h(meta.commit.sha.slice(0, 12))}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${h(meta.startedAt)} to ${h(meta.endedAt)}; ${meta.machine.cores} cores, ${h(meta.machine.cpuModel)}, ${meta.machine.memoryGiB} GiB; ${h(meta.runtime)} runtime; ` +
-      `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, through nginx and the retail service (vegeta).</p>`,
+      `${h(meta.topology.size)} topology: ${meta.topology.peers} peers, ${meta.topology.orgs} orgs, ${meta.topology.orderers} orderers on ${meta.topology.hosts} hosts; ` +
+      `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, through nginx and the retail service (vegeta), the gateway steps straight to the Fabric Gateway.</p>`,
     '<h2>Knees (open model)</h2>',
     table(
       ['scenario', 'objective', 'knee: offered rate', 'throughput there', 'steps beyond it'],
@@ -153,6 +160,19 @@ export function capacityHtml(report: CapacityReport): string {
     '<h2>What saturates first</h2>',
     `<ul>${report.saturation.map((s) => `<li>${h(`${s.scenario}: ${s.verdict}`)}</li>`).join('')}</ul>`,
     ...scenarios.map((s) => cpuChart(report.steps, s)),
+    '<h2>Harness ceiling: through the service, and straight to the Fabric Gateway</h2>',
+    report.ceilings.length === 0
+      ? '<p>No gateway step was run.</p>'
+      : table(
+          ['scenario', 'users', 'path', 'throughput /s', 'p50 s', 'p99 s', 'success %', 'chain CPU ms/tx', 'service CPU ms/tx', 'load generator CPU ms/tx'],
+          report.ceilings.flatMap((c) =>
+            (['http', 'gateway'] as const).map((path) => {
+              const f = c[path];
+              return [c.scenario, String(c.users), path, n(f.throughputPerS, 1), n(f.p50S, 3), n(f.p99S, 3), n(f.successRatePct), n(f.cpuMsPerTx.chain, 1), path === 'http' ? n(f.cpuMsPerTx.service, 1) : '—', n(f.cpuMsPerTx.loadGenerator, 1)];
+            }),
+          ),
+        ),
+    `<ul>${report.ceilings.map((c) => `<li>${h(`${c.scenario}: ${c.verdict}`)}</li>`).join('')}</ul>`,
     '<h2>Provincial projection</h2>',
     table(
       ['input', 'value', 'why'],
@@ -169,8 +189,8 @@ export function capacityHtml(report: CapacityReport): string {
     `<ul>${projection.findings.map((f) => `<li>${h(f)}</li>`).join('')}</ul>`,
     '<h2>Every step</h2>',
     table(
-      ['scenario', 'model', 'load', 'throughput /s', 'p50 s', 'p95 s', 'p99 s', 'success %', 'dropped', 'machine CPU %', 'chain CPU ms/tx'],
-      report.steps.map((s) => [s.scenario, s.model, s.model === 'closed' ? `${s.load} users` : `${s.load}/s`, n(s.throughputPerS, 1), n(s.latencyS.p50, 3), n(s.latencyS.p95, 3), n(s.latencyS.p99, 3), n(s.successRatePct), String(s.droppedIterations), n(s.cpuPct.machine, 0), n(s.cpuMsPerTx.chain, 1)]),
+      ['scenario', 'path', 'model', 'load', 'throughput /s', 'p50 s', 'p95 s', 'p99 s', 'success %', 'dropped', 'machine CPU %', 'chain CPU ms/tx'],
+      report.steps.map((s) => [s.scenario, s.path, s.model, s.model === 'closed' ? `${s.load} users` : `${s.load}/s`, n(s.throughputPerS, 1), n(s.latencyS.p50, 3), n(s.latencyS.p95, 3), n(s.latencyS.p99, 3), n(s.successRatePct), String(s.droppedIterations), n(s.cpuPct.machine, 0), n(s.cpuMsPerTx.chain, 1)]),
     ),
     '<h2>Notes</h2>',
     `<ul>${report.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`,

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-import { readRuntime, StateLayout } from '@energysale/network';
+import { orderers, peers, readRuntime, StateLayout, stateSize, TOPOLOGIES } from '@energysale/network';
 
 import { commit, machine } from '../table4/provenance';
-import { knee, saturation, scaling, type Objective } from './analysis';
+import { ceilings, knee, saturation, scaling, type Objective } from './analysis';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
 import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
 import { runSweeps, SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
@@ -21,6 +21,7 @@ export const CAPACITY_PLANS: Readonly<Record<'full' | 'quick', SweepPlan>> = {
     duration: '20s',
     warmup: '5s',
     preloadOrdersPerUser: 1,
+    gatewayUsers: [4, 16, 64],
   },
   quick: {
     users: [1, 2, 4, 8],
@@ -28,6 +29,7 @@ export const CAPACITY_PLANS: Readonly<Record<'full' | 'quick', SweepPlan>> = {
     duration: '5s',
     warmup: '2s',
     preloadOrdersPerUser: 1,
+    gatewayUsers: [8],
   },
 };
 
@@ -37,13 +39,24 @@ export const OBJECTIVES: Readonly<Record<SweepScenario, Objective>> = { add_orde
 /** The cost of one transaction at the knee (the open step there), or at the lightest step when no step met the objective. */
 function costAt(steps: readonly SweepStep[], scenario: SweepScenario, kneeRate: number | null): SweepStep | undefined {
   const mine = steps.filter((s) => s.scenario === scenario);
-  return mine.find((s) => s.model === 'open' && s.load === kneeRate) ?? mine.find((s) => s.model === 'closed');
+  return mine.find((s) => s.model === 'open' && s.load === kneeRate) ?? mine.find((s) => s.model === 'closed' && s.path === 'http');
 }
 
-export async function runCapacity(planName: keyof typeof CAPACITY_PLANS, log: (line: string) => void, reportsDir: string, inputs: ProvinceInputs = defaultInputs()): Promise<{ dir: string; report: CapacityReport }> {
-  const plan = CAPACITY_PLANS[planName];
+export interface CapacityOptions {
+  readonly inputs?: ProvinceInputs;
+  /** The network's state (ENERGYSALE_STATE's by default). */
+  readonly layout?: StateLayout;
+  /** Another plan than the named one's (the growth test's small one). */
+  readonly plan?: SweepPlan;
+}
+
+export async function runCapacity(planName: string, log: (line: string) => void, reportsDir: string, options: CapacityOptions = {}): Promise<{ dir: string; report: CapacityReport }> {
+  const plan = options.plan ?? CAPACITY_PLANS[planName as keyof typeof CAPACITY_PLANS];
+  const layout = options.layout ?? new StateLayout();
+  const size = await stateSize(layout);
+  const topology = TOPOLOGIES[size];
   const startedAt = new Date().toISOString();
-  const { steps } = await runSweeps(plan, log);
+  const { steps } = await runSweeps(plan, log, layout);
   const knees = SWEEP_SCENARIOS.map((s) => knee(steps, s, OBJECTIVES[s]));
   const [writeKnee, readKnee] = knees;
   const write = costAt(steps, 'add_order', writeKnee?.ratePerS ?? null);
@@ -56,6 +69,7 @@ export async function runCapacity(planName: keyof typeof CAPACITY_PLANS, log: (l
     serviceCpuMsPerWrite: write?.cpuMsPerTx.service ?? 0,
     serviceCpuMsPerRead: read?.cpuMsPerTx.service ?? 0,
     cores: availableParallelism(),
+    peers: peers(topology).length,
   };
   const sha = commit();
   const report: CapacityReport = {
@@ -66,7 +80,8 @@ export async function runCapacity(planName: keyof typeof CAPACITY_PLANS, log: (l
       endedAt: new Date().toISOString(),
       commit: sha,
       machine: machine(),
-      runtime: (await readRuntime(new StateLayout())).kind,
+      runtime: (await readRuntime(layout)).kind,
+      topology: { size, peers: peers(topology).length, orgs: topology.peerOrgs.length, orderers: orderers(topology).length, hosts: topology.hosts.length },
       plan,
       objectives: OBJECTIVES,
     },
@@ -74,17 +89,19 @@ export async function runCapacity(planName: keyof typeof CAPACITY_PLANS, log: (l
     knees,
     scaling: SWEEP_SCENARIOS.map((s) => scaling(steps, s)),
     saturation: SWEEP_SCENARIOS.flatMap((s) => saturation(steps, s, availableParallelism()) ?? []),
-    projection: project(inputs, measured),
+    ceilings: SWEEP_SCENARIOS.flatMap((s) => ceilings(steps, s)),
+    projection: project(options.inputs ?? defaultInputs(), measured),
     notes: [
       'Load: vegeta through nginx and two retail service instances to the Fabric Gateway, all on this one machine (the load generator competes for the same CPU; its share is shown).',
       'Open model: iterations are scheduled at the offered rate whatever the answers, so latency includes queueing (no coordinated omission); an iteration the engine could not start within its bound of requests in flight is counted as dropped.',
       'Closed model: each user sends its next request when the last is answered; the USL is fitted to these throughputs by least squares.',
-      'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and vegeta from /proc, as % of the whole machine.',
-      'Not measured here: how cost grows with the number of peers and orgs (a second topology), and a load mode straight to the Fabric Gateway without the service (the Table 4 Caliper rounds measure that path).',
+      'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and the load generator (vegeta, and this process: the Fabric client of the gateway steps) from /proc, as % of the whole machine.',
+      'Harness ceiling: the gateway steps make the same chaincode calls straight from this process with the service\'s own Fabric client (no HTTP, nginx or service); the difference from the same step over HTTP is what the service costs. tape, the external Fabric load generator, is not served by the Go module proxy here; Caliper, the other external one, measures this network in `bench table4 --engine caliper`.',
+      `Topology: ${size} (${peers(topology).length} peers, ${topology.peerOrgs.length} orgs, ${orderers(topology).length} orderers); \`bench growth\` compares the sizes.`,
     ],
   };
   const now = startedAt;
-  const dir = join(reportsDir, `${now.slice(0, 13)}${now.slice(14, 16)}_capacity-${planName}_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
+  const dir = join(reportsDir, `${now.slice(0, 13)}${now.slice(14, 16)}_capacity-${planName}-${size}_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
   await writeCapacityReport(dir, report);
   return { dir, report };
 }

@@ -1,15 +1,17 @@
 import { availableParallelism } from 'node:os';
 
-import { energysale, isRunning, locateToolchain, StateLayout } from '@energysale/network';
+import { isRunning, locateToolchain, StateLayout } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
+import type { LoadEngine } from '../engine/engine';
+import { GatewayEngine } from '../engine/gateway';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { MachineSource, pidsOfExecutable, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
-import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
+import { addOrderRequests, orderQueryRequests, type Path, type Requests } from '../table4/scenarios';
 
 /*
  * The capacity sweeps on the running network, through nginx and the service (vegeta):
@@ -20,13 +22,21 @@ import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/s
  *    in time are counted as dropped, never left out.
  * Each step reports throughput, latency percentiles, success, dropped iterations, and the CPU of
  * the machine, the chain (peers, orderers, chaincode), the service tier and the load generator.
+ *
+ * The harness ceiling: closed steps repeated with the Fabric Gateway engine, the same chaincode
+ * calls made straight from this process with the service's own Fabric client, no HTTP, nginx or
+ * service in the way; the difference from the same step over HTTP is what the service costs.
  */
 
 export const SWEEP_SCENARIOS = ['add_order', 'order_query'] as const;
 export type SweepScenario = (typeof SWEEP_SCENARIOS)[number];
 
+/** How a step's requests reached Fabric: vegeta through nginx and the service, or the Fabric Gateway from this process. */
+export type SweepPath = 'http' | 'gateway';
+
 export interface SweepStep {
   readonly scenario: SweepScenario;
+  readonly path: SweepPath;
   readonly model: 'closed' | 'open';
   /** Users (closed) or the offered arrival rate per second (open). */
   readonly load: number;
@@ -41,8 +51,8 @@ export interface SweepStep {
   readonly droppedIterations: number;
   /** Average CPU over the window, % of the whole machine. */
   readonly cpuPct: { readonly machine: number; readonly chain: number; readonly service: number; readonly loadGenerator: number };
-  /** CPU milliseconds per successful request: the chain's and the service tier's. */
-  readonly cpuMsPerTx: { readonly chain: number; readonly service: number };
+  /** CPU milliseconds per successful request: the chain's, the service tier's, the load generator's. */
+  readonly cpuMsPerTx: { readonly chain: number; readonly service: number; readonly loadGenerator: number };
   readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
 }
 
@@ -56,9 +66,11 @@ export interface SweepPlan {
   readonly warmup: string;
   /** Preloaded orders per user for the query steps. */
   readonly preloadOrdersPerUser: number;
+  /** Closed-model user counts (among `users`) repeated through the Fabric Gateway engine: the harness ceiling. */
+  readonly gatewayUsers: readonly number[];
 }
 
-const REQUESTS: Readonly<Record<SweepScenario, (baseUrl: string, fixture: Fixture) => Requests>> = { add_order: addOrderRequests, order_query: orderQueryRequests };
+const REQUESTS: Readonly<Record<SweepScenario, (path: Path, fixture: Fixture) => Requests>> = { add_order: addOrderRequests, order_query: orderQueryRequests };
 
 /** The open model's bound on requests in flight: enough for every arrival to wait up to 10 s, at most 1,000. */
 export function maxInFlight(ratePerS: number, identities: number): number {
@@ -71,33 +83,36 @@ export interface SweepRun {
 }
 
 /** Runs the closed then the open sweep of each scenario, in one service-tier session, and returns every step. */
-export async function runSweeps(plan: SweepPlan, log: (line: string) => void): Promise<SweepRun> {
-  const layout = new StateLayout();
+export async function runSweeps(plan: SweepPlan, log: (line: string) => void, layout: StateLayout = new StateLayout()): Promise<SweepRun> {
   const network = await runningNetwork(layout);
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const records = (await network.supervisor.records()).filter(isRunning);
   const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);
   const engine = await VegetaEngine.locate();
+  const gateway = GatewayEngine.open(network.topology, layout);
   const vegeta = (await locateToolchain()).bin.vegeta;
   const sampler = new ResourceSampler([
     new MachineSource(),
     { name: 'chain', pids: () => pidsOf(['peer', 'orderer', 'chaincode']) },
     { name: 'service', pids: () => pidsOf(['service', 'lb']) },
-    { name: 'loadGenerator', pids: () => pidsOfExecutable(vegeta) },
+    // vegeta, and this process: the Fabric client of the gateway steps (and vegeta's feeder otherwise).
+    { name: 'loadGenerator', pids: () => [...pidsOfExecutable(vegeta), process.pid] },
   ]);
-  const load: LoadContext = { log, metrics: new ProgressMetrics(), engine };
+  const metrics = new ProgressMetrics();
+  const contexts: Readonly<Record<SweepPath, LoadContext>> = { http: { log, metrics, engine }, gateway: { log, metrics, engine: gateway satisfies LoadEngine } };
+  const paths: Readonly<Record<SweepPath, Path>> = { http: { kind: 'http', baseUrl: tier.url }, gateway: { kind: 'gateway', topology: network.topology } };
   try {
     // Enough identities for the largest closed step; the open steps spread their arrivals over them.
     const identities = Math.max(...plan.users, 1);
-    const fixture = await prepare(energysale, layout, new TokenIssuer(layout), tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
+    const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
     sampler.start();
     const steps: SweepStep[] = [];
     let n = 0;
-    const step = async (scenario: SweepScenario, model: SweepStep['model'], value: number, executor: Pick<Scenario, 'executor'> & Record<string, unknown>): Promise<void> => {
+    const step = async (scenario: SweepScenario, path: SweepPath, model: SweepStep['model'], value: number, executor: Pick<Scenario, 'executor'> & Record<string, unknown>): Promise<void> => {
       const own: Fixture = { ...fixture, runId: `${fixture.runId}-s${n++}` };
-      const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](tier.url, own) } } } as Options;
-      log(`${scenario}, ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
-      const summary = await runTest(options, load);
+      const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](paths[path], own) } } } as Options;
+      log(`${scenario} (${path}), ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
+      const summary = await runTest(options, contexts[path]);
       await sampler.settled();
       const s = summary.scenarios[scenario];
       if (!s) throw new Error(`the step ran no ${scenario} scenario`);
@@ -108,6 +123,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void): P
       const perTx = (group: string): number => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : 0);
       const result: SweepStep = {
         scenario,
+        path,
         model,
         load: value,
         requests: p.requests,
@@ -118,19 +134,20 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void): P
         expectedIterations: s.measured.expectedIterations,
         droppedIterations: s.measured.droppedIterations,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
-        cpuMsPerTx: { chain: perTx('chain'), service: perTx('service') },
+        cpuMsPerTx: { chain: perTx('chain'), service: perTx('service'), loadGenerator: perTx('loadGenerator') },
         window: s.measured.window,
       };
       log(
         `  ${result.throughputPerS.toFixed(1)}/s, p99 ${result.latencyS.p99.toFixed(3)} s, ${result.successRatePct.toFixed(2)} % ok, ${result.droppedIterations} dropped, ` +
-          `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, vegeta ${result.cpuPct.loadGenerator.toFixed(0)})`,
+          `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, load generator ${result.cpuPct.loadGenerator.toFixed(0)})`,
       );
       steps.push(result);
     };
     for (const scenario of SWEEP_SCENARIOS) {
-      for (const users of plan.users) await step(scenario, 'closed', users, { executor: 'constant-vus', vus: users });
+      for (const users of plan.users) await step(scenario, 'http', 'closed', users, { executor: 'constant-vus', vus: users });
+      for (const users of plan.gatewayUsers) await step(scenario, 'gateway', 'closed', users, { executor: 'constant-vus', vus: users });
       for (const rate of plan.rates[scenario]) {
-        await step(scenario, 'open', rate, { executor: 'constant-arrival-rate', rate, timeUnit: '1s', preAllocatedVUs: identities, maxVUs: maxInFlight(rate, identities) });
+        await step(scenario, 'http', 'open', rate, { executor: 'constant-arrival-rate', rate, timeUnit: '1s', preAllocatedVUs: identities, maxVUs: maxInFlight(rate, identities) });
       }
     }
     sampler.stop();
@@ -138,6 +155,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void): P
     return { steps, users: identities };
   } finally {
     sampler.stop();
+    await gateway.close();
     await stopServiceTier(layout);
   }
 }

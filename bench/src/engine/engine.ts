@@ -64,9 +64,11 @@ export interface AttackReport {
   readonly aborted: boolean;
 }
 
-/** A load generator: vegeta now, another one later. */
+/** A load generator: vegeta over HTTP, or the Fabric Gateway straight from this process. */
 export interface LoadEngine {
   readonly name: string;
+  /** URL schemes of the requests it sends, e.g. 'http:' (as URL.protocol has them). */
+  readonly schemes: readonly string[];
   version(): Promise<string>;
   attack<R extends EngineRequest>(attack: Attack<R>): Promise<AttackReport>;
 }

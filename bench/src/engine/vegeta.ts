@@ -50,6 +50,7 @@ export interface VegetaOptions {
  */
 export class VegetaEngine implements LoadEngine {
   readonly name = 'vegeta';
+  readonly schemes = ['http:', 'https:'];
 
   constructor(
     /** The vegeta executable. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 
-import { describeBatchSettings, energysale, isRunning, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
+import { describeBatchSettings, isRunning, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
@@ -73,7 +73,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const sampler = new ResourceSampler([{ name: 'chain', pids: () => chain.map((r) => r.pid) }]);
   const load: LoadContext = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
   try {
-    const fixture = await prepare(energysale, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
+    const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     const batch = describeBatchSettings(await readBatchSettings(await network.context()));
     const repeats: Record<GateScenario, FigureValues[]> = { add_order: [], order_query: [] };
     sampler.start();
@@ -97,7 +97,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
       commit: commit(),
       machine: machine(),
       runtime: (await readRuntime(layout)).kind,
-      config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(energysale), serviceSettings: { ...serviceSettings } },
+      config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(network.topology), serviceSettings: { ...serviceSettings } },
       scenarios: { add_order: samplesOf(repeats.add_order), order_query: samplesOf(repeats.order_query) } as Measurement['scenarios'],
     };
   } finally {

@@ -196,6 +196,12 @@ class ScenarioRun {
     }
   }
 
+  /** An absolute URL of a scheme the engine sends, without a fragment. */
+  private sendable(url: string): boolean {
+    if (url.includes('#') || !/^[a-z][a-z0-9+.-]*:\/\//.test(url)) return false;
+    return this.engine.schemes.includes(url.slice(0, url.indexOf(':') + 1));
+  }
+
   /** The scenario's iterations, shared by its attacks: VU (j mod vus) + 1, its iteration j div vus. */
   private *iterations(): Generator<IterationRequest, void, undefined> {
     const { vus, maxIterations, name } = this.plan;
@@ -203,9 +209,9 @@ class ScenarioRun {
       const vu = (j % vus) + 1;
       const iteration = Math.floor(j / vus);
       const request = this.scenario.exec(vu, iteration);
-      if (typeof request.method !== 'string' || typeof request.url !== 'string' || !/^https?:\/\/[^#]*$/.test(request.url)) {
+      if (typeof request.method !== 'string' || typeof request.url !== 'string' || !this.sendable(request.url)) {
         throw new ScenarioConfigError(
-          `scenario ${name}: exec(${vu}, ${iteration}) returned no method or no absolute http(s) URL without a fragment`,
+          `scenario ${name}: exec(${vu}, ${iteration}) returned no method or no absolute ${this.engine.schemes.join(' or ')} URL without a fragment (engine ${this.engine.name})`,
         );
       }
       const { method, url, headers, body } = request;

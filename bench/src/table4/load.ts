@@ -1,7 +1,7 @@
-import { energysale, NativeNetwork, StateLayout } from '@energysale/network';
+import { NativeNetwork, StateLayout } from '@energysale/network';
 
 import type { PhaseFigures as ReportPhase } from '../report/schema';
-import type { VegetaEngine } from '../engine/vegeta';
+import type { LoadEngine } from '../engine/engine';
 import type { ProgressMetrics } from '../progress/metrics';
 import { run, type Options, type Summary } from '../scenario';
 import type { PhaseFigures } from '../scenario/summary';
@@ -30,7 +30,7 @@ export function phase(figures: PhaseFigures): ReportPhase {
 /** What every test of a run shares: its log, the load engine, and the progress metrics Prometheus scrapes. */
 export interface LoadContext {
   readonly log: (line: string) => void;
-  readonly engine: VegetaEngine;
+  readonly engine: LoadEngine;
   readonly metrics: ProgressMetrics;
 }
 
@@ -55,7 +55,7 @@ export class NetworkNotReadyError extends Error {
 
 /** The network a benchmark runs on (the state ENERGYSALE_STATE names), refused unless every node of the model answers healthy. */
 export async function runningNetwork(layout: StateLayout = new StateLayout()): Promise<NativeNetwork> {
-  const network = new NativeNetwork(energysale, layout);
+  const network = await NativeNetwork.ofState(layout);
   const unhealthy = (await network.status()).filter((n) => !n.healthy).map((n) => n.id);
   if (unhealthy.length > 0) throw new NetworkNotReadyError(`the network is not up (${unhealthy.join(', ')}): run \`npm run network -- up\``);
   return network;

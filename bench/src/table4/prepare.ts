@@ -12,6 +12,8 @@ export interface VirtualUser {
 
 export interface Fixture {
   readonly runId: string;
+  /** The org of the virtual users (their identities are under its key in the state). */
+  readonly org: string;
   readonly users: readonly VirtualUser[];
   readonly seller: string;
   readonly packageId: string;
@@ -79,7 +81,7 @@ export async function prepare(
       preloaded[i]?.push(id);
     }
   });
-  return { runId, users, seller, packageId, preloaded };
+  return { runId, org: consumers.key, users, seller, packageId, preloaded };
 }
 
 /** Agreed terms of a benchmark order; the salt is the service's (derived from the order). */

@@ -8,7 +8,6 @@ import {
   describeBatchSettings,
   DockerStatsSampler,
   durationNanos,
-  energysale,
   isRunning,
   locateToolchain,
   monitoring,
@@ -21,6 +20,7 @@ import {
   startMonitoring,
   StateLayout,
   type ProcessRecord,
+  type Topology,
 } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
@@ -56,9 +56,9 @@ const PROFILE_MAX_S = 60;
  * endorser of every add order), the exchange's first peer (endorses every write), the retailers'
  * first peer (commits only) and the first orderer.
  */
-function profiledNodes(): { id: string; endpoint: string }[] {
-  const firstPeer = (key: string) => peers(energysale).find((p) => p.org.key === key);
-  const nodes = [firstPeer('consumer'), firstPeer('exchange'), firstPeer('retailer'), orderers(energysale)[0]];
+function profiledNodes(topology: Topology): { id: string; endpoint: string }[] {
+  const firstPeer = (key: string) => peers(topology).find((p) => p.org.key === key);
+  const nodes = [firstPeer('consumer'), firstPeer('exchange'), firstPeer('retailer'), orderers(topology)[0]];
   return nodes.filter((n) => n !== undefined).map((n) => ({ id: n.id, endpoint: n.profileEndpoint }));
 }
 const durationMs = (text: string): number => (durationNanos(text) ?? Number.NaN) / 1e6;
@@ -111,13 +111,14 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const engines = options.engines ?? ENGINES;
   const layout = new StateLayout();
   const network = await runningNetwork(layout);
+  const topology = network.topology;
   const toolchain = await locateToolchain();
   const runtime = await readRuntime(layout);
   const startedAt = new Date().toISOString();
 
   log('starting monitoring: Prometheus, node-exporter, process-exporter');
-  await startMonitoring(layout, energysale);
-  const prometheus = new PrometheusClient(monitoring(energysale).prometheus.endpoint);
+  await startMonitoring(layout, topology);
+  const prometheus = new PrometheusClient(monitoring(topology).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
   // vegeta's and the harness's targets come up only with the load.
@@ -132,10 +133,10 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     { name: 'loadGenerator', pids: () => pidsOfExecutable(toolchain.bin.vegeta) },
     ...(runtime.kind === 'docker' ? [new DockerStatsSampler(CHAIN_CONTAINERS, chain.flatMap((r) => (r.container === undefined ? [] : [r.container])))] : []),
   ]);
-  const modelBatch = energysale.channel.batch;
+  const modelBatch = topology.channel.batch;
   let batchChanged = false;
   // The load generators' own metrics, scraped by Prometheus while the run lasts (jobs harness and vegeta).
-  const endpoints = monitoring(energysale);
+  const endpoints = monitoring(topology);
   const progress = new ProgressMetrics();
   const load: LoadContext = { log, metrics: progress, engine: await VegetaEngine.locate({ prometheusAddr: endpoints.vegeta.endpoint }) };
   let progressServer: MetricsServer | undefined;
@@ -144,7 +145,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     progressServer = await serveMetrics(progress.registry, endpoints.harness.endpoint);
     progress.runStarted(startedAt, profile.name);
     const tokens = new TokenIssuer(layout);
-    const fixture = await prepare(energysale, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
+    const fixture = await prepare(topology, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     let tuning: TuningStep[] = [];
     if (profile.tuning) {
       batchChanged = true;
@@ -173,7 +174,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         // CPU profiles of the profiled nodes, from the start of the measured window.
         const warmupMs = parseDuration(profile.warmup, 'warmup');
         const profileS = Math.min(PROFILE_MAX_S, Math.max(1, parseDuration(profile.duration, 'duration') / 1000 - 2));
-        const profiling = new Promise((r) => setTimeout(r, warmupMs + 1000)).then(() => captureProfiles(profiledNodes(), profileS, staging, name));
+        const profiling = new Promise((r) => setTimeout(r, warmupMs + 1000)).then(() => captureProfiles(profiledNodes(topology), profileS, staging, name));
         // A failed profile must not leave the test unawaited, nor hide the test's own failure.
         profiling.catch(() => undefined);
         const summary = await runTest(testOptions, load);
@@ -188,7 +189,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const windowOf = async (from: number, to: number, withService: boolean): Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown'>> => {
       const { resources, resourceSeries, exports: ranges } = await resourceWindow(prometheus, from, to, { service: withService });
       rangeExports.push(...ranges);
-      return { resources, resourceSeries, breakdown: await breakdown(prometheus, energysale, from, to) };
+      return { resources, resourceSeries, breakdown: await breakdown(prometheus, topology, from, to) };
     };
     const countIn = (from: number, to: number): Promise<number> => countOrders(tokens, tier.url, fixture, from, to);
     const scenarios: ScenarioResult[] = [];
@@ -223,12 +224,12 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       versions: { fabric: toolchain.versions.fabric, fabricCa: toolchain.versions.fabricCa, vegeta: ran.includes('http') ? toolchain.versions.vegeta : null, caliper: caliper?.version ?? null },
       config: {
         topology: {
-          orgs: energysale.peerOrgs.map((o) => o.name),
-          peers: peers(energysale).length,
-          orderers: orderers(energysale).length,
-          ledgerDatabases: peers(energysale).length,
-          hosts: energysale.hosts.length,
-          channel: energysale.channel.name,
+          orgs: topology.peerOrgs.map((o) => o.name),
+          peers: peers(topology).length,
+          orderers: orderers(topology).length,
+          ledgerDatabases: peers(topology).length,
+          hosts: topology.hosts.length,
+          channel: topology.channel.name,
           consensus: 'etcdraft',
         },
         batchTimeoutS: durationMs(batch.timeout) / 1000,
@@ -258,7 +259,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       ...Object.fromEntries(summaries.map((s) => [`${Object.keys(s.scenarios)[0] ?? 'scenario'}.summary.json`, JSON.stringify(s, null, 2)])),
       'resources-proc.json': JSON.stringify(Object.fromEntries(sampler.groups().map((g) => [g, sampler.points(g)]))),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
-      'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: energysale, versions: toolchain.versions }, null, 2),
+      'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: topology, versions: toolchain.versions }, null, 2),
       ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };

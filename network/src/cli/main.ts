@@ -19,15 +19,17 @@ import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../util/tail';
 import { StateLayout } from '../state/layout';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { energysale, monitoring, peerOrg, type ParticipantRole } from '../topology';
+import { energysale, isTopologySize, monitoring, peerOrg, TOPOLOGIES, TOPOLOGY_SIZES, type ParticipantRole, type Topology } from '../topology';
 import { describeTopology } from './describe';
 import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stopMonitoring } from '../monitoring';
 
 const usage = `usage: network <command> [options]
 
   setup                      build the pinned Fabric, Fabric CA and ccaas builder into the cache (idempotent)
-  up [--no-deploy] [--runtime native|docker] [--image-prefix P]
+  up [--no-deploy] [--size paper|reduced] [--runtime native|docker] [--image-prefix P]
                              start CAs, orderers, peers; create the channel; deploy the chaincode.
+                             --size: the paper's 7 peers (default) or reduced, one peer per org (the
+                             capacity planner's cost growth); the state keeps its size, other commands follow it
                              --runtime docker: each node a container (host network, same addresses),
                              images built here offline (prefix energysale/, default) or P (e.g.
                              hyperledger/ for the official ones, where a registry is reachable)
@@ -50,7 +52,7 @@ const usage = `usage: network <command> [options]
   stats [--seconds S]        CPU and memory of the network's processes over S seconds (default 10)
   monitoring up|down          start or stop Prometheus, node-exporter and process-exporter (Debian's)
   monitoring config [--out D] write the generated prometheus.yml and process-exporter.yml (default: dashboards/)
-  topology                   print the topology model with addresses
+  topology [--size S]        print the topology model with addresses (the state's size, or S)
   clean                      remove all generated state (crypto, ledgers, logs)`;
 
 const log = (line: string): void => {
@@ -100,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'no-deploy': { type: 'boolean' },
+      size: { type: 'string' },
       write: { type: 'boolean' },
       runtime: { type: 'string' },
       'image-prefix': { type: 'string' },
@@ -123,7 +126,11 @@ async function main(argv: string[]): Promise<number> {
     log(usage);
     return command ? 0 : 2;
   }
-  const network = new NativeNetwork(energysale);
+  if (values.size !== undefined && !isTopologySize(values.size)) throw new UsageError(`--size must be one of ${TOPOLOGY_SIZES.join(', ')}, got ${values.size}`);
+  // The state's network, of the size it was made with (\`clean\` works on any state, even a stale one).
+  const network =
+    values.size !== undefined ? new NativeNetwork(TOPOLOGIES[values.size]) : command === 'clean' ? new NativeNetwork(energysale) : await NativeNetwork.ofState();
+  const topology: Topology = network.topology;
   switch (command) {
     case 'setup': {
       const toolchain = await ensureToolchain({ log });
@@ -132,10 +139,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'up': {
       const started = Date.now();
-      const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], energysale, log);
+      const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], topology, log);
       await network.up(log, { deploy: !values['no-deploy'], ...(runtime === undefined ? {} : { runtime }) });
       log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      log(describeTopology(energysale));
+      log(describeTopology(topology));
       return 0;
     }
     case 'compose': {
@@ -186,14 +193,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'users': {
       if (!values.org || !values.count) throw new UsageError('users needs --org and --count');
-      const org = peerOrg(energysale, values.org);
+      const org = peerOrg(topology, values.org);
       const count = Number(values.count);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--count must be an integer from 1 to 10000, got ${values.count}`);
       const role = (values.role ?? org.role) as ParticipantRole;
       if (!['exchange', 'retailer', 'consumer', 'regulator'].includes(role)) throw new UsageError(`unknown role ${role}`);
       const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
       const started = Date.now();
-      const files = await enrollUsers(await locateToolchain(), new StateLayout(), energysale, org.key, names, role);
+      const files = await enrollUsers(await locateToolchain(), new StateLayout(), topology, org.key, names, role);
       log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
       return 0;
     }
@@ -217,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values['preferred-max-bytes'] === undefined ? {} : { preferredMaxBytes: values['preferred-max-bytes'] }),
       };
       if (Object.keys(changes).length === 0) {
-        log(`${energysale.channel.name}: ${describeBatchSettings(await readBatchSettings(ctx))}`);
+        log(`${topology.channel.name}: ${describeBatchSettings(await readBatchSettings(ctx))}`);
         return 0;
       }
       const update = await updateBatchSettings(ctx, changes, log);
@@ -227,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'monitoring':
-      return monitoringCommand(rest[0], values.out);
+      return monitoringCommand(topology, rest[0], values.out);
     case 'images': {
       const toolchain = await locateToolchain();
       await ensureDockerEngine(log, { cacheDir: toolchain.cacheDir });
@@ -235,7 +242,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'topology':
-      log(describeTopology(energysale));
+      log(describeTopology(topology));
       return 0;
     case 'clean':
       await network.clean();
@@ -246,21 +253,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function monitoringCommand(action: string | undefined, out: string | undefined): Promise<number> {
+async function monitoringCommand(topology: Topology, action: string | undefined, out: string | undefined): Promise<number> {
   const layout = new StateLayout();
   switch (action) {
     case 'up': {
-      const records = await startMonitoring(layout, energysale);
-      const prometheus = new PrometheusClient(monitoring(energysale).prometheus.endpoint);
+      const records = await startMonitoring(layout, topology);
+      const prometheus = new PrometheusClient(monitoring(topology).prometheus.endpoint);
       // The service tier is scraped when it runs; the network and the exporters must answer now.
       const targets = await prometheus.waitForTargets(['orderer', 'peer', 'node', 'process', 'prometheus']);
-      log(`monitoring up: ${records.map((r) => r.id).join(', ')}; scraping every ${energysale.monitoring.scrapeInterval}:`);
+      log(`monitoring up: ${records.map((r) => r.id).join(', ')}; scraping every ${topology.monitoring.scrapeInterval}:`);
       for (const t of targets) log(`  ${t.health.padEnd(5)} ${t.job.padEnd(10)} ${t.node}${t.lastError ? ` (${t.lastError})` : ''}`);
-      log(`Prometheus: http://${monitoring(energysale).prometheus.endpoint}`);
+      log(`Prometheus: http://${monitoring(topology).prometheus.endpoint}`);
       return 0;
     }
     case 'down': {
-      const stopped = await stopMonitoring(layout, energysale);
+      const stopped = await stopMonitoring(layout, topology);
       log(stopped.length === 0 ? 'monitoring was not running' : `stopped ${stopped.map((r) => r.id).join(', ')}`);
       return 0;
     }

@@ -24,6 +24,7 @@ const CODED = new RegExp(`\\b(${CHAINCODE_ERROR_CODES.join('|')}): (.*)$`, 's');
  * details), or undefined when the failure is not the chaincode's (network, endorsement policy, ...).
  */
 export function chaincodeErrorOf(error: unknown): ChaincodeError | undefined {
+  if (error instanceof ChaincodeError) return error;
   if (!(error instanceof GatewayError)) return undefined;
   for (const detail of error.details) {
     const match = CODED.exec(detail.message);

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './derive';
 export { energysale } from './energysale';
+export * from './sizes';

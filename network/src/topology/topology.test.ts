@@ -8,6 +8,7 @@ import { MSP_OF_ROLE } from '@energysale/chaincode';
 import { chaincodeCollections, repoRoot } from '../util/paths';
 import { allNodes, boundEndpoints, chaincodeServers, orderers, peers, TopologyError, validateTopology } from './derive';
 import { energysale } from './energysale';
+import { isTopologySize, TOPOLOGIES } from './sizes';
 import type { Topology } from './types';
 
 void describe('the energysale topology model', () => {
@@ -111,3 +112,23 @@ function sourceFiles(dir: string): string[] {
     return /\.(ts|mjs|js|json|yaml|yml)$/.test(name) ? [path] : [];
   });
 }
+
+void describe('the sizes of the model', () => {
+  void it('reduced keeps one peer per org, its anchor, with the same ports, and a chaincode server only where a peer is', () => {
+    const reduced = TOPOLOGIES.reduced;
+    validateTopology(reduced);
+    assert.equal(TOPOLOGIES.paper, energysale);
+    assert.deepEqual(peers(reduced).map((p) => p.id).sort(), ['peer0.consumerorg.energysale.com', 'peer0.exchangeorg.energysale.com', 'peer0.retailerorg.energysale.com']);
+    const same = (p: ReturnType<typeof peers>[number]) => ({ node: p.node, host: p.host, endpoint: p.endpoint, operations: p.operationsEndpoint, msp: p.org.mspId });
+    for (const peer of peers(reduced)) assert.deepEqual(same(peer), same(peers(energysale).find((p) => p.id === peer.id) ?? assert.fail(peer.id)));
+    assert.deepEqual(chaincodeServers(reduced).map((c) => c.host.name), ['vm1', 'vm3', 'vm4']);
+    assert.deepEqual(orderers(reduced), orderers(energysale));
+    assert.deepEqual({ ...reduced, peerOrgs: [], chaincode: null }, { ...energysale, peerOrgs: [], chaincode: null });
+    assert.equal(reduced.chaincode.endorsementPolicy, energysale.chaincode.endorsementPolicy);
+  });
+
+  void it('knows its size names', () => {
+    assert.ok(isTopologySize('paper') && isTopologySize('reduced'));
+    assert.ok(!isTopologySize('huge'));
+  });
+});

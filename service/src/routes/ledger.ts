@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-import type { Invocation } from '../fabric/client';
-
-type Call = Omit<Invocation, 'user'>;
+import type { Call } from '../fabric/calls';
 
 /** A read as the requesting user (evaluate): the chaincode's answer as text. */
 export async function readText(request: FastifyRequest, call: Call): Promise<string> {

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
-import { peerOrg } from '@energysale/network';
-
 import { Decimal, HandleParams, Id, IdParams, Page, Price, problems, securedBy } from '../schemas/common';
+import { declareOrderCall, readOrderCall } from '../fabric/calls';
 import { read, readText, write, writeText } from './ledger';
 
 const order = Type.Ref('Order');
@@ -49,7 +48,6 @@ const StepBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 50
 /** Trade declaration and the retail contract lifecycle (PAPER.md §2, §5.2-5.3, Table 1). */
 export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate);
-  const exchangeMsp = app.topology.peerOrgs.find((o) => o.role === 'exchange')?.mspId;
 
   app.post('/orders', {
     schema: {
@@ -63,15 +61,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { terms, ...declaration } = request.body;
       // A replay of the same order must hash alike, so the salt is derived from the order, not random.
       const salt = terms.salt ?? app.tokens.derive(`salt:${request.user.handle}:${declaration.id}`);
-      const userMsp = peerOrg(app.topology, request.user.org.key).mspId;
-      const created = await write(request, {
-        contract: 'orders',
-        fn: 'DeclareOrder',
-        args: [JSON.stringify(declaration)],
-        transient: { terms: JSON.stringify({ ...terms, salt }) },
-        // PAPER.md §4: the exchange endorses the parties' private step too.
-        endorsingOrgs: [...new Set([exchangeMsp ?? userMsp, userMsp])],
-      });
+      const created = await write(request, declareOrderCall(app.topology, request.user.org.key, declaration, { ...terms, salt }));
       return reply.status(201).send(created);
     },
   });
@@ -90,7 +80,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/orders/:id', {
     schema: { tags: ['orders'], summary: 'The order as the caller may see it (parties: with terms)', security: securedBy, params: IdParams, response: { 200: order, ...problems } },
-    handler: (request) => read(request, { contract: 'orders', fn: 'ReadOrder', args: [request.params.id] }),
+    handler: (request) => read(request, readOrderCall(request.params.id)),
   });
 
   app.get('/orders/:id/history', {

@@ -8,7 +8,7 @@ import { CaClient } from '../../crypto/ca-client';
 import { createOrgCrypto } from '../../crypto/org-crypto';
 import { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
-import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, validateTopology, type Topology } from '../../topology';
+import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, TOPOLOGIES, TOPOLOGY_SIZES, validateTopology, type Topology, type TopologySize } from '../../topology';
 import { chooseRuntime, readRuntime, type RuntimeChoice } from '../choice';
 import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
 import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
@@ -31,6 +31,15 @@ export function topologyHash(topology: Topology): string {
 
 export type Log = (line: string) => void;
 
+/** The size of the model a state was made from (its recorded hash); `paper` for a state not made yet. */
+export async function stateSize(layout: StateLayout = new StateLayout()): Promise<TopologySize> {
+  if (!existsSync(layout.statusFile)) return 'paper';
+  const { topologyHash: recorded } = JSON.parse(await readFile(layout.statusFile, 'utf8')) as NetworkStatusFile;
+  const size = TOPOLOGY_SIZES.find((s) => topologyHash(TOPOLOGIES[s]) === recorded);
+  if (!size) throw new StaleStateError(`the state in ${layout.root} was made from a topology that is no size of the model (${recorded}): run \`network down\` and \`network clean\``);
+  return size;
+}
+
 /**
  * The network of the model on this machine, each host a loopback address: every node a native
  * process, or (with the docker runtime, chosen at its first `up`) a container on the host's network.
@@ -44,6 +53,11 @@ export class NativeNetwork {
   ) {
     validateTopology(topology);
     this.supervisor = new Supervisor(layout);
+  }
+
+  /** The network a state holds, of the size it was made with (the paper's when there is no state yet). */
+  static async ofState(layout: StateLayout = new StateLayout()): Promise<NativeNetwork> {
+    return new NativeNetwork(TOPOLOGIES[await stateSize(layout)], layout);
   }
 
   async readStatus(): Promise<NetworkStatusFile | undefined> {
