@@ -1,6 +1,7 @@
 // The one test command (`npm test`, called by .ci/run): build, lint, unit tests, then the live
 // tests against ONE shared native network brought up from nothing, then the lifecycle tests that
-// take that network down and up again; then, that network down, the container tests against the
+// take that network down and up again; then, that network down, the size tests (each size of the
+// model up in turn, in states of their own), and the container tests against the
 // same model brought up in the docker runtime (its own state). Ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -55,7 +56,9 @@ function testFiles(kind) {
           ? 'live'
           : file.endsWith('.container.test.js')
             ? 'container'
-            : 'unit';
+            : file.endsWith('.sizes.test.js')
+              ? 'sizes'
+              : 'unit';
       if (fileKind === kind) files.push(file);
     }
   }
@@ -104,6 +107,8 @@ async function main() {
     await nodeTests('lifecycle tests (down and up again)', testFiles('lifecycle'));
   }
   await step('network down', process.execPath, [...cli, 'down']);
+  // With the shared network down: each size of the model up in turn, in states of their own.
+  await nodeTests('size tests (each size of the model up in turn)', testFiles('sizes'));
 
   // The same model in containers: images built offline (cached), every node a container.
   env = { ...process.env, ENERGYSALE_STATE: dockerStateDir };

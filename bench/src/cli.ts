@@ -2,7 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
+
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
+import { runGrowth } from './capacity/growth';
 import { CAPACITY_PLANS, runCapacity } from './capacity/run';
 
 import { GATE_FIGURES, type GateFigure } from './gate/figures';
@@ -17,6 +20,7 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
                   [--inject-write-delay-ms MS] [--reports DIR]
        bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
        bench capacity [--plan full|quick] [--inputs FILE.json] [--reports DIR]
+       bench growth [--sizes reduced,paper] [--plan full|quick] [--reports DIR]
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -43,7 +47,14 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             sweep (arrival rates stepped; the knee: highest rate with p99 within the objective, all
             successful, none dropped) of add order and order query, what saturates first, and the
             provincial projection (--inputs: a JSON object overriding ${Object.keys(DEFAULT_INPUTS).join(', ')}).
-            Writes reports/<time>_capacity-<plan>_<sha>/ (capacity.json, .csv, .html). Plan full ~12 min, quick ~3 min.`;
+            The harness ceiling: closed steps repeated straight to the Fabric Gateway (no HTTP, nginx or
+            service): what the service costs. Runs on the state's network, of whatever size it was made.
+            Writes reports/<time>_capacity-<plan>-<size>_<sha>/ (capacity.json, .csv, .html). Plan full ~15 min, quick ~3 min.
+
+  growth    cost growth with the network's size: each size (network up --size) brought up in turn in its
+            own state (<state>-<size>), the capacity sweep run on it, the network taken down; then chain
+            CPU per transaction, knees and saturation compared. Needs the default network down.
+            Writes reports/<time>_growth-<plan>_<sha>/ (growth.json, .csv, .html) beside each size's capacity report.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -149,6 +160,18 @@ async function capacity(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function growth(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string', default: 'reduced,paper' }, plan: { type: 'string', default: 'quick' }, reports: { type: 'string', default: 'reports' } } });
+  if (!(values.plan in CAPACITY_PLANS)) throw new UsageError(`unknown plan ${values.plan} (${Object.keys(CAPACITY_PLANS).join(', ')})`);
+  const sizes = values.sizes.split(',').map((s) => s.trim());
+  const unknown = sizes.filter((s) => !isTopologySize(s));
+  if (unknown.length > 0 || sizes.length < 2) throw new UsageError(`--sizes needs at least two of ${TOPOLOGY_SIZES.join(', ')} (got ${values.sizes})`);
+  const { dir, report } = await runGrowth(sizes.filter(isTopologySize), values.plan, print, values.reports);
+  for (const f of report.findings) print(f);
+  print(`growth report: ${dir}/growth.html`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'gate') {
     try {
@@ -161,6 +184,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'baseline') return baseline(argv.slice(1));
   if (argv[0] === 'capacity') return capacity(argv.slice(1));
+  if (argv[0] === 'growth') return growth(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

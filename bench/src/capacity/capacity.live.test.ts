@@ -13,7 +13,8 @@ void describe('capacity sweep on the live network', { timeout: 900_000 }, () => 
     const reports = await mkdtemp(join(tmpdir(), 'capacity-live-'));
     const { dir, report } = await runCapacity('quick', (line) => process.stdout.write(`# ${line}\n`), reports);
     const plan = CAPACITY_PLANS.quick;
-    assert.equal(report.steps.length, 2 * plan.users.length + plan.rates.add_order.length + plan.rates.order_query.length);
+    assert.equal(report.steps.length, 2 * (plan.users.length + plan.gatewayUsers.length) + plan.rates.add_order.length + plan.rates.order_query.length);
+    assert.deepEqual(report.meta.topology, { size: 'paper', peers: 7, orgs: 3, orderers: 3, hosts: 4 });
     for (const s of report.steps) {
       assert.ok(s.successes > 0, `${s.scenario} ${s.model} ${s.load}: nothing succeeded`);
       assert.ok(s.cpuPct.machine > 0 && s.cpuPct.chain > 0 && s.cpuMsPerTx.chain > 0, `${s.scenario} ${s.model} ${s.load}: no CPU measured`);
@@ -23,10 +24,18 @@ void describe('capacity sweep on the live network', { timeout: 900_000 }, () => 
     for (const k of report.knees) assert.ok(k.ratePerS !== null || k.beyond.length > 0, `${k.scenario}: neither a knee nor why not`);
     for (const s of report.scaling) assert.ok(s.fit !== null && s.fit.rSquared > 0, `${s.scenario}: ${s.error ?? 'a useless fit'}`);
     assert.equal(report.saturation.length, 2);
+    // The harness ceiling: the gateway steps went straight to Fabric (no service CPU to speak of), and every call was checked.
+    assert.deepEqual(report.ceilings.map((c) => [c.scenario, c.users]), [['add_order', 8], ['order_query', 8]]);
+    for (const c of report.ceilings) {
+      assert.equal(c.gateway.successRatePct, 100, `${c.scenario}: gateway calls failed`);
+      assert.ok(c.gateway.cpuMsPerTx.chain > 0 && c.gateway.cpuMsPerTx.loadGenerator > 0, `${c.scenario}: no CPU measured on the gateway path`);
+      assert.ok(c.gateway.cpuMsPerTx.service < c.http.cpuMsPerTx.service, `${c.scenario}: the service worked as hard without HTTP`);
+    }
     assert.ok(report.projection.peakWritesPerS > 0 && Number.isFinite(report.projection.chainCores) && report.projection.machines >= 1);
     for (const file of ['capacity.json', 'capacity.csv', 'capacity.html']) assert.ok(existsSync(join(dir, file)), file);
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');
     assert.equal((html.match(/<svg /g) ?? []).length, 8, 'two USL, four open-model and two CPU charts');
+    assert.match(html, /Harness ceiling/);
     assert.equal(report.meta.commit.sha.length, 40);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { ceilings, knee, saturation, scaling } from './analysis';
+import { compareSizes, GrowthError, writeGrowthReport } from './growth';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
 import { CAPACITY_SCHEMA, capacityCsv, writeCapacityReport, type CapacityReport } from './report';
 import type { SweepStep } from './sweep';
@@ -120,5 +121,58 @@ void describe('capacity analysis and report', () => {
     assert.match(html, /paper topology: 7 peers, 3 orgs, 3 orderers on 4 hosts/);
     assert.match(html, /no step of the sweep met the objective/);
     assert.match(html, /order of magnitude of a large provincial retail market/);
+  });
+});
+
+void describe('cost growth over sizes', () => {
+  const report = (size: string, peers: number, chainMs: number, over: Partial<CapacityReport['meta']> = {}): { dir: string; report: CapacityReport } => {
+    const mine = steps.map((s) => ({ ...s, cpuMsPerTx: { ...s.cpuMsPerTx, chain: chainMs } }));
+    return {
+      dir: `/reports/${size}`,
+      report: {
+        schema: CAPACITY_SCHEMA,
+        meta: {
+          title: size,
+          startedAt: '2026-11-26T00:00:00.000Z',
+          endedAt: '2026-11-26T00:10:00.000Z',
+          commit: { sha: 'c'.repeat(40), dirty: false },
+          machine: { cores: 2, memoryGiB: 23.5, cpuModel: 'test CPU', os: 'Linux x64', kernel: '6', node: 'v20' },
+          runtime: 'native',
+          topology: { size, peers, orgs: 3, orderers: 3, hosts: 4 },
+          plan: { users: [1, 2, 4, 8, 16], rates: { add_order: [5, 10, 20, 30], order_query: [] }, duration: '5s', warmup: '2s', preloadOrdersPerUser: 1, gatewayUsers: [8] },
+          objectives: { add_order: { p99S: 3 }, order_query: { p99S: 0.5 } },
+          ...over,
+        },
+        steps: mine,
+        knees: [knee(mine, 'add_order', { p99S: 3 })],
+        scaling: [],
+        saturation: [saturation(mine, 'add_order', 2) ?? assert.fail('no saturation')],
+        ceilings: [],
+        projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers }),
+        notes: [],
+      },
+    };
+  };
+
+  void it('compares the sizes at the heaviest closed step they share, smallest first, and says what each added peer costs', async () => {
+    const growth = compareSizes([report('paper', 7, 70), report('reduced', 3, 40)], '2026-11-26T00:00:00.000Z');
+    assert.deepEqual(growth.sizes.map((s) => [s.size, s.peers]), [['reduced', 3], ['paper', 7]]);
+    const [small, large] = growth.sizes;
+    assert.deepEqual(small?.figures.map((f) => [f.scenario, f.users, f.chainCpuMsPerTx, f.kneePerS]), [['add_order', 16, 40, 10]]);
+    assert.ok(Math.abs((large?.figures[0]?.chainCpuMsPerTxPerPeer ?? 0) - 10) < 1e-9);
+    assert.match(growth.findings[0] ?? '', /^add_order, 16 users: chain CPU per transaction 40\.0 ms on 3 peers, 70\.0 ms on 7 \(×1\.75 for ×2\.33 peers; 7\.5 ms per added peer\)/);
+    const dir = await mkdtemp(join(tmpdir(), 'growth-'));
+    await writeGrowthReport(dir, growth);
+    assert.equal((await readFile(join(dir, 'growth.csv'), 'utf8')).trimEnd().split('\r\n').length, 3);
+    assert.match(await readFile(join(dir, 'growth.html'), 'utf8'), /chain CPU per transaction against peers/);
+  });
+
+  void it('refuses reports of another plan or machine, or a single size', () => {
+    const other = report('paper', 7, 70);
+    const otherPlan = { ...other, report: { ...other.report, meta: { ...other.report.meta, plan: { ...other.report.meta.plan, duration: '20s' } } } };
+    assert.throws(() => compareSizes([report('reduced', 3, 40), otherPlan], ''), GrowthError);
+    const otherMachine = { ...other, report: { ...other.report, meta: { ...other.report.meta, machine: { ...other.report.meta.machine, cores: 16 } } } };
+    assert.throws(() => compareSizes([report('reduced', 3, 40), otherMachine], ''), /another machine/);
+    assert.throws(() => compareSizes([report('reduced', 3, 40)], ''), /at least two sizes/);
   });
 });

@@ -97,6 +97,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
       'Closed model: each user sends its next request when the last is answered; the USL is fitted to these throughputs by least squares.',
       'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and the load generator (vegeta, and this process: the Fabric client of the gateway steps) from /proc, as % of the whole machine.',
       'Harness ceiling: the gateway steps make the same chaincode calls straight from this process with the service\'s own Fabric client (no HTTP, nginx or service); the difference from the same step over HTTP is what the service costs. tape, the external Fabric load generator, is not served by the Go module proxy here; Caliper, the other external one, measures this network in `bench table4 --engine caliper`.',
+      "A closed write step's users wait for the same block (the batch timeout), so its completions come in bursts: a window of a few seconds holds only a few, and its throughput is quantised; compare writes on the full plan's 20 s windows.",
       `Topology: ${size} (${peers(topology).length} peers, ${topology.peerOrgs.length} orgs, ${orderers(topology).length} orderers); \`bench growth\` compares the sizes.`,
     ],
   };

@@ -54,7 +54,7 @@ void describe('the Fabric Gateway engine (a fake Fabric client)', () => {
     assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
     assert.deepEqual(results.map((r) => r.seq).sort((a, b) => a - b), results.map((_, i) => i));
     assert.ok(results.every((r) => r.latencyMs >= 35));
-    assert.equal(JSON.parse(results[0]?.body.toString() ?? '{}').id, 'o0');
+    assert.equal((JSON.parse(results[0]?.body.toString() ?? '{}') as { id: string }).id, 'o0');
     assert.deepEqual([...new Set(client.calls.map((c) => (c as { user: { handle: string } }).user.handle))].sort(), ['consumer/vu1', 'consumer/vu2']);
   });
 
@@ -62,9 +62,10 @@ void describe('the Fabric Gateway engine (a fake Fabric client)', () => {
     const engine = new GatewayEngine(fakeClient(1), identity);
     const { results } = await attack(engine, { model: 'closed', workers: 1 }, 50, () => gatewayRequest('SUBMIT', 'consumer', 'vu1', { contract: 'orders', fn: 'DeclareOrder', args: ['refuse'] }));
     const [first] = results;
-    assert.equal(first?.status, 403);
-    assert.match(first?.error ?? '', /^403 FORBIDDEN_ROLE: only a consumer may declare/);
-    assert.equal(JSON.parse(first?.body.toString() ?? '{}').code, 'FORBIDDEN_ROLE');
+    assert.ok(first);
+    assert.equal(first.status, 403);
+    assert.match(first.error ?? '', /^403 FORBIDDEN_ROLE: only a consumer may declare/);
+    assert.equal((JSON.parse(first.body.toString()) as { code: string }).code, 'FORBIDDEN_ROLE');
   });
 
   void it('open pacing: starts due evenly, at most maxWorkers in flight, those still waiting at the end never sent', async () => {
@@ -72,7 +73,9 @@ void describe('the Fabric Gateway engine (a fake Fabric client)', () => {
     assert.equal(fast.report.sent, 10);
     const starts = fast.results.map((r) => r.startMs - fast.report.startedMs).sort((a, b) => a - b);
     // Due at 30, 60, ..., 300 ms.
-    starts.forEach((start, i) => assert.ok(start >= (i + 1) * 30 - 2 && start < (i + 1) * 30 + 25, `start ${i} at ${start.toFixed(1)} ms`));
+    starts.forEach((start, i) => {
+      assert.ok(start >= (i + 1) * 30 - 2 && start < (i + 1) * 30 + 25, `start ${i} at ${start.toFixed(1)} ms`);
+    });
     const slow = await attack(new GatewayEngine(fakeClient(250), identity), { model: 'open', requests: 10, workers: 1, maxWorkers: 1 }, 300, (i) => gatewayRequest('EVALUATE', 'consumer', 'vu1', { contract: 'orders', fn: 'ReadOrder', args: [`o${i}`] }));
     // One sender busy 250 ms at a time: the starts due at 30 and (after it frees) one more; the rest never.
     assert.ok(slow.report.sent >= 1 && slow.report.sent <= 2, `${slow.report.sent} sent`);
