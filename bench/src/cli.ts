@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
 
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
-import { runGrowth } from './capacity/growth';
+import { growthFrom, runGrowth } from './capacity/growth';
+import { FAULT_NAMES, type FaultName } from './reliability/faults';
+import { runReliability } from './reliability/run';
+import { RELIABILITY_VARIANTS } from './reliability/suite';
 import { CAPACITY_PLANS, runCapacity } from './capacity/run';
 
 import { GATE_FIGURES, type GateFigure } from './gate/figures';
@@ -20,7 +23,8 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
                   [--inject-write-delay-ms MS] [--reports DIR]
        bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
        bench capacity [--plan full|quick] [--inputs FILE.json] [--reports DIR]
-       bench growth [--sizes reduced,paper] [--plan full|quick] [--reports DIR]
+       bench growth [--sizes reduced,paper] [--plan full|quick] [--reports DIR] | bench growth --from DIR,DIR
+       bench reliability [--variant ci|full] [--faults F,...] [--reports DIR]
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -54,7 +58,14 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
   growth    cost growth with the network's size: each size (network up --size) brought up in turn in its
             own state (<state>-<size>), the capacity sweep run on it, the network taken down; then chain
             CPU per transaction, knees and saturation compared. Needs the default network down.
-            Writes reports/<time>_growth-<plan>_<sha>/ (growth.json, .csv, .html) beside each size's capacity report.`;
+            Writes reports/<time>_growth-<plan>_<sha>/ (growth.json, .csv, .html) beside each size's capacity report.
+
+  reliability  faults under the 30-user add-order load (${FAULT_NAMES.join(', ')}), each injected and
+            undone within the load; then every peer's ledger awaited until they agree and every
+            acknowledged order reconciled (lost, duplicated, wrong state), with error windows and
+            recovery times. Native runtime; the network is restored after each fault.
+            Writes reports/<time>_reliability-<variant>_<sha>/ (reliability.json, .md).
+            Exit code 0 when nothing acknowledged was lost and writes kept succeeding through every fault, 1 otherwise.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -161,7 +172,13 @@ async function capacity(argv: string[]): Promise<number> {
 }
 
 async function growth(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string', default: 'reduced,paper' }, plan: { type: 'string', default: 'quick' }, reports: { type: 'string', default: 'reports' } } });
+  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string', default: 'reduced,paper' }, plan: { type: 'string', default: 'quick' }, reports: { type: 'string', default: 'reports' }, from: { type: 'string' } } });
+  if (values.from !== undefined) {
+    const { dir, report } = await growthFrom(values.from.split(','), values.reports);
+    for (const f of report.findings) print(f);
+    print(`growth report: ${dir}/growth.html`);
+    return 0;
+  }
   if (!(values.plan in CAPACITY_PLANS)) throw new UsageError(`unknown plan ${values.plan} (${Object.keys(CAPACITY_PLANS).join(', ')})`);
   const sizes = values.sizes.split(',').map((s) => s.trim());
   const unknown = sizes.filter((s) => !isTopologySize(s));
@@ -170,6 +187,18 @@ async function growth(argv: string[]): Promise<number> {
   for (const f of report.findings) print(f);
   print(`growth report: ${dir}/growth.html`);
   return 0;
+}
+
+async function reliability(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { variant: { type: 'string', default: 'full' }, faults: { type: 'string' }, reports: { type: 'string', default: 'reports' } } });
+  if (!(values.variant in RELIABILITY_VARIANTS)) throw new UsageError(`unknown variant ${values.variant} (${Object.keys(RELIABILITY_VARIANTS).join(', ')})`);
+  const faults = values.faults?.split(',').map((f) => f.trim());
+  const unknown = faults?.filter((f) => !(FAULT_NAMES as readonly string[]).includes(f)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`unknown faults ${unknown.join(', ')} (${FAULT_NAMES.join(', ')})`);
+  const { dir, report } = await runReliability(values.variant as keyof typeof RELIABILITY_VARIANTS, print, values.reports, faults ? { faults: faults as FaultName[] } : {});
+  for (const v of report.verdicts) print(`${v.fault}: ${v.passed ? 'pass' : `FAIL (${v.reasons.join('; ')})`}`);
+  print(`reliability report: ${dir}/reliability.md`);
+  return report.passed ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -185,6 +214,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'baseline') return baseline(argv.slice(1));
   if (argv[0] === 'capacity') return capacity(argv.slice(1));
   if (argv[0] === 'growth') return growth(argv.slice(1));
+  if (argv[0] === 'reliability') return reliability(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { NativeNetwork, StateLayout, stateRoot, TOPOLOGIES, type TopologySize } from '@energysale/network';
@@ -19,10 +19,16 @@ import { SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } f
 
 export const GROWTH_SCHEMA = 'energysale-bench/growth@1';
 
-/** One size's figures for one scenario, at the heaviest closed step every size ran (the same users). */
+/**
+ * One size's figures for one scenario at the same step on every size: the heaviest open step (offered
+ * rate) that every size served completely (every request successful, none dropped), where the chain
+ * works hardest and its idle CPU weighs least per transaction; else the heaviest closed step they share.
+ */
 export interface GrowthFigures {
   readonly scenario: SweepScenario;
-  readonly users: number;
+  readonly model: SweepStep['model'];
+  /** Users (closed) or the offered rate per second (open). */
+  readonly load: number;
   readonly throughputPerS: number;
   readonly p50S: number;
   readonly p99S: number;
@@ -56,8 +62,21 @@ export class GrowthError extends Error {
   override readonly name = 'GrowthError';
 }
 
-const closedHttp = (report: CapacityReport, scenario: SweepScenario): SweepStep[] =>
-  report.steps.filter((s) => s.scenario === scenario && s.path === 'http' && s.model === 'closed');
+const httpSteps = (report: CapacityReport, scenario: SweepScenario, model: SweepStep['model']): SweepStep[] =>
+  report.steps.filter((s) => s.scenario === scenario && s.path === 'http' && s.model === model);
+
+/** The step every size ran and served completely, heaviest first: open if any, else closed. */
+function commonStep(reports: readonly CapacityReport[], scenario: SweepScenario): { model: SweepStep['model']; load: number } | undefined {
+  for (const model of ['open', 'closed'] as const) {
+    const served = (r: CapacityReport) => new Set(httpSteps(r, scenario, model).filter((s) => s.successRatePct === 100 && s.droppedIterations === 0).map((s) => s.load));
+    const sets = reports.map(served);
+    const common = [...(sets[0] ?? [])].filter((load) => sets.every((set) => set.has(load)));
+    if (common.length > 0) return { model, load: Math.max(...common) };
+  }
+  return undefined;
+}
+
+const describeLoad = (f: { model: SweepStep['model']; load: number }): string => (f.model === 'open' ? `${f.load}/s offered` : `${f.load} users`);
 
 /** Compares capacity reports of different sizes, measured with the same plan on the same machine. */
 export function compareSizes(runs: readonly { readonly dir: string; readonly report: CapacityReport }[], startedAt: string): GrowthReport {
@@ -73,16 +92,15 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
   const sorted = [...runs].sort((a, b) => a.report.meta.topology.peers - b.report.meta.topology.peers);
   const sizes = sorted.map(({ dir, report }): GrowthSize => {
     const figures = SWEEP_SCENARIOS.flatMap((scenario): GrowthFigures[] => {
-      // The heaviest closed step that every size ran: the same offered work everywhere.
-      const common = sorted.map((r) => new Set(closedHttp(r.report, scenario).map((s) => s.load)));
-      const users = Math.max(...[...(common[0] ?? [])].filter((u) => common.every((set) => set.has(u))));
-      const step = closedHttp(report, scenario).find((s) => s.load === users);
-      if (!step) return [];
+      const at = commonStep(sorted.map((r) => r.report), scenario);
+      const step = at && httpSteps(report, scenario, at.model).find((s) => s.load === at.load);
+      if (!at || !step) return [];
       const peers = report.meta.topology.peers;
       return [
         {
           scenario,
-          users,
+          model: at.model,
+          load: at.load,
           throughputPerS: step.throughputPerS,
           p50S: step.latencyS.p50,
           p99S: step.latencyS.p99,
@@ -110,7 +128,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       const peersRatio = large.peers / small.peers;
       const marginal = (b.chainCpuMsPerTx - a.chainCpuMsPerTx) / (large.peers - small.peers);
       findings.push(
-        `${scenario}, ${a.users} users: chain CPU per transaction ${a.chainCpuMsPerTx.toFixed(1)} ms on ${small.peers} peers, ${b.chainCpuMsPerTx.toFixed(1)} ms on ${large.peers} ` +
+        `${scenario}, ${describeLoad(a)}: chain CPU per transaction ${a.chainCpuMsPerTx.toFixed(1)} ms on ${small.peers} peers, ${b.chainCpuMsPerTx.toFixed(1)} ms on ${large.peers} ` +
           `(×${ratio.toFixed(2)} for ×${peersRatio.toFixed(2)} peers; ${marginal.toFixed(1)} ms per added peer); throughput ${a.throughputPerS.toFixed(1)}/s → ${b.throughputPerS.toFixed(1)}/s; ` +
           `knee ${a.kneePerS ?? 'none'} → ${b.kneePerS ?? 'none'}/s.`,
       );
@@ -127,7 +145,8 @@ const COLUMNS: readonly (readonly [string, (row: { size: GrowthSize; f: GrowthFi
   ['orgs', (r) => r.size.orgs],
   ['orderers', (r) => r.size.orderers],
   ['scenario', (r) => r.f.scenario],
-  ['users', (r) => r.f.users],
+  ['model', (r) => r.f.model],
+  ['load', (r) => r.f.load],
   ['throughput_per_s', (r) => r.f.throughputPerS],
   ['latency_p50_s', (r) => r.f.p50S],
   ['latency_p99_s', (r) => r.f.p99S],
@@ -164,7 +183,7 @@ export function growthHtml(report: GrowthReport): string {
     '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#f4f4f4}svg{display:block;margin:1em 0}.muted{color:#666}</style></head><body>',
     `<h1>Cost growth with the network's size</h1>`,
     `<p class="muted">Commit ${h(meta.commit.sha.slice(0, 12))}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${h(meta.startedAt)} to ${h(meta.endedAt)}; ${meta.machine.cores} cores, ${h(meta.machine.cpuModel)}; ` +
-      `the same capacity plan on each size (${h(meta.plan.warmup)} + ${h(meta.plan.duration)} per step); figures at the heaviest closed step every size ran.</p>`,
+      `the same capacity plan on each size (${h(meta.plan.warmup)} + ${h(meta.plan.duration)} per step); figures at the heaviest step every size served completely (open if any, else closed).</p>`,
     `<table><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
     `<ul>${report.findings.map((f) => `<li>${h(f)}</li>`).join('')}</ul>`,
     ...charts,
@@ -183,6 +202,16 @@ export async function writeGrowthReport(dir: string, report: GrowthReport): Prom
 /** Where a size's network keeps its state during `bench growth`: beside the default state, never in it. */
 export function growthLayout(size: TopologySize, root = stateRoot()): StateLayout {
   return new StateLayout(`${root}-${size}`);
+}
+
+/** The growth report of capacity reports measured earlier (`bench growth --from DIR,DIR`). */
+export async function growthFrom(dirs: readonly string[], reportsDir: string): Promise<{ dir: string; report: GrowthReport }> {
+  const runs = await Promise.all(dirs.map(async (dir) => ({ dir, report: JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')) as CapacityReport })));
+  const report = compareSizes(runs, new Date().toISOString());
+  const sha = report.meta.commit;
+  const dir = join(reportsDir, `${report.meta.startedAt.slice(0, 13)}${report.meta.startedAt.slice(14, 16)}_growth_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
+  await writeGrowthReport(dir, report);
+  return { dir, report };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Where each response, check and phase change is also counted, for Prometheus to scrape. */
   readonly metrics?: ProgressMetrics;
+  /** Told every response, for a caller that keeps its own record of them (the reliability suite's acknowledged writes). */
+  readonly onResponse?: (scenario: string, response: Response) => void;
 }
 
 export interface RunResult {
@@ -61,7 +63,7 @@ export async function run(options: Options, runOptions: RunOptions = {}): Promis
   const cap = setTimeout(onAbort, capMs);
   let firstAttack = 0;
   const runs = plans.map((plan, i) => {
-    const scenarioRun = new ScenarioRun(i, firstAttack, plan, requiredScenario(options, plan.name), engine, log, startMs, runOptions.metrics);
+    const scenarioRun = new ScenarioRun(i, firstAttack, plan, requiredScenario(options, plan.name), engine, log, startMs, runOptions);
     firstAttack += plan.attacks.length;
     return scenarioRun;
   });
@@ -155,7 +157,7 @@ class ScenarioRun {
     private readonly engine: LoadEngine,
     private readonly log: RequestLog,
     private readonly runStartMs: number,
-    private readonly metrics: ProgressMetrics | undefined,
+    private readonly observers: Pick<RunOptions, 'metrics' | 'onResponse'>,
   ) {
     this.attacks = plan.attacks.map((a) => new AttackRun(a));
     this.tags = { ...scenario.tags, scenario: plan.name };
@@ -233,11 +235,12 @@ class ScenarioRun {
     });
     this.requests++;
     if (isFailure(result.status)) this.failed++;
-    this.metrics?.response(this.plan.name, result.status, result.latencyMs / 1000);
+    this.observers.metrics?.response(this.plan.name, result.status, result.latencyMs / 1000);
     this.recent.push(Date.now());
     const checks = Object.entries(this.scenario.checks ?? {});
-    if (checks.length === 0) return;
+    if (checks.length === 0 && !this.observers.onResponse) return;
     const response = new EngineResponse(result, request);
+    this.observers.onResponse?.(this.plan.name, response);
     for (const [name, check] of checks) {
       let passed: boolean;
       try {
@@ -247,7 +250,7 @@ class ScenarioRun {
       }
       if (!passed) this.checksFailed++;
       this.log.addCheck(index, name, passed);
-      this.metrics?.check(this.plan.name, name, passed);
+      this.observers.metrics?.check(this.plan.name, name, passed);
     }
   }
 
@@ -307,6 +310,7 @@ class ScenarioRun {
 class EngineResponse implements Response {
   readonly status: number;
   readonly error: string | undefined;
+  readonly startMs: number;
   readonly latencyMs: number;
   readonly vu: number;
   readonly iteration: number;
@@ -321,6 +325,7 @@ class EngineResponse implements Response {
   ) {
     this.status = result.status;
     this.error = result.error;
+    this.startMs = result.startMs;
     this.latencyMs = result.latencyMs;
     this.vu = iteration.vu;
     this.iteration = iteration.iteration;

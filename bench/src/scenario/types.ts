@@ -19,6 +19,8 @@ export interface Response {
   readonly body: string;
   /** The body parsed as JSON; throws if it is not JSON (a throwing check counts as failed). */
   json(): unknown;
+  /** When the request was sent, epoch milliseconds. */
+  readonly startMs: number;
   readonly latencyMs: number;
   /** Response headers, names in lower case, repeated values joined with ", ". */
   readonly headers: Readonly<Record<string, string>>;

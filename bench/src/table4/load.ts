@@ -3,7 +3,7 @@ import { NativeNetwork, StateLayout } from '@energysale/network';
 import type { PhaseFigures as ReportPhase } from '../report/schema';
 import type { LoadEngine } from '../engine/engine';
 import type { ProgressMetrics } from '../progress/metrics';
-import { run, type Options, type Summary } from '../scenario';
+import { run, type Options, type RunOptions, type Summary } from '../scenario';
 import type { PhaseFigures } from '../scenario/summary';
 
 /*
@@ -32,13 +32,16 @@ export interface LoadContext {
   readonly log: (line: string) => void;
   readonly engine: LoadEngine;
   readonly metrics: ProgressMetrics;
+  /** Told every response (see RunOptions.onResponse). */
+  readonly onResponse?: RunOptions['onResponse'];
 }
 
-export async function runTest(options: Options, { log, engine, metrics }: LoadContext): Promise<Summary> {
+export async function runTest(options: Options, { log, engine, metrics, onResponse }: LoadContext): Promise<Summary> {
   let last = 0;
   const { summary } = await run(options, {
     engine,
     metrics,
+    ...(onResponse && { onResponse }),
     onProgress: (p) => {
       if (p.elapsedMs - last < 5000 && p.remainingMs > 0) return;
       last = p.elapsedMs;

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 
-import { createChannel } from '../../channel/create';
+import { createChannel, raftLeaders } from '../../channel/create';
+import { AdminCli } from '../../fabric/admin-cli';
 import { deployChaincode, type DeployedChaincode } from '../../chaincode/deploy';
 import { CaClient } from '../../crypto/ca-client';
 import { createOrgCrypto } from '../../crypto/org-crypto';
 import { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
-import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, TOPOLOGIES, TOPOLOGY_SIZES, validateTopology, type Topology, type TopologySize } from '../../topology';
+import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, TOPOLOGIES, TOPOLOGY_SIZES, validateTopology, type OrdererInfo, type Topology, type TopologySize } from '../../topology';
 import { chooseRuntime, readRuntime, type RuntimeChoice } from '../choice';
 import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
 import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
@@ -169,6 +170,18 @@ export class NativeNetwork {
         };
       }),
     );
+  }
+
+  /** Each peer's ledger of the channel: its height and current block hash (`peer channel getinfo`). */
+  async ledgers(): Promise<{ id: string; height: number; currentBlockHash: string }[]> {
+    const ctx = await this.context();
+    const cli = new AdminCli(ctx.toolchain, this.layout, this.topology);
+    return Promise.all(peers(this.topology).map(async (p) => ({ id: p.id, ...(await cli.chainInfo(p, this.topology.channel.name)) })));
+  }
+
+  /** The orderers that lead the channel's Raft cluster now (one, unless an election is under way). */
+  async raftLeaders(): Promise<OrdererInfo[]> {
+    return raftLeaders(await this.context());
   }
 
   /** Removes all generated state (crypto, ledgers, logs). Refuses while processes run. */

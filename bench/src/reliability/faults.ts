@@ -1,0 +1,122 @@
+import { allNodes, chaincodeServers, isRunning, peers, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
+import { startServiceTier } from '@energysale/service';
+
+/*
+ * The faults the reliability suite injects under load, each undone by `restore`, which brings the
+ * model back (the network's own idempotent `up`, or the service tier's start). Only the processes
+ * the network's state recorded are ever touched.
+ */
+
+export const FAULT_NAMES = ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+export interface FaultContext {
+  readonly network: NativeNetwork;
+  readonly layout: StateLayout;
+  readonly log: (line: string) => void;
+}
+
+export interface Fault {
+  readonly name: FaultName;
+  readonly description: string;
+  /** Injects the fault; returns the ids of the processes it hit. */
+  inject(ctx: FaultContext): Promise<string[]>;
+  /** Undoes it: every node of the model runs (and answers) again. */
+  restore(ctx: FaultContext, hit: readonly string[]): Promise<void>;
+}
+
+export class FaultError extends Error {
+  override readonly name = 'FaultError';
+}
+
+async function recordsOf(ctx: FaultContext, ids: readonly string[]): Promise<ProcessRecord[]> {
+  const records = (await ctx.network.supervisor.records()).filter((r) => ids.includes(r.id) && isRunning(r));
+  const missing = ids.filter((id) => !records.some((r) => r.id === id));
+  if (missing.length > 0) throw new FaultError(`not running, so not a fault to inject: ${missing.join(', ')}`);
+  return records;
+}
+
+/** SIGKILL: the process gets no chance to close anything, as in a crash. Resolves once each is gone. */
+async function kill(ctx: FaultContext, ids: readonly string[]): Promise<string[]> {
+  const records = await recordsOf(ctx, ids);
+  for (const r of records) process.kill(r.pid, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (records.some(isRunning)) {
+    if (Date.now() > deadline) throw new FaultError(`still running 10 s after SIGKILL: ${records.filter(isRunning).map((r) => r.id).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return records.map((r) => r.id);
+}
+
+/** Brings every node of the model back (restarting what is down), without touching the chaincode definition. */
+async function bringBack(ctx: FaultContext): Promise<void> {
+  await ctx.network.up(() => undefined, { deploy: false });
+}
+
+const HOST_SIGNALS = { freeze: 'SIGSTOP', thaw: 'SIGCONT' } as const;
+
+export const FAULTS: Readonly<Record<FaultName, Fault>> = {
+  'orderer-leader': {
+    name: 'orderer-leader',
+    description: "SIGKILL the channel's Raft leader; the other two elect a new one; restarted, it rejoins and catches up",
+    async inject(ctx) {
+      const [leader, ...others] = await ctx.network.raftLeaders();
+      if (!leader || others.length > 0) throw new FaultError(`expected one Raft leader, found ${[leader, ...others].filter(Boolean).length}`);
+      return kill(ctx, [leader.id]);
+    },
+    restore: bringBack,
+  },
+  'peer-per-org': {
+    name: 'peer-per-org',
+    description: "SIGKILL the first peer of each org (the service's gateway peers): the service fails over to the org's next peer",
+    async inject(ctx) {
+      const orgs = ctx.network.topology.peerOrgs.map((o) => o.key);
+      const first = orgs.map((key) => peers(ctx.network.topology).find((p) => p.org.key === key)?.id ?? '');
+      return kill(ctx, first);
+    },
+    restore: bringBack,
+  },
+  'chaincode-server': {
+    name: 'chaincode-server',
+    description: "SIGKILL the first host's chaincode server (its org's peers there cannot run the contract); restarted by redeploying, which changes nothing else",
+    async inject(ctx) {
+      const [server] = chaincodeServers(ctx.network.topology);
+      if (!server) throw new FaultError('the topology has no chaincode server');
+      return kill(ctx, [server.id]);
+    },
+    async restore(ctx) {
+      await ctx.network.up(() => undefined);
+    },
+  },
+  'service-instance': {
+    name: 'service-instance',
+    description: 'SIGKILL one retail service instance mid-run: nginx sends the rest to the other; restarted',
+    async inject(ctx) {
+      const instance = (await ctx.network.supervisor.records()).find((r) => r.kind === 'service' && isRunning(r));
+      if (!instance) throw new FaultError('no service instance runs');
+      return kill(ctx, [instance.id]);
+    },
+    async restore(ctx) {
+      await startServiceTier(ctx.layout, { withLb: true, logLevel: 'warn' });
+    },
+  },
+  'host-freeze': {
+    name: 'host-freeze',
+    description:
+      'Cut the second host off: every process of it stopped (SIGSTOP), so it answers nothing, as a host behind a dead link (a loopback address cannot be cut alone: ' +
+      "its processes' own connections leave from 127.0.0.1); a Raft majority stays; resumed (SIGCONT), it catches up",
+    async inject(ctx) {
+      const host = ctx.network.topology.hosts[1];
+      if (!host) throw new FaultError('the topology has no second host');
+      const nodes = new Set(allNodes(ctx.network.topology).filter((n) => n.host.name === host.name).map((n) => n.id));
+      const records = (await ctx.network.supervisor.records()).filter((r) => isRunning(r) && nodes.has(r.id));
+      if (records.length === 0) throw new FaultError(`no process of ${host.name} runs`);
+      for (const r of records) process.kill(r.pid, HOST_SIGNALS.freeze);
+      return records.map((r) => r.id);
+    },
+    async restore(ctx, hit) {
+      for (const r of (await ctx.network.supervisor.records()).filter((record) => hit.includes(record.id) && isRunning(record))) process.kill(r.pid, HOST_SIGNALS.thaw);
+      await bringBack(ctx);
+    },
+  },
+};

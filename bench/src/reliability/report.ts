@@ -1,0 +1,94 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Machine } from '../report/schema';
+import type { FaultResult, ReliabilityVariant } from './suite';
+
+/*
+ * The reliability report: reliability.json (everything) and reliability.md (a table of the faults'
+ * figures and the verdicts), with the machine, commit and variant that produced them.
+ */
+
+export const RELIABILITY_SCHEMA = 'energysale-bench/reliability@1';
+
+export interface Verdict {
+  readonly fault: string;
+  readonly passed: boolean;
+  /** Why not, one reason each. */
+  readonly reasons: readonly string[];
+}
+
+export interface ReliabilityReport {
+  readonly schema: typeof RELIABILITY_SCHEMA;
+  readonly meta: {
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly commit: { readonly sha: string; readonly dirty: boolean };
+    readonly machine: Machine;
+    readonly runtime: string;
+    readonly variant: string;
+    readonly load: ReliabilityVariant;
+  };
+  readonly faults: readonly FaultResult[];
+  readonly verdicts: readonly Verdict[];
+  readonly passed: boolean;
+}
+
+/** The bar: nothing acknowledged lost, duplicated or in the wrong state, and the platform kept acknowledging writes through the fault. */
+export function judge(result: FaultResult): Verdict {
+  const r = result.reconciliation;
+  const reasons = [
+    ...(r.lost.length > 0 ? [`${r.lost.length} acknowledged orders lost (${r.lost.slice(0, 3).join(', ')})`] : []),
+    ...(r.duplicated.length > 0 ? [`${r.duplicated.length} orders duplicated`] : []),
+    ...(r.wrongState.length > 0 ? [`${r.wrongState.length} acknowledged orders in the wrong state`] : []),
+    ...(r.unknown.length > 0 ? [`${r.unknown.length} orders on the ledger that the load never sent`] : []),
+    ...(result.acknowledgedDuringFault === 0 ? ['no write was acknowledged while the fault lasted'] : []),
+  ];
+  return { fault: result.fault, passed: reasons.length === 0, reasons };
+}
+
+const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+export function reliabilityMarkdown(report: ReliabilityReport): string {
+  const { meta } = report;
+  const lines = [
+    `# Reliability: faults under load (${meta.variant})`,
+    '',
+    `Commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${meta.startedAt} to ${meta.endedAt}; ${meta.machine.cores} cores, ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB; ${meta.runtime} runtime.`,
+    `Load: add order, ${meta.load.users} users in a closed loop through nginx and the service, ${meta.load.warmup} warm-up + ${meta.load.duration}; each fault injected at 25 % of the measured window and undone at 60 %.`,
+    '',
+    row(['fault', 'hit', 'sent', 'acknowledged', 'during the fault', 'failed', 'lost', 'duplicated', 'error window s', 'recovery s', 'restore s', 'ledgers agree s', 'tx/min (measured)', 'verdict']),
+    row(Array.from({ length: 14 }, () => '---')),
+    ...report.faults.map((f) => {
+      const v = report.verdicts.find((x) => x.fault === f.fault);
+      return row([
+        f.fault,
+        f.hit.join(', '),
+        f.sent,
+        f.acknowledged,
+        f.acknowledgedDuringFault,
+        f.failed === 0 ? 0 : `${f.failed} (${Object.entries(f.failures).map(([status, n]) => `${n}× ${status}`).join(', ')})`,
+        f.reconciliation.lost.length,
+        f.reconciliation.duplicated.length,
+        f.errorWindowS,
+        f.recoveryS,
+        f.restoreS,
+        f.catchUpS,
+        f.measured.throughputTxPerMin.toFixed(0),
+        v?.passed ? 'pass' : `FAIL: ${v?.reasons.join('; ') ?? ''}`,
+      ]);
+    }),
+    '',
+    ...report.faults.map((f) => `- **${f.fault}**: ${f.description}. ${f.reconciliation.unacknowledgedCommitted} unacknowledged orders committed all the same.`),
+    '',
+    `**${report.passed ? 'Passed' : 'FAILED'}**: zero acknowledged writes lost is the bar; every peer's ledger agreed (same height and last block) after each fault.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function writeReliabilityReport(dir: string, report: ReliabilityReport): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'reliability.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, 'reliability.md'), reliabilityMarkdown(report));
+}
