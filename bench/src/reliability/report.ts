@@ -13,6 +13,10 @@ export const RELIABILITY_SCHEMA = 'energysale-bench/reliability@1';
 
 export interface Verdict {
   readonly fault: string;
+  /** Nothing acknowledged lost, duplicated or in the wrong state; nothing on the ledger the load never sent. */
+  readonly durable: boolean;
+  /** Writes were still acknowledged while the fault lasted. */
+  readonly available: boolean;
   readonly passed: boolean;
   /** Why not, one reason each. */
   readonly reasons: readonly string[];
@@ -37,14 +41,15 @@ export interface ReliabilityReport {
 /** The bar: nothing acknowledged lost, duplicated or in the wrong state, and the platform kept acknowledging writes through the fault. */
 export function judge(result: FaultResult): Verdict {
   const r = result.reconciliation;
-  const reasons = [
+  const durability = [
     ...(r.lost.length > 0 ? [`${r.lost.length} acknowledged orders lost (${r.lost.slice(0, 3).join(', ')})`] : []),
     ...(r.duplicated.length > 0 ? [`${r.duplicated.length} orders duplicated`] : []),
     ...(r.wrongState.length > 0 ? [`${r.wrongState.length} acknowledged orders in the wrong state`] : []),
     ...(r.unknown.length > 0 ? [`${r.unknown.length} orders on the ledger that the load never sent`] : []),
-    ...(result.acknowledgedDuringFault === 0 ? ['no write was acknowledged while the fault lasted'] : []),
   ];
-  return { fault: result.fault, passed: reasons.length === 0, reasons };
+  const availability = result.acknowledgedDuringFault === 0 ? ['no write was acknowledged while the fault lasted'] : [];
+  const reasons = [...durability, ...availability];
+  return { fault: result.fault, durable: durability.length === 0, available: availability.length === 0, passed: reasons.length === 0, reasons };
 }
 
 const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;

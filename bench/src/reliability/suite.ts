@@ -26,7 +26,7 @@ export interface ReliabilityVariant {
 }
 
 export const RELIABILITY_VARIANTS: Readonly<Record<'ci' | 'full', ReliabilityVariant>> = {
-  ci: { users: 30, warmup: '3s', duration: '24s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] },
+  ci: { users: 30, warmup: '3s', duration: '40s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] },
   full: { users: 30, warmup: '5s', duration: '60s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] },
 };
 
@@ -83,6 +83,22 @@ async function converge(ctx: FaultContext, timeoutMs = 120_000): Promise<{ secon
   }
 }
 
+/**
+ * The reconciliation's reads, asked again (for at most 60 s) while the tier does not answer: nginx
+ * keeps an instance out for a while after requests to it timed out during the fault.
+ */
+async function untilAnswered<T>(read: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
 export async function runFaults(variant: ReliabilityVariant, log: (line: string) => void, layout: StateLayout = new StateLayout()): Promise<FaultResult[]> {
   const network = await runningNetwork(layout);
   const ctx: FaultContext = { network, layout, log };
@@ -119,7 +135,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       const caughtUp = await converge(ctx);
       // The service tier may have lost an instance; it must run for the reconciliation's reads.
       await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
-      const onLedger = await runOrders(tokens, tier.url, own);
+      const onLedger = await untilAnswered(() => runOrders(tokens, tier.url, own));
       const reconciliation = reconcile(outcomes, onLedger);
       const failedOutcomes = outcomes.filter((o) => o.status !== 201);
       const failures: Record<string, number> = {};

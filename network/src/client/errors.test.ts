@@ -4,12 +4,12 @@ import { describe, it } from 'node:test';
 import type { ServiceError } from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
 
-import { chaincodeErrorOf, endorsementMismatch, endorseUntilAgreed } from './errors';
+import { chaincodeErrorOf, endorsementMismatch, endorsementTransient, endorseUntilAgreed } from './errors';
 
-const gatewayError = (message: string): GatewayError =>
+const gatewayError = (...messages: string[]): GatewayError =>
   new GatewayError({
     code: 10,
-    details: [{ address: 'peer:1', mspId: 'OrgMSP', message }],
+    details: messages.map((message) => ({ address: 'peer:1', mspId: 'OrgMSP', message })),
     cause: Object.assign(new Error('10 ABORTED: failed to collect enough transaction endorsements'), { code: 10, details: '', metadata: undefined }) as unknown as ServiceError,
   });
 
@@ -35,5 +35,16 @@ void describe('gateway errors', () => {
     const refusal = gatewayError('FORBIDDEN_ROLE: no');
     await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(refusal)), 3, 1), (e) => e === refusal);
     assert.equal(calls, 1, 'a refusal is not asked again');
+  });
+
+  void it('endorses again when an endorser could not serve (down, or a dead peer still in gossip), never after a refusal among them', async () => {
+    const down = 'rpc error: code = Unavailable desc = connection error: dial tcp 127.10.0.1:7051: connect: connection refused';
+    const gossip = 'error in simulation: failed to distribute private collection, txID t, channel c: Failed disseminating 1 out of 3 private dissemination plans';
+    assert.equal(endorsementTransient(gatewayError(down, gossip)), true);
+    assert.equal(endorsementTransient(gatewayError(down, 'chaincode response 500, FORBIDDEN_ROLE: no')), false);
+    assert.equal(endorsementTransient(new Error(down)), false);
+    let calls = 0;
+    assert.equal(await endorseUntilAgreed(() => (++calls < 4 ? Promise.reject(gatewayError(gossip)) : Promise.resolve('endorsed')), 5, 1), 'endorsed');
+    assert.equal(calls, 4);
   });
 });

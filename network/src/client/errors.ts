@@ -45,13 +45,30 @@ export function endorsementMismatch(error: unknown): boolean {
   return error instanceof GatewayError && error.details.some((d) => d.message.includes('ProposalResponsePayloads do not match'));
 }
 
-/** Runs an endorsement (or a whole submit, which fails before ordering here) again while the endorsers disagree: at most `attempts` times, `pauseMs` apart. */
-export async function endorseUntilAgreed<T>(endorse: () => Promise<T>, attempts = 3, pauseMs = 250): Promise<T> {
+/**
+ * The endorsement failed only for reasons that pass: an endorser that could not be reached (a peer
+ * down, not yet dropped from discovery), or one that could not hand the private data to the peer
+ * gossip picked for it (a dead peer still in gossip's membership: Fabric picks one peer per org at
+ * random and needs its acknowledgement, requiredPeerCount). Never a refusal of the chaincode.
+ */
+export function endorsementTransient(error: unknown): boolean {
+  if (!(error instanceof GatewayError) || error.details.length === 0) return false;
+  const transient = /code = Unavailable|code = DeadlineExceeded|code = Canceled desc = grpc: the client connection is closing|failed to distribute private collection/;
+  return error.details.every((d) => transient.test(d.message));
+}
+
+/**
+ * Runs an endorsement (or a whole submit, which fails before ordering here) again while the
+ * endorsers disagree or some could not serve (see endorsementTransient): at most `attempts` times,
+ * a growing pause apart (with the default, the attempts span gossip's 5 s alive expiration). Nothing
+ * was ordered, so endorsing the same proposal again is safe.
+ */
+export async function endorseUntilAgreed<T>(endorse: () => Promise<T>, attempts = 6, pauseMs = 250): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await endorse();
     } catch (error) {
-      if (attempt >= attempts || !endorsementMismatch(error)) throw error;
+      if (attempt >= attempts || !(endorsementMismatch(error) || endorsementTransient(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
     }
   }

@@ -35,9 +35,19 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
         bootstrap: orgPeers.length > 0 ? orgPeers.map((p) => p.endpoint).join(' ') : peer.endpoint,
         endpoint: peer.endpoint,
         externalEndpoint: peer.endpoint,
-        // Let the org elect the peer that pulls blocks from the ordering service and gossips them.
-        useLeaderElection: true,
-        orgLeader: false,
+        // Every peer pulls its blocks from the ordering service itself (Fabric's recommendation since
+        // 2.2, where gossip's state transfer is off by default): a peer that was down catches up from
+        // the orderers. With an elected org leader instead, a restarted follower stays behind for good
+        // (the reliability suite's peer kill found it: gossip cannot enqueue blocks past its gap).
+        useLeaderElection: false,
+        orgLeader: true,
+        // A dead peer leaves gossip's membership after 5 s (Fabric's default: 25 s), and a peer back
+        // is reconnected within 5 s. While a dead peer is a member, gossip may pick it as the one
+        // peer of its org that must acknowledge an endorser's private data (requiredPeerCount 1),
+        // and the endorsement fails: the reliability suite's peer kill measures that window.
+        aliveTimeInterval: '1s',
+        aliveExpirationTimeout: '5s',
+        reconnectInterval: '5s',
       },
       tls: {
         enabled: true,

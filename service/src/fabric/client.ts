@@ -48,9 +48,13 @@ export interface FabricClientOptions {
   readonly onFailover?: (from: PeerInfo, error: unknown) => void;
 }
 
-/** A peer could not be reached (or did not answer in time): another peer of the org may serve. */
-function unreachable(error: unknown): boolean {
-  const retryable: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
+/**
+ * A peer could not be reached (or did not answer in time): another peer of the org may serve. A
+ * commit status that did not come in time is no sign of a bad peer (the transaction may not have
+ * committed yet, or ever): only an unreachable peer is replaced then.
+ */
+function unreachable(error: unknown, phase: 'call' | 'commit'): boolean {
+  const retryable: readonly number[] = phase === 'commit' ? [GrpcStatus.UNAVAILABLE] : [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
   return error instanceof GatewayError && retryable.includes(error.code);
 }
 
@@ -105,7 +109,8 @@ export class FabricClient {
         evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
         endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
         submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-        commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+        // A write's worst case (endorse 15 s, submit 5 s, commit 30 s) stays within nginx's 60 s read timeout.
+        commitStatusOptions: () => ({ deadline: Date.now() + 30_000 }),
       });
       this.gateways.set(key, gateway);
     }
@@ -113,14 +118,14 @@ export class FabricClient {
   }
 
   /** Runs `step` on the user's org peers in turn, moving on only when a peer cannot be reached. */
-  private async withFailover<T>(user: UserIdentity, step: (gateway: Gateway) => Promise<T>): Promise<T> {
+  private async withFailover<T>(user: UserIdentity, step: (gateway: Gateway) => Promise<T>, phase: 'call' | 'commit' = 'call'): Promise<T> {
     const count = this.connectionsOf(user.org.key).length;
     let last: unknown;
     for (let i = 0; i < count; i++) {
       try {
         return await step(this.gatewayOf(user, i));
       } catch (error) {
-        if (!unreachable(error)) throw error;
+        if (!unreachable(error, phase)) throw error;
         last = error;
         const connection = this.connectionsOf(user.org.key)[i];
         if (connection) this.options.onFailover?.(connection.peer, error);
@@ -165,7 +170,7 @@ export class FabricClient {
       const commitBytes = submitted.getBytes();
 
       start = process.hrtime.bigint();
-      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus());
+      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus(), 'commit');
       this.options.onPhase?.('commit', seconds(start));
       if (!status.successful) {
         throw new TransactionInvalidError(status.transactionId, String(status.code));
