@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
@@ -9,6 +10,7 @@ import { growthFrom, runGrowth } from './capacity/growth';
 import { FAULT_NAMES, type FaultName } from './reliability/faults';
 import { runReliability } from './reliability/run';
 import { RELIABILITY_VARIANTS } from './reliability/suite';
+import { runSecurity } from './security/run';
 import { CAPACITY_PLANS, runCapacity } from './capacity/run';
 
 import { GATE_FIGURES, type GateFigure } from './gate/figures';
@@ -25,6 +27,7 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
        bench capacity [--plan full|quick] [--inputs FILE.json] [--reports DIR]
        bench growth [--sizes reduced,paper] [--plan full|quick] [--reports DIR] | bench growth --from DIR,DIR
        bench reliability [--variant ci|full] [--faults F,...] [--reports DIR]
+       bench security [--cases N] [--seed S] [--reports DIR]
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -65,7 +68,13 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             acknowledged order reconciled (lost, duplicated, wrong state), with error windows and
             recovery times. Native runtime; the network is restored after each fault.
             Writes reports/<time>_reliability-<variant>_<sha>/ (reliability.json, .md).
-            Exit code 0 when nothing acknowledged was lost and writes kept succeeding through every fault, 1 otherwise.`;
+            Exit code 0 when nothing acknowledged was lost and writes kept succeeding through every fault, 1 otherwise.
+
+  security  fuzzes the service's API from its OpenAPI document (N invalid requests, default 10000, seeded:
+            --seed replays a run): each must be refused with a 4xx problem body, none answered 5xx, no
+            ledger write (every peer's height unchanged); and scans the tracked files, the network's
+            logs and the reports for private keys. Writes reports/<time>_security_<sha>/ (security.json, .md).
+            Exit code 0 when all hold, 1 otherwise.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -201,6 +210,16 @@ async function reliability(argv: string[]): Promise<number> {
   return report.passed ? 0 : 1;
 }
 
+async function security(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { cases: { type: 'string', default: '10000' }, seed: { type: 'string' }, reports: { type: 'string', default: 'reports' } } });
+  const cases = count(values.cases, '--cases', 10_000);
+  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : count(values.seed, '--seed', 0);
+  const { dir, report } = await runSecurity({ cases, seed, repo: resolve(__dirname, '..', '..'), reportsDir: values.reports, log: print });
+  print(`${report.fuzz.cases} cases (seed ${report.fuzz.seed}): ${JSON.stringify(report.fuzz.byStatus)}; 5xx ${report.fuzz.serverErrors.length}, accepted ${report.fuzz.accepted.length}, without problem ${report.fuzz.withoutProblem.length}; private keys found ${report.keys.findings.length}`);
+  print(`security report: ${dir}/security.md`);
+  return report.passed ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'gate') {
     try {
@@ -215,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'capacity') return capacity(argv.slice(1));
   if (argv[0] === 'growth') return growth(argv.slice(1));
   if (argv[0] === 'reliability') return reliability(argv.slice(1));
+  if (argv[0] === 'security') return security(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

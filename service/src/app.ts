@@ -60,6 +60,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
     genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'] : crypto.randomUUID()),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // The router's refusals (too long a path parameter, an undecodable URL) as problem bodies too.
+    frameworkErrors: (error, request, reply) => {
+      void problemHandler(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifyEnv, { schema: ConfigSchema, dotenv: false, data: options.env ?? process.env });

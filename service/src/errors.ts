@@ -46,6 +46,7 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  414: 'URI Too Long',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -71,6 +72,9 @@ export function classify(error: unknown): { status: number; code: string; detail
   if (validation.statusCode === 400 || validation.statusCode === 413 || validation.statusCode === 415) {
     return { status: 400, code: 'INVALID_REQUEST', detail: validation.message ?? 'invalid request' };
   }
+  // The router's own refusals (a path parameter longer than it takes, a URL it cannot decode).
+  if (validation.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, code: 'URI_TOO_LONG', detail: 'a path parameter is too long' };
+  if (validation.code === 'FST_ERR_BAD_URL') return { status: 400, code: 'INVALID_REQUEST', detail: 'the URL is not valid' };
   if (error instanceof UnauthorizedError || error instanceof UnknownIdentityError) {
     return { status: 401, code: 'UNAUTHORIZED', detail: 'a valid bearer token of an enrolled identity is required' };
   }
