@@ -72,7 +72,8 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
 
   security  fuzzes the service's API from its OpenAPI document (N invalid requests, default 10000, seeded:
             --seed replays a run): each must be refused with a 4xx problem body, none answered 5xx, no
-            ledger write (every peer's height unchanged); and scans the tracked files, the network's
+            ledger write (every peer's height unchanged); runs Table 1's role × transition matrix (every step
+            the flow does not allow, by every actor, from every reachable state: refused, order unchanged); and scans the tracked files, the network's
             logs and the reports for private keys. Writes reports/<time>_security_<sha>/ (security.json, .md).
             Exit code 0 when all hold, 1 otherwise.`;
 
@@ -215,6 +216,7 @@ async function security(argv: string[]): Promise<number> {
   const cases = count(values.cases, '--cases', 10_000);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : count(values.seed, '--seed', 0);
   const { dir, report } = await runSecurity({ cases, seed, repo: resolve(__dirname, '..', '..'), reportsDir: values.reports, log: print });
+  print(`role matrix: ${report.matrix.attempts} illegal steps from ${report.matrix.states} states, ${report.matrix.refused} refused, ${report.matrix.violations.length} violations`);
   print(`${report.fuzz.cases} cases (seed ${report.fuzz.seed}): ${JSON.stringify(report.fuzz.byStatus)}; 5xx ${report.fuzz.serverErrors.length}, accepted ${report.fuzz.accepted.length}, without problem ${report.fuzz.withoutProblem.length}; private keys found ${report.keys.findings.length}`);
   print(`security report: ${dir}/security.md`);
   return report.passed ? 0 : 1;

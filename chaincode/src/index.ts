@@ -5,6 +5,7 @@ import { PackageTemplateContract } from './templates/contract';
 
 export { ContractError, type ErrorCode } from './errors';
 export { MSP_OF_ROLE, ROLES, type Role } from './identity';
+export { ACTIONS, OPERATOR_ROLE, sameState, TRANSITIONS, type Action, type Operator, type OrderState, type Transition } from './orders/lifecycle';
 export { FilingContract, OrderContract, PackageTemplateContract, ParticipantContract };
 
 /**

@@ -31,7 +31,7 @@ void describe('judging a fault', () => {
   const result = (over: Partial<FaultResult> = {}): FaultResult => ({
     fault: 'orderer-leader',
     description: 'kill the leader',
-    hit: ['orderer0.energysale.com'],
+    hit: ['orderer9.example.org'],
     injectedAt: '2026-11-26T00:00:10Z',
     restoredAt: '2026-11-26T00:00:20Z',
     sent: 100,
@@ -75,7 +75,7 @@ void describe('judging a fault', () => {
       passed: false,
     };
     const md = reliabilityMarkdown(report);
-    assert.match(md, /\| orderer-leader \| orderer0\.energysale\.com \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| pass \|/);
+    assert.match(md, /\| orderer-leader \| orderer9\.example\.org \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| pass \|/);
     assert.match(md, /\| peer-per-org \|.*\| 14 \(14× 502\) \|.*FAIL: no write was acknowledged while the fault lasted \|/);
     assert.match(md, /\*\*FAILED\*\*/);
   });

@@ -9,11 +9,13 @@ import { runningNetwork } from '../table4/load';
 import { commit, machine } from '../table4/provenance';
 import { generateCases, sendCases, type FuzzOutcome, type Mutation, type OpenApiDocument } from './fuzz';
 import { scanForPrivateKeys, type KeyFinding } from './keys';
+import { runRoleMatrix, type MatrixResult } from './roles';
 
 /*
  * `bench security`: the API fuzzed from its OpenAPI document on the live network (every request
- * invalid: refused with a 4xx problem, no 5xx, no ledger write: every peer's height unchanged), and
- * the key scan (no private key in the repository, the logs or the reports). Writes
+ * invalid: refused with a 4xx problem, no 5xx, no ledger write: every peer's height unchanged), the
+ * role × transition matrix of Table 1 through the API (every illegal step refused, the order
+ * unchanged), and the key scan (no private key in the repository, the logs or the reports). Writes
  * reports/<time>_security_<sha>/ (security.json, security.md).
  */
 
@@ -38,6 +40,7 @@ export interface SecurityReport {
     readonly heightsAfter: Readonly<Record<string, number>>;
     readonly seconds: number;
   };
+  readonly matrix: MatrixResult;
   readonly keys: { readonly scanned: number; readonly findings: readonly KeyFinding[] };
   readonly passed: boolean;
 }
@@ -61,7 +64,7 @@ export function securityMarkdown(report: SecurityReport): string {
   const { fuzz, keys, meta } = report;
   const heightsSame = JSON.stringify(fuzz.heightsBefore) === JSON.stringify(fuzz.heightsAfter);
   return [
-    '# Security: API fuzzing and key scan',
+    '# Security: API fuzzing, role matrix and key scan',
     '',
     `Commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${meta.startedAt} to ${meta.endedAt}; ${meta.machine.cores} cores, ${meta.machine.cpuModel}.`,
     '',
@@ -80,6 +83,12 @@ export function securityMarkdown(report: SecurityReport): string {
     `- 5xx or no answer: **${fuzz.serverErrors.length}**; accepted although invalid: **${fuzz.accepted.length}**; refused without a problem body: **${fuzz.withoutProblem.length}**.`,
     `- Ledger heights ${heightsSame ? 'unchanged on every peer' : 'CHANGED'}: ${Object.entries(fuzz.heightsAfter).map(([peer, h]) => `${peer.split('.').slice(0, 2).join('.')} ${h}`).join(', ')}.`,
     ...[...fuzz.serverErrors, ...fuzz.accepted, ...fuzz.withoutProblem].slice(0, 20).map((f) => `  - ${f.status} ${f.method} ${f.path} (${f.mutation})`),
+    '',
+    '## Role × transition matrix (Table 1)',
+    '',
+    `${report.matrix.attempts} illegal steps (every action by every actor the flow does not allow, from each of ${report.matrix.states} states a real order was brought to): ` +
+      `${report.matrix.refused} refused (${Object.entries(report.matrix.byStatus).map(([status, n]) => `${n}× ${status}`).join(', ')}); violations: **${report.matrix.violations.length}**.`,
+    ...report.matrix.violations.slice(0, 20).map((v) => `  - ${v.state} ${v.action} by ${v.actor}: ${v.status} (${v.why})`),
     '',
     '## Private keys',
     '',
@@ -110,6 +119,8 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
     // A write would have been ordered by now: a block is cut within the batch timeout (2 s).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const heightsAfter = await heights();
+    options.log('role × transition matrix');
+    const matrix = await runRoleMatrix(network.topology, layout, tokens, tier.url, options.log);
     const keys = scanForPrivateKeys(options.repo, layout.logDir, options.reportsDir);
     const fuzz = {
       seed: options.seed,
@@ -125,9 +136,9 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
       seconds,
     };
     const passed =
-      fuzz.serverErrors.length === 0 && fuzz.accepted.length === 0 && fuzz.withoutProblem.length === 0 && JSON.stringify(heightsBefore) === JSON.stringify(heightsAfter) && keys.findings.length === 0;
+      fuzz.serverErrors.length === 0 && fuzz.accepted.length === 0 && fuzz.withoutProblem.length === 0 && JSON.stringify(heightsBefore) === JSON.stringify(heightsAfter) && matrix.violations.length === 0 && keys.findings.length === 0;
     const sha = commit();
-    const report: SecurityReport = { schema: SECURITY_SCHEMA, meta: { startedAt, endedAt: new Date().toISOString(), commit: sha, machine: machine() }, fuzz, keys, passed };
+    const report: SecurityReport = { schema: SECURITY_SCHEMA, meta: { startedAt, endedAt: new Date().toISOString(), commit: sha, machine: machine() }, fuzz, matrix, keys, passed };
     const dir = join(options.reportsDir, `${startedAt.slice(0, 13)}${startedAt.slice(14, 16)}_security_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'security.json'), `${JSON.stringify(report, null, 2)}\n`);

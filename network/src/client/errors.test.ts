@@ -38,7 +38,7 @@ void describe('gateway errors', () => {
   });
 
   void it('endorses again when an endorser could not serve (down, or a dead peer still in gossip), never after a refusal among them', async () => {
-    const down = 'rpc error: code = Unavailable desc = connection error: dial tcp 127.10.0.1:7051: connect: connection refused';
+    const down = 'rpc error: code = Unavailable desc = connection error: dial tcp 127.0.0.9:1: connect: connection refused';
     const gossip = 'error in simulation: failed to distribute private collection, txID t, channel c: Failed disseminating 1 out of 3 private dissemination plans';
     assert.equal(endorsementTransient(gatewayError(down, gossip)), true);
     assert.equal(endorsementTransient(gatewayError(down, 'chaincode response 500, FORBIDDEN_ROLE: no')), false);
