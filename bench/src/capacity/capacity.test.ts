@@ -154,7 +154,7 @@ void describe('cost growth over sizes', () => {
     };
   };
 
-  void it('compares the sizes at the heaviest closed step they share, smallest first, and says what each added peer costs', async () => {
+  void it('compares the sizes at the heaviest step every size served completely, smallest first, and says what each added peer costs', async () => {
     const growth = compareSizes([report('paper', 7, 70), report('reduced', 3, 40)], '2026-11-26T00:00:00.000Z');
     assert.deepEqual(growth.sizes.map((s) => [s.size, s.peers]), [['reduced', 3], ['paper', 7]]);
     const [small, large] = growth.sizes;
