@@ -16,6 +16,18 @@ export const LB_HEALTH_PATH = HEALTH_PATH.lb;
  * The complete nginx.conf of the paper's lb node: one upstream server per retail service instance
  * of the model, listening on the model's lb endpoint.
  */
+/** Where nginx's own problem bodies are served from (internal: never reachable from outside). */
+const LB_PROBLEM_PATH = '/lb/problem/';
+
+/** The refusals nginx makes itself, answered as problem bodies: status, title, stable code, detail. */
+const LB_PROBLEMS: readonly (readonly [number, string, string, string])[] = [
+  [400, 'Bad Request', 'INVALID_REQUEST', 'the load balancer refused the request (malformed URL or headers)'],
+  [413, 'Content Too Large', 'PAYLOAD_TOO_LARGE', 'the request body is larger than the load balancer accepts'],
+  [414, 'URI Too Long', 'URI_TOO_LONG', 'the URL is longer than the load balancer accepts'],
+  [502, 'Bad Gateway', 'NO_INSTANCE', 'no retail service instance answered'],
+  [504, 'Gateway Timeout', 'INSTANCE_TIMEOUT', 'the retail service instance did not answer in time'],
+];
+
 export function nginxConfig(topology: Topology, options: NginxOptions): string {
   const instances = serviceInstances(topology);
   const lb = loadBalancer(topology);
@@ -67,6 +79,16 @@ ${instances.map((s) => `        server ${s.endpoint} max_fails=1 fail_timeout=5s
     server {
         listen ${lb.endpoint};
         server_name ${lb.id};
+
+        # nginx's own refusals (a URL it will not pass on, too large a body, no instance answering)
+        # as problem bodies, like the service's; the instances' own answers pass through untouched.
+${LB_PROBLEMS.map(([status, title, code, detail]) => `        error_page ${status} ${LB_PROBLEM_PATH}${status};
+        location = ${LB_PROBLEM_PATH}${status} {
+            internal;
+            default_type application/problem+json;
+            add_header X-Request-Id $retail_request_id always;
+            return ${status} '${JSON.stringify({ type: `urn:energysale:problem:${code.toLowerCase()}`, title, status, detail, code })}';
+        }`).join('\n')}
 
         location = ${LB_HEALTH_PATH} {
             access_log off;
