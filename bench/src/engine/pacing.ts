@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as wait } from 'node:timers/promises';
 
 import type { Attack, AttackReport, EngineRequest, EngineResult } from './engine';
 
@@ -10,17 +11,10 @@ export type Send<R extends EngineRequest> = (request: R, signal: AbortSignal) =>
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
+/** Waits `ms`, or less when `signal` aborts (as the scenario runner waits). */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return wait(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }
 
 /** A failure as the engine reports it when no answer came (timeout or transport error): status 0. */

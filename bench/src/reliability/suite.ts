@@ -1,3 +1,5 @@
+import { setTimeout as wait } from 'node:timers/promises';
+
 import { StateLayout } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
@@ -64,7 +66,7 @@ export interface FaultResult {
   readonly failures: Readonly<Record<string, number>>;
 }
 
-const sleepUntil = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - Date.now())));
+const sleepUntil = (ms: number): Promise<void> => wait(Math.max(0, ms - Date.now()));
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 
 /** Waits until every peer's ledger has the same height and current block hash; returns how long it took. */

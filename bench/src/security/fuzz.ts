@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 
+import { pool } from '../table4/prepare';
+
 /*
  * Fuzzing the retail service's HTTP API from its own OpenAPI document: every generated request is
  * invalid by construction (one input of one operation broken against its schema, or no valid
@@ -233,27 +235,22 @@ export interface FuzzOutcome {
 /** Sends every case to `baseUrl`, `concurrency` at a time; each request bounded to 10 s. */
 export async function sendCases(baseUrl: string, cases: readonly FuzzCase[], concurrency = 8): Promise<FuzzOutcome[]> {
   const outcomes: FuzzOutcome[] = new Array<FuzzOutcome>(cases.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < cases.length; i = next++) {
-      const c = cases[i] as FuzzCase;
-      try {
-        const response = await fetch(`${baseUrl}${c.path}`, { method: c.method, headers: c.headers, ...(c.body === undefined ? {} : { body: c.body }), signal: AbortSignal.timeout(10_000) });
-        const text = await response.text();
-        let problem = false;
-        if ((response.headers.get('content-type') ?? '').startsWith('application/problem+json')) {
-          try {
-            problem = (JSON.parse(text) as { status?: number }).status === response.status;
-          } catch {
-            problem = false;
-          }
+  await pool(cases, concurrency, async (c, i) => {
+    try {
+      const response = await fetch(`${baseUrl}${c.path}`, { method: c.method, headers: c.headers, ...(c.body === undefined ? {} : { body: c.body }), signal: AbortSignal.timeout(10_000) });
+      const text = await response.text();
+      let problem = false;
+      if ((response.headers.get('content-type') ?? '').startsWith('application/problem+json')) {
+        try {
+          problem = (JSON.parse(text) as { status?: number }).status === response.status;
+        } catch {
+          problem = false;
         }
-        outcomes[i] = { case: c, status: response.status, problem };
-      } catch {
-        outcomes[i] = { case: c, status: 0, problem: false };
       }
+      outcomes[i] = { case: c, status: response.status, problem };
+    } catch {
+      outcomes[i] = { case: c, status: 0, problem: false };
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  });
   return outcomes;
 }

@@ -38,7 +38,7 @@ async function call(baseUrl: string, token: string, method: string, path: string
 }
 
 /** Runs `fn` over `items`, `concurrency` at a time. */
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
