@@ -14,6 +14,8 @@ const stateDir = join(root, 'network', '.state-test');
 const dockerStateDir = join(root, 'network', '.state-docker-test');
 let env = { ...process.env, ENERGYSALE_STATE: stateDir };
 const totals = { passed: 0, failed: 0 };
+/** The names of what failed, phase by phase: repeated at the end, where a CI log's tail shows it. */
+const failures = [];
 
 function sh(command, args, options = {}) {
   return new Promise((resolvePromise) => {
@@ -78,13 +80,30 @@ async function nodeTests(title, files) {
   const failed = count('fail') + (result.code !== 0 && count('fail') === 0 ? 1 : 0);
   totals.passed += passed;
   totals.failed += failed;
+  if (failed > 0) failures.push(`${title}:`, ...failingTests(result.out));
   return result.code === 0;
+}
+
+/** The spec reporter's closing "failing tests" list: each test's file, name and first line of error. */
+function failingTests(out) {
+  const at = out.lastIndexOf('✖ failing tests:');
+  if (at < 0) return ['  (no failing test named: the run itself exited non-zero)'];
+  const lines = out.slice(at).split('\n');
+  const named = [];
+  lines.forEach((line, i) => {
+    if (!line.startsWith('✖ ') || line.startsWith('✖ failing tests:')) return;
+    const where = lines[i - 1]?.startsWith('test at ') ? ` (${lines[i - 1].slice('test at '.length)})` : '';
+    named.push(`  ${line}${where}`, `      ${(lines[i + 1] ?? '').trim().slice(0, 300)}`);
+  });
+  return named;
 }
 
 async function goTests(dir) {
   const result = await step(`go test (${dir})`, 'go', ['test', '-count=1', '-v', './...'], { cwd: join(root, dir) });
   totals.passed += [...result.out.matchAll(/^\s*--- PASS/gm)].length;
-  totals.failed += [...result.out.matchAll(/^\s*--- FAIL/gm)].length + (result.code !== 0 ? 1 : 0);
+  const failed = [...result.out.matchAll(/^\s*--- FAIL.*$/gm)].map((m) => `  ${m[0].trim()}`);
+  totals.failed += failed.length + (result.code !== 0 ? 1 : 0);
+  if (result.code !== 0) failures.push(`go test (${dir}):`, ...failed);
   return result.code === 0;
 }
 
@@ -92,7 +111,10 @@ async function main() {
   const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
   totals.failed += ensureSystemPackages(['nginx', 'prometheus', 'chromium', 'docker']).length;
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
-  if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) totals.failed += 1;
+  if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) {
+    totals.failed += 1;
+    failures.push('lint (eslint)');
+  }
   if ((await step('toolchain setup', process.execPath, [...cli, 'setup'])).code !== 0) return 1;
   await goTests('network/toolchain/ccaas-builder');
   await nodeTests('unit tests', testFiles('unit'));
@@ -102,6 +124,7 @@ async function main() {
   const up = await step('network up (from nothing)', process.execPath, [...cli, 'up']);
   if (up.code !== 0) {
     totals.failed += 1;
+    failures.push('network up (from nothing)');
   } else {
     await nodeTests('live tests (shared network)', testFiles('live'));
     await nodeTests('lifecycle tests (down and up again)', testFiles('lifecycle'));
@@ -117,6 +140,7 @@ async function main() {
   const dockerUp = await step('network up --runtime docker (from nothing)', process.execPath, [...cli, 'up', '--runtime', 'docker']);
   if (dockerUp.code !== 0) {
     totals.failed += 1;
+    failures.push('network up --runtime docker (from nothing)');
   } else {
     await nodeTests('container tests (docker runtime)', testFiles('container'));
   }
@@ -125,5 +149,6 @@ async function main() {
 }
 
 const code = await main();
+if (failures.length > 0) console.log(`\nwhat failed:\n${failures.join('\n')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(code);
