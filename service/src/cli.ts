@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { enrollUsers, locateToolchain, peerOrg, StateLayout, energysale, virtualUserNames, type ParticipantRole } from '@energysale/network';
+import { enrollUsers, locateToolchain, NativeNetwork, peerOrg, revokeIdentity, StateLayout, energysale, virtualUserNames, type ParticipantRole } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { loadIdentity } from './fabric/identities';
@@ -14,7 +14,9 @@ const usage = `usage: service <command>
   token --org O --user U        print the API token of an enrolled identity
   users --org O --count N [--prefix P] [--role R] [--out FILE]
                                 enroll N users with the org's CA and write their tokens (JSON) for load tests
-  revoke --org O --user U       refuse the identity's token from now on
+  revoke --org O --user U       revoke the identity: its token refused by the service from now on, and its
+                                certificate revoked by the org's CA, the CRL put into the org's MSP in the
+                                channel config (every peer and orderer refuses what it signs)
   up                            start the service tier beside the network (nginx and the service instances of
                                 the model, in the network's runtime: processes, or containers with --runtime docker)
   down                          stop it`;
@@ -35,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
       const identity = loadIdentity(energysale, layout, values.org, values.user);
       if (command === 'revoke') {
         tokens.revoke({ org: identity.org.key, user: identity.user });
-        process.stdout.write(`revoked ${identity.handle}\n`);
+        process.stdout.write(`${identity.handle}: token refused from now on\n`);
+        const network = await NativeNetwork.ofState(layout);
+        const revocation = await revokeIdentity(await network.context(), identity.org.key, identity.user, (line) => process.stdout.write(`${line}\n`));
+        process.stdout.write(`revoked ${identity.handle} on the chain in ${(revocation.elapsedMs / 1000).toFixed(1)} s\n`);
       } else {
         process.stdout.write(`${tokens.issue({ org: identity.org.key, user: identity.user })}\n`);
       }

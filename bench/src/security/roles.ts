@@ -1,7 +1,7 @@
-import type { StateLayout, Topology } from '@energysale/network';
 import type { TokenIssuer } from '@energysale/service';
 
-import { orderTerms, prepare } from '../table4/prepare';
+import { orderTerms, type Fixture } from '../table4/prepare';
+import { apiCall, bearer, type ApiAnswer } from './api';
 import { describeState, illegalAttempts, reachableStates, stepRequest, type Actor } from './matrix';
 
 /*
@@ -30,8 +30,8 @@ export class MatrixSetupError extends Error {
   override readonly name = 'MatrixSetupError';
 }
 
-export async function runRoleMatrix(topology: Topology, layout: StateLayout, tokens: TokenIssuer, baseUrl: string, log: (line: string) => void): Promise<MatrixResult> {
-  const fixture = await prepare(topology, layout, tokens, baseUrl, { users: 2, preloadOrdersPerUser: 0, log });
+/** `fixture`: two users of it (the party, and an outsider), its seller and package (see `prepare`). */
+export async function runRoleMatrix(fixture: Fixture, tokens: TokenIssuer, baseUrl: string, log: (line: string) => void): Promise<MatrixResult> {
   const [user, outsider] = fixture.users;
   if (!user || !outsider) throw new MatrixSetupError('the fixture has no two users');
   const token: Readonly<Record<Actor, string>> = {
@@ -41,16 +41,7 @@ export async function runRoleMatrix(topology: Topology, layout: StateLayout, tok
     regulator: tokens.issue({ org: 'exchange', user: 'regulator1' }),
     outsider: outsider.token,
   };
-  const call = async (actor: Actor, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token[actor]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = (actor: Actor, method: string, path: string, body?: unknown): Promise<ApiAnswer> => apiCall(baseUrl, bearer(token[actor]), method, path, body);
   const must = async (actor: Actor, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const { status, json } = await call(actor, method, path, body);
     if (status >= 300) throw new MatrixSetupError(`${actor} ${method} ${path}: ${status} ${JSON.stringify(json)}`);

@@ -1,22 +1,27 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { StateLayout } from '@energysale/network';
+import { auditTls, StateLayout, type TlsProbe } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import type { Machine } from '../report/schema';
 import { runningNetwork } from '../table4/load';
+import { prepare } from '../table4/prepare';
 import { commit, machine } from '../table4/provenance';
 import { generateCases, sendCases, type FuzzOutcome, type Mutation, type OpenApiDocument } from './fuzz';
+import { runIdentityChecks, type IdentityResult } from './identities';
 import { scanForPrivateKeys, type KeyFinding } from './keys';
+import { runPrivacyChecks, type PrivacyCheck } from './privacy';
 import { runRoleMatrix, type MatrixResult } from './roles';
 
 /*
  * `bench security`: the API fuzzed from its OpenAPI document on the live network (every request
  * invalid: refused with a 4xx problem, no 5xx, no ledger write: every peer's height unchanged), the
  * role × transition matrix of Table 1 through the API (every illegal step refused, the order
- * unchanged), and the key scan (no private key in the repository, the logs or the reports). Writes
- * reports/<time>_security_<sha>/ (security.json, security.md).
+ * unchanged), identities (no user acts as another; revoked and unknown identities refused, by the
+ * service and by the peers), private data (no view or peer outside the collection shows the terms;
+ * the public hash verifies), TLS on every endpoint, and the key scan (no private key in the
+ * repository, the logs or the reports). Writes reports/<time>_security_<sha>/ (security.json, security.md).
  */
 
 export const SECURITY_SCHEMA = 'energysale-bench/security@1';
@@ -41,6 +46,9 @@ export interface SecurityReport {
     readonly seconds: number;
   };
   readonly matrix: MatrixResult;
+  readonly identities: IdentityResult;
+  readonly privacy: readonly PrivacyCheck[];
+  readonly tls: readonly TlsProbe[];
   readonly keys: { readonly scanned: number; readonly findings: readonly KeyFinding[] };
   readonly passed: boolean;
 }
@@ -64,7 +72,7 @@ export function securityMarkdown(report: SecurityReport): string {
   const { fuzz, keys, meta } = report;
   const heightsSame = JSON.stringify(fuzz.heightsBefore) === JSON.stringify(fuzz.heightsAfter);
   return [
-    '# Security: API fuzzing, role matrix and key scan',
+    '# Security: API fuzzing, role matrix, identities, private data, TLS and key scan',
     '',
     `Commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${meta.startedAt} to ${meta.endedAt}; ${meta.machine.cores} cores, ${meta.machine.cpuModel}.`,
     '',
@@ -90,6 +98,28 @@ export function securityMarkdown(report: SecurityReport): string {
       `${report.matrix.refused} refused (${Object.entries(report.matrix.byStatus).map(([status, n]) => `${n}× ${status}`).join(', ')}); violations: **${report.matrix.violations.length}**.`,
     ...report.matrix.violations.slice(0, 20).map((v) => `  - ${v.state} ${v.action} by ${v.actor}: ${v.status} (${v.why})`),
     '',
+    '## Identities',
+    '',
+    `${report.identities.revocation.handle} revoked on the chain: certificate ${report.identities.revocation.serial} on its CA's CRL, in config block ${report.identities.revocation.configBlock ?? '(held already)'}, held by every orderer and peer ${(report.identities.revocation.elapsedMs / 1000).toFixed(1)} s after the CA revoked it.`,
+    '',
+    '| check | through | expected | outcome | detail |',
+    '| --- | --- | --- | --- | --- |',
+    ...report.identities.checks.map((c) => `| ${c.check} | ${c.via} | ${c.expected} | ${c.outcome === c.expected ? c.outcome : `**${c.outcome}**`} | ${c.detail.replace(/\|/g, '/')} |`),
+    '',
+    '## Private data',
+    '',
+    '| check | holds | detail |',
+    '| --- | --- | --- |',
+    ...report.privacy.map((c) => `| ${c.check} | ${c.passed ? 'yes' : '**NO**'} | ${c.detail.replace(/\|/g, '/')} |`),
+    '',
+    '## TLS',
+    '',
+    `${report.tls.length} connections to ${new Set(report.tls.map((p) => p.node)).size} endpoints; ${report.tls.filter((p) => p.outcome !== p.expected).length} not as expected.`,
+    '',
+    '| endpoint kind | client | expected | outcome (endpoints) |',
+    '| --- | --- | --- | --- |',
+    ...tlsRows(report.tls),
+    '',
     '## Private keys',
     '',
     `${keys.scanned} files scanned (tracked files, the network's logs, the reports): ${keys.findings.length === 0 ? 'no private key' : keys.findings.map((f) => `${f.where}: ${f.file}`).join('; ')}.`,
@@ -97,6 +127,17 @@ export function securityMarkdown(report: SecurityReport): string {
     `**${report.passed ? 'Passed' : 'FAILED'}**`,
     '',
   ].join('\n');
+}
+
+/** The TLS probes grouped by endpoint kind and client: how many endpoints answered each way. */
+function tlsRows(probes: readonly TlsProbe[]): string[] {
+  const groups = new Map<string, TlsProbe[]>();
+  for (const p of probes) groups.set(`${p.kind}|${p.client}|${p.expected}`, [...(groups.get(`${p.kind}|${p.client}|${p.expected}`) ?? []), p]);
+  return [...groups.entries()].map(([key, list]) => {
+    const [kind, client, expected] = key.split('|');
+    const outcomes = Object.entries(count(list, (p) => p.outcome)).map(([o, n]) => (o === expected ? `${o} (${n})` : `**${o} (${n})**`));
+    return `| ${kind ?? ''} | ${client ?? ''} | ${expected ?? ''} | ${outcomes.join(', ')} |`;
+  });
 }
 
 export async function runSecurity(options: { cases: number; seed: number; repo: string; reportsDir: string; log: (line: string) => void }): Promise<{ dir: string; report: SecurityReport }> {
@@ -119,8 +160,15 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
     // A write would have been ordered by now: a block is cut within the batch timeout (2 s).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const heightsAfter = await heights();
+    const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: 2, preloadOrdersPerUser: 0, log: options.log });
     options.log('role × transition matrix');
-    const matrix = await runRoleMatrix(network.topology, layout, tokens, tier.url, options.log);
+    const matrix = await runRoleMatrix(fixture, tokens, tier.url, options.log);
+    options.log('identities');
+    const identities = await runIdentityChecks(network, fixture, tokens, tier.url, options.log);
+    options.log('private data');
+    const privacy = await runPrivacyChecks(network, fixture, tokens, tier.url, options.log);
+    options.log('TLS on every endpoint');
+    const tls = await auditTls(network.topology, layout);
     const keys = scanForPrivateKeys(options.repo, layout.logDir, options.reportsDir);
     const fuzz = {
       seed: options.seed,
@@ -136,9 +184,14 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
       seconds,
     };
     const passed =
-      fuzz.serverErrors.length === 0 && fuzz.accepted.length === 0 && fuzz.withoutProblem.length === 0 && JSON.stringify(heightsBefore) === JSON.stringify(heightsAfter) && matrix.violations.length === 0 && keys.findings.length === 0;
+      fuzz.serverErrors.length === 0 && fuzz.accepted.length === 0 && fuzz.withoutProblem.length === 0 && JSON.stringify(heightsBefore) === JSON.stringify(heightsAfter) &&
+      matrix.violations.length === 0 &&
+      identities.violations.length === 0 &&
+      privacy.every((c) => c.passed) &&
+      tls.every((p) => p.outcome === p.expected) &&
+      keys.findings.length === 0;
     const sha = commit();
-    const report: SecurityReport = { schema: SECURITY_SCHEMA, meta: { startedAt, endedAt: new Date().toISOString(), commit: sha, machine: machine() }, fuzz, matrix, keys, passed };
+    const report: SecurityReport = { schema: SECURITY_SCHEMA, meta: { startedAt, endedAt: new Date().toISOString(), commit: sha, machine: machine() }, fuzz, matrix, identities, privacy, tls, keys, passed };
     const dir = join(options.reportsDir, `${startedAt.slice(0, 13)}${startedAt.slice(14, 16)}_security_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'security.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -7,9 +7,13 @@ import { describe, it } from 'node:test';
 
 import { runSecurity } from './run';
 
-/* The API fuzzed on the live network (10,000 invalid requests), the role × transition matrix, and the key scan. */
-void describe('API fuzzing and key scan on the live network', { timeout: 900_000 }, () => {
-  void it('refuses 10,000 invalid requests with 4xx problems, never 5xx, writes nothing; refuses every illegal step of Table 1; no private key anywhere it looked', async () => {
+/*
+ * The API fuzzed on the live network (10,000 invalid requests), the role × transition matrix,
+ * identities (impersonation, unknown and revoked identities, through the service and at the peers),
+ * private data, TLS on every endpoint, and the key scan.
+ */
+void describe('the security suite on the live network', { timeout: 900_000 }, () => {
+  void it('refuses 10,000 invalid requests with 4xx problems, never 5xx, writes nothing; refuses every illegal step of Table 1, every borrowed, unknown or revoked identity; shows the terms to no one outside the collection; TLS everywhere; no private key anywhere it looked', async () => {
     const reports = await mkdtemp(join(tmpdir(), 'security-'));
     // A new seed each run explores new cases; the log names it, so a failure replays with --seed.
     const seed = 1 + Math.floor(Math.random() * 2 ** 30);
@@ -27,6 +31,19 @@ void describe('API fuzzing and key scan on the live network', { timeout: 900_000
     assert.ok(report.matrix.states >= 14 && report.matrix.attempts > 500, `${report.matrix.states} states, ${report.matrix.attempts} attempts`);
     assert.deepEqual(report.matrix.violations, [], 'an illegal step accepted, or an order changed');
     assert.equal(report.matrix.refused, report.matrix.attempts);
+    const { identities } = report;
+    assert.deepEqual(identities.violations, [], 'an identity check not as expected');
+    // Each refusal has its control: the same path accepts the right identity (before and after the revocation).
+    for (const via of ['service', 'gateway'] as const) {
+      const mine = identities.checks.filter((c) => c.via === via);
+      assert.ok(mine.filter((c) => c.expected === 'refused').length >= 3 && mine.filter((c) => c.expected === 'accepted').length >= 2, JSON.stringify(mine));
+    }
+    assert.ok(identities.checks.some((c) => c.via === 'gateway' && /revoked/.test(c.check) && c.outcome === 'refused'), 'the revoked certificate refused at the peer');
+    assert.ok(identities.revocation.configBlock !== undefined && identities.revocation.serial.length > 0, JSON.stringify(identities.revocation));
+    assert.deepEqual(report.privacy.filter((c) => !c.passed), [], 'private terms shown outside the collection');
+    assert.ok(report.privacy.filter((c) => / holds no terms/.test(c.check)).length >= 1, 'no peer outside the collection asked');
+    assert.deepEqual(report.tls.filter((p) => p.outcome !== p.expected), [], 'a TLS endpoint not as expected');
+    assert.ok(report.tls.length > 50, `${report.tls.length} TLS probes`);
     assert.ok(report.keys.scanned > 100, `${report.keys.scanned} files scanned`);
     assert.deepEqual(report.keys.findings, []);
     assert.equal(report.passed, true);

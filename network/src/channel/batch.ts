@@ -1,6 +1,6 @@
 import type { NativeContext } from '../runtime/native/specs';
 import { orderers, type ChannelSpec, type OrdererInfo } from '../topology';
-import { ChannelConfigError, fetchChannelConfig, submitOrdererConfigUpdate, waitForChannelConfig, type ChannelNode, type ConfigJson } from './config';
+import { ChannelConfigError, fetchChannelConfig, submitConfigUpdate, waitForChannelConfig, type ChannelNode, type ConfigJson } from './config';
 
 /** The orderer's block cutting settings, spelt as in the model (`channel.batch`) and in configtx.yaml. */
 export type BatchSettings = ChannelSpec['batch'];
@@ -178,7 +178,7 @@ export async function updateBatchSettings(
     return { before, after: before, elapsedMs: performance.now() - started };
   }
   log(`${ctx.topology.channel.name}: last config block ${current.blockNumber}; updating through ${orderer.id} as the ${ctx.topology.ordererOrg.mspId} admin`);
-  await submitOrdererConfigUpdate(ctx, current.config, updated, orderer);
+  await submitConfigUpdate(ctx, current.config, updated, orderer);
   const held = await waitForChannelConfig(
     ctx,
     (c) => c.blockNumber > current.blockNumber && sameBatchSettings(batchSettingsOf(c.config), wanted),

@@ -77,11 +77,12 @@ export async function fetchChannelConfig(ctx: NativeContext, node: ChannelNode):
 
 /**
  * Computes the update from `original` to `updated`, wraps it in a CONFIG_UPDATE envelope, signs it as
- * the orderer organisation's admin and submits it through `orderer`. Signing as the orderer org is
- * what the values under /Channel/Orderer need (their mod_policy is /Channel/Orderer/Admins); changes
- * to application groups would need the peer orgs' signatures too.
+ * the admin of `signer`'s organisation and submits it through `orderer`. The signer is the org whose
+ * admins the changed elements' mod_policy names: the orderer org for the values under
+ * /Channel/Orderer, a peer org for its own group under /Channel/Application (e.g. its MSP's
+ * revocation list).
  */
-export async function submitOrdererConfigUpdate(ctx: NativeContext, original: ConfigJson, updated: ConfigJson, orderer: OrdererInfo): Promise<void> {
+export async function submitConfigUpdate(ctx: NativeContext, original: ConfigJson, updated: ConfigJson, orderer: OrdererInfo, signer: ChannelNode = orderer): Promise<void> {
   const cli = new AdminCli(ctx.toolchain, ctx.layout, ctx.topology);
   const channel = ctx.topology.channel.name;
   await inScratchDir(async (dir) => {
@@ -99,9 +100,9 @@ export async function submitOrdererConfigUpdate(ctx: NativeContext, original: Co
     }
     try {
       // `peer channel update` adds the admin's config signature and signs the envelope.
-      await cli.peer(orderer, ['channel', 'update', '-f', envelope, '-c', channel, ...cli.ordererFlags(orderer, orderer)], 60_000);
+      await cli.peer(signer, ['channel', 'update', '-f', envelope, '-c', channel, ...cli.ordererFlags(signer, orderer)], 60_000);
     } catch (error) {
-      throw new ChannelConfigError(`${orderer.id} refused the config update of ${channel}`, { cause: error });
+      throw new ChannelConfigError(`${orderer.id} refused the config update of ${channel} signed by the ${signer.org.mspId} admin`, { cause: error });
     }
   });
 }

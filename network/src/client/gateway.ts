@@ -6,7 +6,7 @@ import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gatewa
 
 import { identityOf } from '../crypto/org-crypto';
 import type { StateLayout } from '../state/layout';
-import { peers, type PeerInfo, type Topology } from '../topology';
+import { peerOrg, peers, type PeerInfo, type Topology } from '../topology';
 
 export interface GatewayConnection {
   readonly gateway: Gateway;
@@ -25,23 +25,33 @@ export function peerClient(layout: StateLayout, peer: PeerInfo, tlsIdentity: { t
   return new grpc.Client(peer.endpoint, credentials, { 'grpc.ssl_target_name_override': peer.id });
 }
 
+/** What a client presents as its identity and signs with, when not the user's own enrollment. */
+export interface SigningIdentity {
+  readonly certificate: Buffer;
+  readonly key: Buffer;
+}
+
 /**
  * Connects a user enrolled with its org's CA to the Fabric Gateway of one of the org's peers (the
- * first, unless named). Transactions are signed with the user's own key.
+ * first, unless named; or any peer of the channel, by id). Transactions are signed with the user's own key, or with `signing` (the TLS
+ * connection stays the user's): how the security suite presents a certificate with another's key,
+ * a certificate from an unknown CA, or a revoked one.
  */
 export function connectGateway(
   topology: Topology,
   layout: StateLayout,
-  options: { org: string; user: string; peer?: string },
+  options: { org: string; user: string; peer?: string; signing?: SigningIdentity },
 ): GatewayConnection {
-  const peer = peers(topology).find((p) => p.org.key === options.org && (options.peer === undefined || p.node.name === options.peer || p.id === options.peer));
+  // By name within the org, or any peer of the channel by id (a party asking a peer of another org).
+  const peer = peers(topology).find((p) => (p.org.key === options.org && (options.peer === undefined || p.node.name === options.peer)) || p.id === options.peer);
   if (!peer) throw new Error(`no peer ${options.peer ?? ''} in org ${options.org}`);
-  const user = identityOf(layout, peer.org.key, options.user);
+  const org = peerOrg(topology, options.org);
+  const user = identityOf(layout, org.key, options.user);
   const client = peerClient(layout, peer, user);
   const gateway = connect({
     client,
-    identity: { mspId: peer.org.mspId, credentials: readFileSync(user.signCert) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(user.signKey))),
+    identity: { mspId: org.mspId, credentials: options.signing?.certificate ?? readFileSync(user.signCert) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(options.signing?.key ?? readFileSync(user.signKey))),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 15_000 }),

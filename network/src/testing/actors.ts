@@ -1,5 +1,5 @@
 import { chaincodeErrorOf, endorseUntilAgreed } from '../client/errors';
-import { connectGateway, type GatewayConnection } from '../client/gateway';
+import { connectGateway, type GatewayConnection, type SigningIdentity } from '../client/gateway';
 import type { StateLayout } from '../state/layout';
 import type { Topology } from '../topology';
 
@@ -16,8 +16,12 @@ export class Actor {
     private readonly connection: GatewayConnection,
   ) {}
 
-  static connect(topology: Topology, layout: StateLayout, org: string, user: string): Actor {
-    return new Actor(topology, connectGateway(topology, layout, { org, user }));
+  /**
+   * `user` of `org` through the gateway of the org's first peer, or of `options.peer` (an id); signing
+   * as `options.signing` instead of the user's own enrollment, when given (see connectGateway).
+   */
+  static connect(topology: Topology, layout: StateLayout, org: string, user: string, options: { signing?: SigningIdentity; peer?: string } = {}): Actor {
+    return new Actor(topology, connectGateway(topology, layout, { org, user, ...options }));
   }
 
   private contract(name: string) {

@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 
+import { identityOf, ORG_ADMIN } from '../crypto/org-crypto';
 import { splitEndpoint } from '../runtime/native/supervisor';
+import type { StateLayout } from '../state/layout';
+import { certificateAuthorities, chaincodeServers, orderers, peers, type NodeInfo, type Topology } from '../topology';
 import { run } from '../util/exec';
 
 export interface TlsClient {
@@ -57,4 +62,90 @@ export async function rogueClientIdentity(): Promise<{ ca: Buffer; cert: Buffer;
   await run('openssl', ['req', ...ec, '-keyout', file('client.key'), '-out', file('client.csr'), '-subj', '/CN=rogue-client']);
   await run('openssl', ['x509', '-req', '-in', file('client.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('client.pem'), '-days', '1']);
   return { ca: await readFile(file('ca.pem')), cert: await readFile(file('client.pem')), key: await readFile(file('client.key')) };
+}
+
+/** Status of an HTTPS GET, or 0 when the TLS handshake or the connection failed. */
+export function httpsStatus(url: string, tls: TlsClient, timeoutMs = 5000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => {
+      resolve(0);
+    });
+    req.end();
+  });
+}
+
+/** Who connects in one probe of the TLS audit. */
+export type TlsClientKind =
+  | 'org identity'
+  | 'plaintext'
+  | 'no client certificate'
+  | 'unknown-CA client certificate'
+  | "own org's peer"
+  | "other org's peer"
+  | "ordering org's admin"
+  | "peer org's admin"
+  | 'trusting an unknown CA';
+
+export interface TlsProbe {
+  readonly node: string;
+  readonly kind: NodeInfo['kind'] | 'orderer admin';
+  readonly client: TlsClientKind;
+  readonly expected: 'accepted' | 'refused';
+  readonly outcome: 'accepted' | 'refused';
+}
+
+/**
+ * Every TLS endpoint of the model probed by the clients it must accept and those it must refuse:
+ * peers and orderers (gRPC, mutual TLS), chaincode servers (only their own org's peers), orderer
+ * admin endpoints (only the ordering org's admins) and CAs (HTTPS only). Shared by the TLS live test
+ * and the security report.
+ */
+export async function auditTls(topology: Topology, layout: StateLayout): Promise<TlsProbe[]> {
+  const rogue = await rogueClientIdentity();
+  const client = (node: NodeInfo, identity?: { org: string; name: string }): TlsClient => {
+    const ca = readFileSync(layout.caCert(node.org.key));
+    if (!identity) return { ca, servername: node.id };
+    const files = identityOf(layout, identity.org, identity.name);
+    return { ca, servername: node.id, cert: readFileSync(files.tlsCert), key: readFileSync(files.tlsKey) };
+  };
+  const outcome = (accepted: boolean): TlsProbe['outcome'] => (accepted ? 'accepted' : 'refused');
+  const probes: Promise<TlsProbe>[] = [];
+  const probe = (node: NodeInfo, kind: TlsProbe['kind'], who: TlsClientKind, expected: TlsProbe['expected'], attempt: () => Promise<TlsProbe['outcome']>): void => {
+    probes.push(attempt().then((result) => ({ node: node.id, kind, client: who, expected, outcome: result })));
+  };
+  const [firstUser] = topology.peerOrgs.flatMap((org) => org.users.map((u) => ({ org: org.key, name: u.name })));
+  if (!firstUser) throw new Error('the model has no user to probe with');
+  for (const node of [...peers(topology), ...orderers(topology)]) {
+    probe(node, node.kind, 'org identity', 'accepted', () => http2Probe(node.endpoint, client(node, firstUser)));
+    probe(node, node.kind, 'plaintext', 'refused', () => http2Probe(node.endpoint));
+    probe(node, node.kind, 'no client certificate', 'refused', () => http2Probe(node.endpoint, client(node)));
+    probe(node, node.kind, 'unknown-CA client certificate', 'refused', () => http2Probe(node.endpoint, { ...client(node), cert: rogue.cert, key: rogue.key }));
+  }
+  for (const server of chaincodeServers(topology)) {
+    const own = peers(topology).find((p) => p.org.key === server.org.key);
+    const other = peers(topology).find((p) => p.org.key !== server.org.key);
+    if (!own || !other) throw new Error(`${server.id}: no peer of its own org and of another to probe with`);
+    probe(server, server.kind, "own org's peer", 'accepted', () => http2Probe(server.endpoint, client(server, { org: own.org.key, name: own.node.name })));
+    probe(server, server.kind, "other org's peer", 'refused', () => http2Probe(server.endpoint, client(server, { org: other.org.key, name: other.node.name })));
+    probe(server, server.kind, 'plaintext', 'refused', () => http2Probe(server.endpoint));
+  }
+  const [peerOrgKey] = topology.peerOrgs.map((o) => o.key);
+  for (const o of orderers(topology)) {
+    const list = async (tls: TlsClient): Promise<TlsProbe['outcome']> => outcome((await httpsStatus(`https://${o.adminEndpoint}/participation/v1/channels`, tls)) === 200);
+    probe(o, 'orderer admin', "ordering org's admin", 'accepted', () => list(client(o, { org: o.org.key, name: ORG_ADMIN })));
+    if (peerOrgKey) probe(o, 'orderer admin', "peer org's admin", 'refused', () => list(client(o, { org: peerOrgKey, name: ORG_ADMIN })));
+    probe(o, 'orderer admin', 'no client certificate', 'refused', () => list(client(o)));
+  }
+  for (const ca of certificateAuthorities(topology)) {
+    probe(ca, ca.kind, 'plaintext', 'refused', async () =>
+      outcome((await fetch(`http://${ca.endpoint}/cainfo`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => 0)) === 200),
+    );
+    probe(ca, ca.kind, 'org identity', 'accepted', async () => outcome((await httpsStatus(`${ca.url}/cainfo`, { ca: readFileSync(layout.caCert(ca.org.key)), servername: ca.id })) === 200));
+    probe(ca, ca.kind, 'trusting an unknown CA', 'refused', async () => outcome((await httpsStatus(`${ca.url}/cainfo`, { ca: rogue.ca, servername: ca.id })) === 200));
+  }
+  return Promise.all(probes);
 }
