@@ -73,8 +73,11 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
   security  fuzzes the service's API from its OpenAPI document (N invalid requests, default 10000, seeded:
             --seed replays a run): each must be refused with a 4xx problem body, none answered 5xx, no
             ledger write (every peer's height unchanged); runs Table 1's role × transition matrix (every step
-            the flow does not allow, by every actor, from every reachable state: refused, order unchanged); and scans the tracked files, the network's
-            logs and the reports for private keys. Writes reports/<time>_security_<sha>/ (security.json, .md).
+            the flow does not allow, by every actor, from every reachable state: refused, order unchanged); checks
+            identities through the service and at the peers (another's key, an unknown CA, forged tokens, and an
+            identity revoked on the chain: CA revocation, CRL in the channel config); private data (no view or peer
+            outside the collection shows the terms; the public hash verifies); TLS on every endpoint; and scans the
+            tracked files, the network's logs and the reports for private keys. Writes reports/<time>_security_<sha>/ (security.json, .md).
             Exit code 0 when all hold, 1 otherwise.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
@@ -218,6 +221,8 @@ async function security(argv: string[]): Promise<number> {
   const { dir, report } = await runSecurity({ cases, seed, repo: resolve(__dirname, '..', '..'), reportsDir: values.reports, log: print });
   print(`role matrix: ${report.matrix.attempts} illegal steps from ${report.matrix.states} states, ${report.matrix.refused} refused, ${report.matrix.violations.length} violations`);
   print(`${report.fuzz.cases} cases (seed ${report.fuzz.seed}): ${JSON.stringify(report.fuzz.byStatus)}; 5xx ${report.fuzz.serverErrors.length}, accepted ${report.fuzz.accepted.length}, without problem ${report.fuzz.withoutProblem.length}; private keys found ${report.keys.findings.length}`);
+  print(`identities: ${report.identities.checks.length} checks, ${report.identities.violations.length} not as expected; ${report.identities.revocation.handle} revoked in config block ${report.identities.revocation.configBlock ?? '(held already)'}`);
+  print(`private data: ${report.privacy.filter((c) => c.passed).length}/${report.privacy.length} hold; TLS: ${report.tls.filter((p) => p.outcome === p.expected).length}/${report.tls.length} as expected`);
   print(`security report: ${dir}/security.md`);
   return report.passed ? 0 : 1;
 }
