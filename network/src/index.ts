@@ -7,6 +7,7 @@ export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMis
 export { peerClient } from './client/gateway';
 export { NativeNetwork, stateSize, topologyHash } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';
+export { cgroupOf, cutHost, hostCgroupPath, HostCutError, liftCuts } from './runtime/native/host-cgroup';
 export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';
 export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';

@@ -1,4 +1,4 @@
-import { allNodes, chaincodeServers, isRunning, peers, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
+import { allNodes, cgroupOf, chaincodeServers, cutHost, hostCgroupPath, isRunning, liftCuts, peers, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
 import { startServiceTier } from '@energysale/service';
 
 /*
@@ -7,7 +7,7 @@ import { startServiceTier } from '@energysale/service';
  * the network's state recorded are ever touched.
  */
 
-export const FAULT_NAMES = ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] as const;
+export const FAULT_NAMES = ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-cut', 'host-freeze'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface FaultContext {
@@ -55,6 +55,16 @@ async function bringBack(ctx: FaultContext): Promise<void> {
 
 const HOST_SIGNALS = { freeze: 'SIGSTOP', thaw: 'SIGCONT' } as const;
 
+/** The second host of the model (one orderer of three: the Raft majority stays) and its running processes. */
+async function secondHost(ctx: FaultContext): Promise<{ host: NativeNetwork['topology']['hosts'][number]; records: ProcessRecord[] }> {
+  const host = ctx.network.topology.hosts[1];
+  if (!host) throw new FaultError('the topology has no second host');
+  const nodes = new Set(allNodes(ctx.network.topology).filter((n) => n.host.name === host.name).map((n) => n.id));
+  const records = (await ctx.network.supervisor.records()).filter((r) => isRunning(r) && nodes.has(r.id));
+  if (records.length === 0) throw new FaultError(`no process of ${host.name} runs`);
+  return { host, records };
+}
+
 export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   'orderer-leader': {
     name: 'orderer-leader',
@@ -100,17 +110,30 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
       await startServiceTier(ctx.layout, { withLb: true, logLevel: 'warn' });
     },
   },
+  'host-cut': {
+    name: 'host-cut',
+    description:
+      "Cut the second host off the network: nothing reaches its address and nothing its processes send leaves it (iptables, matching the host's cgroup: " +
+      'its processes start in one of their own), while they keep running; a Raft majority stays; reconnected, it catches up',
+    async inject(ctx) {
+      const { host, records } = await secondHost(ctx);
+      const outside = records.filter((r) => cgroupOf(r.pid) !== `/${hostCgroupPath(host.address)}`);
+      if (outside.length > 0) {
+        throw new FaultError(`${outside.map((r) => r.id).join(', ')} did not start in ${host.name}'s cgroup (cgroup v2 not writable when the network came up?): restart the network to cut the host`);
+      }
+      await cutHost(host.address);
+      return records.map((r) => r.id);
+    },
+    async restore(ctx) {
+      await liftCuts();
+      await bringBack(ctx);
+    },
+  },
   'host-freeze': {
     name: 'host-freeze',
-    description:
-      'Cut the second host off: every process of it stopped (SIGSTOP), so it answers nothing, as a host behind a dead link (a loopback address cannot be cut alone: ' +
-      "its processes' own connections leave from 127.0.0.1); a Raft majority stays; resumed (SIGCONT), it catches up",
+    description: 'Freeze the second host: every process of it stopped (SIGSTOP), so it answers nothing and resets nothing; a Raft majority stays; resumed (SIGCONT), it catches up',
     async inject(ctx) {
-      const host = ctx.network.topology.hosts[1];
-      if (!host) throw new FaultError('the topology has no second host');
-      const nodes = new Set(allNodes(ctx.network.topology).filter((n) => n.host.name === host.name).map((n) => n.id));
-      const records = (await ctx.network.supervisor.records()).filter((r) => isRunning(r) && nodes.has(r.id));
-      if (records.length === 0) throw new FaultError(`no process of ${host.name} runs`);
+      const { records } = await secondHost(ctx);
       for (const r of records) process.kill(r.pid, HOST_SIGNALS.freeze);
       return records.map((r) => r.id);
     },

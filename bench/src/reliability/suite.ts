@@ -28,8 +28,8 @@ export interface ReliabilityVariant {
 }
 
 export const RELIABILITY_VARIANTS: Readonly<Record<'ci' | 'full', ReliabilityVariant>> = {
-  ci: { users: 30, warmup: '3s', duration: '40s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] },
-  full: { users: 30, warmup: '5s', duration: '60s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-freeze'] },
+  ci: { users: 30, warmup: '3s', duration: '40s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-cut', 'host-freeze'] },
+  full: { users: 30, warmup: '5s', duration: '60s', faults: ['orderer-leader', 'peer-per-org', 'chaincode-server', 'service-instance', 'host-cut', 'host-freeze'] },
 };
 
 /** One request of the load as the suite keeps it. */

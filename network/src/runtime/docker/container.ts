@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 
 import type { HealthCheck } from '../../topology';
 import type { RuntimeChoice } from '../choice';
+import { addressOfSpec } from '../native/host-cgroup';
 import type { ProcessKind, ProcessSpec } from '../native/supervisor';
 import { docker as dockerCli, DockerError } from './engine';
 import type { ImageRole } from './images';
@@ -119,8 +120,7 @@ export function containerPlan(of: ContainerOf, image: string, mounts: Mounts): C
 
 /** The host of the model a process spec stands for: the host whose address its first bound endpoint has. */
 export function hostOfSpec(spec: ProcessSpec, choice: Extract<RuntimeChoice, { kind: 'docker' }>): ContainerOf['host'] {
-  const endpoint = spec.binds[0]?.endpoint;
-  const address = endpoint?.slice(0, endpoint.lastIndexOf(':'));
+  const address = addressOfSpec(spec);
   const name = address === undefined ? undefined : choice.hosts[address];
   return address === undefined || name === undefined ? undefined : { name, address };
 }

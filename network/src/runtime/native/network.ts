@@ -11,6 +11,7 @@ import { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
 import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, TOPOLOGIES, TOPOLOGY_SIZES, validateTopology, type OrdererInfo, type Topology, type TopologySize } from '../../topology';
 import { chooseRuntime, readRuntime, type RuntimeChoice } from '../choice';
+import { liftCuts } from './host-cgroup';
 import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
 import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
 
@@ -83,6 +84,8 @@ export class NativeNetwork {
   async up(log: Log, options: { deploy?: boolean; runtime?: RuntimeChoice } = {}): Promise<DeployedChaincode | undefined> {
     if (options.runtime) await chooseRuntime(this.layout, options.runtime, (await this.supervisor.records()).some(isRunning));
     log(`runtime: ${(await readRuntime(this.layout)).kind}`);
+    // A host cut off by the reliability suite is connected again: every node must be reachable.
+    await liftCuts();
     const ctx = await this.context();
     const hash = topologyHash(this.topology);
     const previous = await this.readStatus();
@@ -141,6 +144,7 @@ export class NativeNetwork {
    * the peers they call), then chaincode and peers, CAs last.
    */
   async down(): Promise<ProcessRecord[]> {
+    await liftCuts();
     const order: ProcessRecord['kind'][] = ['monitor', 'lb', 'service', 'chaincode', 'peer', 'orderer', 'ca'];
     const stopped: ProcessRecord[] = [];
     const records = await this.supervisor.records();

@@ -10,6 +10,7 @@ import { locateToolchain } from '../../toolchain';
 import { repoRoot } from '../../util/paths';
 import { tail } from '../../util/tail';
 import { readRuntime, type RuntimeChoice } from '../choice';
+import { addressOfSpec, ensureHostCgroup, inCgroup } from './host-cgroup';
 import { containerPlan, hostOfSpec, launchScript, ROLE_OF_KIND, startContainer, stopContainers } from '../docker/container';
 import { imageName } from '../docker/images';
 import type { HealthCheck, NodeInfo } from '../../topology';
@@ -246,10 +247,16 @@ export class Supervisor {
   }
 }
 
-/** Starts the process detached, in its own process group, output appended to its log. */
+/**
+ * Starts the process detached, in its own process group, output appended to its log; in its host's
+ * cgroup when cgroup v2 is writable here (so that the host can be cut off: host-cgroup.ts).
+ */
 async function launchProcess(spec: ProcessSpec, logFile: string): Promise<{ pid: number; container?: undefined }> {
+  const address = addressOfSpec(spec);
+  const procs = address === undefined ? undefined : ensureHostCgroup(address);
+  const { command, args } = procs === undefined ? { command: spec.command, args: [...spec.args] } : inCgroup(procs, spec.command, spec.args);
   const fd = openSync(logFile, 'a');
-  const child = spawn(spec.command, spec.args, {
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: { ...minimalEnv(), ...spec.env },
     detached: true,
