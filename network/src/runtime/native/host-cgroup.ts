@@ -65,7 +65,7 @@ export function ensureHostCgroup(address: string): string | undefined {
   }
 }
 
-/** The cgroup v2 path of a process (`/energysale/127.10.0.2`), or undefined. */
+/** The cgroup v2 path of a process (`/energysale/<address>`), or undefined. */
 export function cgroupOf(pid: number): string | undefined {
   try {
     const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
