@@ -46,11 +46,19 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  413: 'Content Too Large',
   414: 'URI Too Long',
+  415: 'Unsupported Media Type',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
+
+/** The fields of a problem body every refusal shares, whoever answers it: the service, or nginx (lb/nginx.ts). */
+export function problemOf(status: number, code: string, detail: string): Pick<Problem, 'type' | 'title' | 'status' | 'detail' | 'code'> {
+  return { type: `urn:energysale:problem:${code.toLowerCase()}`, title: TITLES[status] ?? 'Error', status, detail, code };
+}
 
 function transactionIdOf(error: unknown): string | undefined {
   if (error instanceof GatewayError || error instanceof CommitError || error instanceof TransactionInvalidError) {
@@ -97,11 +105,7 @@ export function problemHandler(error: unknown, request: FastifyRequest, reply: F
   if (status >= 500) request.log.error({ err: error, transactionId }, 'request failed');
   else request.log.info({ code, transactionId }, detail);
   const problem: Problem = {
-    type: `urn:energysale:problem:${code.toLowerCase()}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    code,
+    ...problemOf(status, code, detail),
     instance: request.url,
     ...(transactionId ? { transactionId } : {}),
   };

@@ -6,7 +6,7 @@ import { declareOrderCall, type TokenIssuer } from '@energysale/service';
 
 import type { Fixture } from '../table4/prepare';
 import { orderTerms } from '../table4/prepare';
-import { apiCall, bearer } from './api';
+import { apiCall, bearer } from '../table4/api';
 
 /*
  * A user cannot act as another, and a revoked or unknown identity is refused: through the service

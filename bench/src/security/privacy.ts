@@ -6,7 +6,7 @@ import type { TokenIssuer } from '@energysale/service';
 
 import type { Fixture } from '../table4/prepare';
 import { orderTerms } from '../table4/prepare';
-import { apiCall, bearer } from './api';
+import { apiCall, bearer } from '../table4/api';
 
 /*
  * Private data (PAPER.md §4, §5.2): an order's agreed terms live in the parties' collection. Its

@@ -1,7 +1,7 @@
 import type { TokenIssuer } from '@energysale/service';
 
 import { orderTerms, type Fixture } from '../table4/prepare';
-import { apiCall, bearer, type ApiAnswer } from './api';
+import { apiCall, bearer, type ApiAnswer } from '../table4/api';
 import { describeState, illegalAttempts, reachableStates, stepRequest, type Actor } from './matrix';
 
 /*

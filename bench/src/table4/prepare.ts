@@ -4,6 +4,8 @@ import { currentTemplate, enrollUsers, locateToolchain, peerOrg, virtualUserName
 
 import type { TokenIssuer } from '@energysale/service';
 
+import { apiCall, bearer } from './api';
+
 export interface VirtualUser {
   readonly user: string;
   readonly handle: string;
@@ -26,15 +28,9 @@ export class PreparationError extends Error {
 }
 
 async function call(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new PreparationError(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as unknown;
+  const answer = await apiCall(baseUrl, bearer(token), method, path, body);
+  if (answer.status < 200 || answer.status >= 300) throw new PreparationError(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return JSON.parse(answer.text) as unknown;
 }
 
 /** Runs `fn` over `items`, `concurrency` at a time. */

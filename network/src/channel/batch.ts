@@ -1,6 +1,6 @@
 import type { NativeContext } from '../runtime/native/specs';
 import { orderers, type ChannelSpec, type OrdererInfo } from '../topology';
-import { ChannelConfigError, fetchChannelConfig, submitConfigUpdate, waitForChannelConfig, type ChannelNode, type ConfigJson } from './config';
+import { applyConfigUpdate, ChannelConfigError, fetchChannelConfig, type ChannelNode, type ConfigJson } from './config';
 
 /** The orderer's block cutting settings, spelt as in the model (`channel.batch`) and in configtx.yaml. */
 export type BatchSettings = ChannelSpec['batch'];
@@ -178,18 +178,13 @@ export async function updateBatchSettings(
     return { before, after: before, elapsedMs: performance.now() - started };
   }
   log(`${ctx.topology.channel.name}: last config block ${current.blockNumber}; updating through ${orderer.id} as the ${ctx.topology.ordererOrg.mspId} admin`);
-  await submitConfigUpdate(ctx, current.config, updated, orderer);
-  const held = await waitForChannelConfig(
-    ctx,
-    (c) => c.blockNumber > current.blockNumber && sameBatchSettings(batchSettingsOf(c.config), wanted),
-    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-  );
-  const blocks = new Set([...held.values()].map((c) => c.blockNumber));
-  const [configBlock] = blocks;
-  if (configBlock === undefined || blocks.size !== 1) {
-    throw new ChannelConfigError(`the nodes hold the new batch settings in different config blocks: ${[...blocks].join(', ')}`);
-  }
-  log(`${ctx.topology.channel.name}: config block ${configBlock} held by ${held.size} orderers and peers`);
+  const { configBlock, nodes } = await applyConfigUpdate(ctx, current, updated, {
+    orderer,
+    holds: (config) => sameBatchSettings(batchSettingsOf(config), wanted),
+    what: 'the new batch settings',
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  log(`${ctx.topology.channel.name}: config block ${configBlock} held by ${nodes} orderers and peers`);
   return { before, after: wanted, configBlock, elapsedMs: performance.now() - started };
 }
 

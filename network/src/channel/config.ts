@@ -145,3 +145,27 @@ export async function waitForChannelConfig(
     await sleep(options.intervalMs ?? 250);
   }
 }
+
+/**
+ * Submits the update from `current` to `updated` (signed as the admin of `signer`'s org, through
+ * `orderer`) and waits until every orderer and peer holds a newer config for which `holds` is true,
+ * in one and the same config block; returns that block and how many nodes hold it. `what` names the
+ * change in errors.
+ */
+export async function applyConfigUpdate(
+  ctx: NativeContext,
+  current: ChannelConfig,
+  updated: ConfigJson,
+  options: { orderer: OrdererInfo; signer?: ChannelNode; holds: (config: ConfigJson) => boolean; what: string; timeoutMs?: number },
+): Promise<{ configBlock: number; nodes: number }> {
+  await submitConfigUpdate(ctx, current.config, updated, options.orderer, options.signer ?? options.orderer);
+  const held = await waitForChannelConfig(
+    ctx,
+    (c) => c.blockNumber > current.blockNumber && options.holds(c.config),
+    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+  );
+  const blocks = [...new Set([...held.values()].map((c) => c.blockNumber))];
+  const [configBlock] = blocks;
+  if (configBlock === undefined || blocks.length !== 1) throw new ChannelConfigError(`the nodes hold ${options.what} in different config blocks: ${blocks.join(', ')}`);
+  return { configBlock, nodes: held.size };
+}

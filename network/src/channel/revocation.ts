@@ -5,7 +5,7 @@ import { CaClient } from '../crypto/ca-client';
 import { identityOf } from '../crypto/org-crypto';
 import type { NativeContext } from '../runtime/native/specs';
 import { certificateAuthorities, orderers, peerOrg, peers, type PeerOrg } from '../topology';
-import { ChannelConfigError, fetchChannelConfig, submitConfigUpdate, waitForChannelConfig, type ConfigJson } from './config';
+import { applyConfigUpdate, ChannelConfigError, fetchChannelConfig, type ConfigJson } from './config';
 
 /*
  * Revoking an identity on the chain, not only in the service: the org's CA revokes the identity's
@@ -71,11 +71,13 @@ export async function revokeIdentity(ctx: NativeContext, orgKey: string, user: s
     log(`${ctx.topology.channel.name}: ${org.mspId} already holds this CRL; nothing sent`);
     return { handle, serial, elapsedMs: performance.now() - started };
   }
-  await submitConfigUpdate(ctx, current.config, withRevocationList(current.config, org, crl), orderer, signer);
-  const held = await waitForChannelConfig(ctx, (c) => c.blockNumber > current.blockNumber && revocationListOf(c.config, org).includes(crl), options);
-  const blocks = [...new Set([...held.values()].map((c) => c.blockNumber))];
-  const [configBlock] = blocks;
-  if (configBlock === undefined || blocks.length !== 1) throw new ChannelConfigError(`the nodes hold the CRL in different config blocks: ${blocks.join(', ')}`);
-  log(`${ctx.topology.channel.name}: config block ${configBlock} carries the CRL of ${org.mspId}, held by ${held.size} orderers and peers`);
+  const { configBlock, nodes } = await applyConfigUpdate(ctx, current, withRevocationList(current.config, org, crl), {
+    orderer,
+    signer,
+    holds: (config) => revocationListOf(config, org).includes(crl),
+    what: 'the CRL',
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  log(`${ctx.topology.channel.name}: config block ${configBlock} carries the CRL of ${org.mspId}, held by ${nodes} orderers and peers`);
   return { handle, serial, configBlock, elapsedMs: performance.now() - started };
 }

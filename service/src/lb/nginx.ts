@@ -2,6 +2,8 @@ import { join } from 'node:path';
 
 import { HEALTH_PATH, loadBalancer, serviceInstances, type Topology } from '@energysale/network';
 
+import { problemOf } from '../errors';
+
 export interface NginxOptions {
   /** nginx's runtime directory: pid, logs and temp files stay inside it, so nginx needs nothing of /var or /run. */
   readonly prefix: string;
@@ -12,22 +14,22 @@ export const UPSTREAM = 'retail';
 /** Answered by nginx itself: the lb's own liveness, independent of the instances behind it. */
 export const LB_HEALTH_PATH = HEALTH_PATH.lb;
 
+/** Where nginx's own problem bodies are served from (internal: never reachable from outside). */
+const LB_PROBLEM_PATH = '/lb/problem/';
+
+/** The refusals nginx makes itself, answered as problem bodies: status, stable code, detail. */
+const LB_PROBLEMS: readonly (readonly [number, string, string])[] = [
+  [400, 'INVALID_REQUEST', 'the load balancer refused the request (malformed URL or headers)'],
+  [413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than the load balancer accepts'],
+  [414, 'URI_TOO_LONG', 'the URL is longer than the load balancer accepts'],
+  [502, 'NO_INSTANCE', 'no retail service instance answered'],
+  [504, 'INSTANCE_TIMEOUT', 'the retail service instance did not answer in time'],
+];
+
 /**
  * The complete nginx.conf of the paper's lb node: one upstream server per retail service instance
  * of the model, listening on the model's lb endpoint.
  */
-/** Where nginx's own problem bodies are served from (internal: never reachable from outside). */
-const LB_PROBLEM_PATH = '/lb/problem/';
-
-/** The refusals nginx makes itself, answered as problem bodies: status, title, stable code, detail. */
-const LB_PROBLEMS: readonly (readonly [number, string, string, string])[] = [
-  [400, 'Bad Request', 'INVALID_REQUEST', 'the load balancer refused the request (malformed URL or headers)'],
-  [413, 'Content Too Large', 'PAYLOAD_TOO_LARGE', 'the request body is larger than the load balancer accepts'],
-  [414, 'URI Too Long', 'URI_TOO_LONG', 'the URL is longer than the load balancer accepts'],
-  [502, 'Bad Gateway', 'NO_INSTANCE', 'no retail service instance answered'],
-  [504, 'Gateway Timeout', 'INSTANCE_TIMEOUT', 'the retail service instance did not answer in time'],
-];
-
 export function nginxConfig(topology: Topology, options: NginxOptions): string {
   const instances = serviceInstances(topology);
   const lb = loadBalancer(topology);
@@ -82,12 +84,12 @@ ${instances.map((s) => `        server ${s.endpoint} max_fails=1 fail_timeout=5s
 
         # nginx's own refusals (a URL it will not pass on, too large a body, no instance answering)
         # as problem bodies, like the service's; the instances' own answers pass through untouched.
-${LB_PROBLEMS.map(([status, title, code, detail]) => `        error_page ${status} ${LB_PROBLEM_PATH}${status};
+${LB_PROBLEMS.map(([status, code, detail]) => `        error_page ${status} ${LB_PROBLEM_PATH}${status};
         location = ${LB_PROBLEM_PATH}${status} {
             internal;
             default_type application/problem+json;
             add_header X-Request-Id $retail_request_id always;
-            return ${status} '${JSON.stringify({ type: `urn:energysale:problem:${code.toLowerCase()}`, title, status, detail, code })}';
+            return ${status} '${JSON.stringify(problemOf(status, code, detail))}';
         }`).join('\n')}
 
         location = ${LB_HEALTH_PATH} {
