@@ -25,3 +25,5 @@ export * from './monitoring';
 export { DockerStatsError, DockerStatsSampler, readContainerStats, type ContainersSample, type ContainerUsage } from './runtime/docker/stats';
 export { COMPOSE_PROFILE, composeEnv, composePath, deploymentContainers } from './runtime/docker/compose';
 export { LABEL as CONTAINER_LABEL } from './runtime/docker/container';
+export { deployStack, removeStack, stackContainers, SwarmError } from './runtime/docker/swarm';
+export { hostLabel } from './runtime/docker/stack';

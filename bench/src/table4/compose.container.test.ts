@@ -13,17 +13,14 @@ import {
   energysale,
   locateToolchain,
   NativeNetwork,
-  peers,
   readRuntime,
-  scrape,
   startMonitoring,
   StateLayout,
-  valueOf,
 } from '@energysale/network';
-import { startServiceTier, TokenIssuer } from '@energysale/service';
+import { startServiceTier } from '@energysale/service';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 
-import { prepare } from './prepare';
+import { assertLedgersKept, assertOrderRoundTrip, ledgerHeights, ourContainers } from './deployment-checks';
 
 /*
  * The committed docker-compose.yaml under testcontainers, against the network the docker runtime
@@ -38,18 +35,7 @@ const topology = energysale;
 const layout = new StateLayout();
 const network = new NativeNetwork(topology, layout);
 const project = 'energysale-testcontainers';
-const channel = topology.channel.name;
 const run = promisify(execFile);
-
-async function heights(): Promise<(number | undefined)[]> {
-  return Promise.all(peers(topology).map(async (p) => valueOf(await scrape(p.operationsEndpoint), 'ledger_blockchain_height', { channel })));
-}
-
-/** Containers of ours still there (compose's, or the runtime's): their names. */
-async function leftovers(): Promise<string[]> {
-  const { stdout } = await run('docker', ['ps', '--all', '--filter', `label=${CONTAINER_LABEL.node}`, '--format', '{{.Names}}']);
-  return stdout.split('\n').filter((line) => line !== '');
-}
 
 void describe('docker-compose.yaml under testcontainers (the compose deployment)', { timeout: 900_000 }, () => {
   void it('comes up healthy from local images, takes the chaincode, serves an order, and leaves no container or network behind', async () => {
@@ -57,9 +43,9 @@ void describe('docker-compose.yaml under testcontainers (the compose deployment)
     // The service tier and monitoring once through the runtime: their launch scripts are in the state.
     const tier = await startServiceTier(layout, { withLb: true });
     await startMonitoring(layout, topology);
-    const before = await heights();
+    const before = await ledgerHeights(topology);
     await network.down();
-    assert.deepEqual(await leftovers(), [], 'the runtime left containers behind');
+    assert.deepEqual(await ourContainers(), [], 'the runtime left containers behind');
 
     // No registry here: testcontainers' reaper image (Ryuk) cannot be pulled; the test removes what it made.
     process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -80,26 +66,16 @@ void describe('docker-compose.yaml under testcontainers (the compose deployment)
         assert.equal(container.getLabels()[CONTAINER_LABEL.host], c.host?.name, `${c.id} is not labelled with its host`);
       }
       // The ledgers are the network's own: at least as high as before.
-      (await heights()).forEach((h, i) => {
-        assert.ok((h ?? 0) >= (before[i] ?? Number.POSITIVE_INFINITY), `${peers(topology)[i]?.id ?? ''}: height ${String(h)} < ${String(before[i])}`);
-      });
+      await assertLedgersKept(topology, before);
 
       const deployed = await network.deploy(() => undefined, { revision: `compose${Date.now().toString(36)}` });
       assert.equal(deployed.committed, true, 'the new revision was not committed');
 
-      const fixture = await prepare(topology, layout, new TokenIssuer(layout), tier.url, { users: 1, preloadOrdersPerUser: 1, log: () => undefined });
-      const [user] = fixture.users;
-      const [id] = fixture.preloaded[0] ?? [];
-      assert.ok(user && id);
-      const response = await fetch(`${tier.url}/orders/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(30_000) });
-      assert.equal(response.status, 200);
-      const order = (await response.json()) as { id: string; seller: { handle: string } };
-      assert.equal(order.id, id);
-      assert.equal(order.seller.handle, fixture.seller);
+      await assertOrderRoundTrip(topology, layout, tier.url);
     } finally {
       await network.down();
       await environment?.down({ timeout: 30_000 });
-      assert.deepEqual(await leftovers(), [], 'containers left behind');
+      assert.deepEqual(await ourContainers(), [], 'containers left behind');
       const { stdout } = await run('docker', ['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
       assert.equal(stdout.trim(), '', 'networks left behind');
       // The runtime brings the same network back for the tests after this one.

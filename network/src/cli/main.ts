@@ -11,6 +11,7 @@ import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES } from '../runtime/docker/compose';
 import { prepareRuntime } from '../runtime/docker/prepare';
 import { stackFile, stackPath } from '../runtime/docker/stack';
+import { deployStack, removeStack, stackContainers } from '../runtime/docker/swarm';
 import { repoRoot } from '../util/paths';
 import { ensureDockerEngine } from '../runtime/docker/engine';
 import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
@@ -39,6 +40,9 @@ const usage = `usage: network <command> [options]
                              compose down) with the local images (or P's; the file's defaults are the official
                              ones); --couchdb: with the CouchDB profile, the peers on CouchDB
   stack --write              write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
+  stack up|down|ps           deploy the state's network (made by up --runtime docker, then down) as that swarm
+                             stack, on a single-node swarm made here when the engine is in none; remove it
+                             (and that swarm); list its containers
   images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
   deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
   down                       stop exactly the processes \`up\` started
@@ -150,12 +154,8 @@ async function main(argv: string[]): Promise<number> {
       log(`wrote ${composePath}`);
       return 0;
     }
-    case 'stack': {
-      if (!values.write) throw new UsageError('stack needs --write (deploy it with docker stack deploy: deploy/swarm/README.md)');
-      await writeFile(stackPath, stackFile(energysale));
-      log(`wrote ${stackPath}`);
-      return 0;
-    }
+    case 'stack':
+      return stackCommand(topology, values.write === true ? 'write' : rest[0]);
     case 'deploy': {
       const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
       log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
@@ -250,6 +250,30 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(`unknown command ${command}\n${usage}`);
+  }
+}
+
+async function stackCommand(topology: Topology, action: string | undefined): Promise<number> {
+  const layout = new StateLayout();
+  switch (action) {
+    case 'write':
+      await writeFile(stackPath, stackFile(energysale));
+      log(`wrote ${stackPath}`);
+      return 0;
+    case 'up': {
+      const started = Date.now();
+      await deployStack(topology, layout, log);
+      log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    case 'down':
+      await removeStack(layout, log);
+      return 0;
+    case 'ps':
+      for (const c of await stackContainers()) log(`${c.node.padEnd(40)} ${c.status}`);
+      return 0;
+    default:
+      throw new UsageError('stack needs --write, up, down or ps (deploy/swarm/README.md)');
   }
 }
 

@@ -31,7 +31,8 @@ export class DockerEngineError extends DockerError {
   override readonly name: string = 'DockerEngineError';
 }
 
-export type DockerOptions = Pick<RunOptions, 'timeoutMs' | 'onLine' | 'input'>;
+/** `env`: variables added to this process's environment (e.g. the ones a stack file interpolates). */
+export type DockerOptions = Pick<RunOptions, 'timeoutMs' | 'onLine' | 'input'> & { readonly env?: Readonly<Record<string, string>> };
 
 /**
  * Runs the docker CLI and returns its stdout. DOCKER_BUILDKIT=0 selects the legacy builder: a
@@ -40,7 +41,7 @@ export type DockerOptions = Pick<RunOptions, 'timeoutMs' | 'onLine' | 'input'>;
  */
 export async function docker(args: readonly string[], options: DockerOptions = {}): Promise<string> {
   try {
-    const { stdout } = await run('docker', args, { ...options, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const { stdout } = await run('docker', args, { ...options, env: { ...process.env, ...options.env, DOCKER_BUILDKIT: '0' } });
     return stdout;
   } catch (error) {
     if (!(error instanceof CommandError)) throw error;
