@@ -46,6 +46,8 @@ export const MeasurementSchema = Type.Object(
       /** Service settings beyond the defaults (the injected regression, when any). */
       serviceSettings: Type.Record(Type.String(), Type.String()),
     }),
+    /** The channel's height on the first peer when the measurement began and ended (absent in older baselines). */
+    ledger: Type.Optional(Type.Object({ heightAtStart: Type.Integer({ minimum: 0 }), heightAtEnd: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
     scenarios: Type.Object(Object.fromEntries(GATE_SCENARIOS.map((s) => [s, Samples])) as unknown as Record<GateScenario, TObject<Record<GateFigure, TArray<TNumber>>>>, {
       additionalProperties: false,
     }),
@@ -92,6 +94,23 @@ export async function writeMeasurement(path: string, measurement: Measurement): 
   if (problems.length > 0) throw new BaselineError(`refusing to write an invalid measurement to ${path}:\n  ${problems.join('\n  ')}`);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(measurement, null, 2)}\n`);
+}
+
+/**
+ * Whether the ledger grew since the baseline by more than the baseline's own run added: the figures
+ * then drift with the ledger's size and the nodes' age, not with the code (measured: order query
+ * −30 % and add order −15 % over five gate runs on one network, README). Said in the summary; a
+ * gate compares fairly on a network in the state the baseline was recorded on, e.g. a fresh one.
+ */
+export function ledgerGrowth(baseline: Measurement, current: Measurement): string | undefined {
+  if (!baseline.ledger || !current.ledger) return undefined;
+  const ownGrowth = baseline.ledger.heightAtEnd - baseline.ledger.heightAtStart;
+  const since = current.ledger.heightAtStart - baseline.ledger.heightAtEnd;
+  if (since <= ownGrowth) return undefined;
+  return (
+    `the ledger is ${current.ledger.heightAtStart} blocks high, the baseline's was ${baseline.ledger.heightAtStart}: it grew by more than a baseline run adds ` +
+    `(${ownGrowth} blocks), and the figures drift with it; compare on a network in the baseline's state (e.g. a fresh one)`
+  );
 }
 
 /**

@@ -61,6 +61,18 @@ void describe('bench gate', () => {
     assert.ok(existsSync(join(run.dir, 'current.json')));
   });
 
+  void it('says when the ledger grew since the baseline by more than a baseline run adds (figures drift with it), and not otherwise', async () => {
+    const baseline = measurement({}, 5, { ledger: { heightAtStart: 40, heightAtEnd: 400 } });
+    const fresh = await gateWith(baseline, measurement({}, 5, { ledger: { heightAtStart: 45, heightAtEnd: 410 } }));
+    assert.doesNotMatch(fresh.summary, /Not like for like/);
+    assert.match(fresh.summary, /ledger height 40–400/);
+    const grown = await gateWith(baseline, measurement({}, 5, { ledger: { heightAtStart: 2400, heightAtEnd: 2760 } }));
+    assert.equal(grown.run.exitCode, GATE_EXIT.pass, 'a warning, not a verdict');
+    assert.match(grown.summary, /⚠️ Not like for like: the ledger is 2400 blocks high, the baseline's was 40: it grew by more than a baseline run adds \(360 blocks\)/);
+    // A baseline from before heights were recorded: nothing to say.
+    assert.doesNotMatch((await gateWith(measurement(), measurement({}, 5, { ledger: { heightAtStart: 2400, heightAtEnd: 2760 } }))).summary, /Not like for like/);
+  });
+
   void it('fails (exit 1) a regressed figure, naming it in JUnit and the summary, and not an improved one', async () => {
     const current = measurement({ throughputTxPerMin: 900, latencyP50S: 1.0 });
     const { run, junit, summary } = await gateWith(measurement(), current);

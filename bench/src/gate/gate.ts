@@ -2,7 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { commit } from '../table4/provenance';
-import { BaselineError, incomparable, readMeasurement, writeMeasurement, type Measurement } from './baseline';
+import { BaselineError, incomparable, ledgerGrowth, readMeasurement, writeMeasurement, type Measurement } from './baseline';
 import { decide, GATE_EXIT, type GateDecision, type GateExit, type GateOptions } from './decide';
 import { measure } from './measure';
 import { junitXml, markdownSummary } from './outputs';
@@ -76,6 +76,8 @@ export async function runGate(options: GateRunOptions): Promise<GateRun> {
       throw new IncomparableBaselineError(`this run cannot be compared with ${options.baselinePath}:\n  ${reasons.join('\n  ')}\n(record a baseline here: npm run bench -- baseline)`);
     }
     decision = decide(baseline, current, options.gate);
+    const growth = ledgerGrowth(baseline, current);
+    if (growth !== undefined) options.log(`not like for like: ${growth}`);
   } catch (caught) {
     error = caught instanceof Error ? caught : new Error(String(caught));
   }

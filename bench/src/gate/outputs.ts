@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 
-import type { Measurement } from './baseline';
+import { ledgerGrowth, type Measurement } from './baseline';
 import { GATE_EXIT, type GateDecision, type FigureResult } from './decide';
 import { FIGURES } from './figures';
 
@@ -94,6 +94,7 @@ function provenance(label: string, m: Measurement | undefined): string {
     `- ${label}: commit ${m.commit.sha.slice(0, 12)}${m.commit.dirty ? ' (uncommitted changes)' : ''}, recorded ${m.recordedAt}, ` +
     `${m.config.repeats} repeats of ${m.config.users} users × (${m.config.warmup} warm-up + ${m.config.duration}), ${m.runtime} runtime, ` +
     `${m.machine.cores} cores ${m.machine.cpuModel}, batch ${m.config.batch}` +
+    (m.ledger ? `, ledger height ${m.ledger.heightAtStart}–${m.ledger.heightAtEnd}` : '') +
     (Object.keys(m.config.serviceSettings).length > 0 ? `, service settings ${JSON.stringify(m.config.serviceSettings)}` : '')
   );
 }
@@ -105,6 +106,8 @@ export function markdownSummary(info: GateRunInfo, decision: GateDecision | unde
       ? 'PASS (exit 0)'
       : `FAIL (exit 1): ${decision.regressions.length} regression${decision.regressions.length === 1 ? '' : 's'}`;
   const lines = [`## bench gate: ${status}`, '', provenance('Baseline', info.baseline), provenance('Now', info.current), `- Took ${info.durationS.toFixed(0)} s`, ''];
+  const growth = info.baseline && info.current ? ledgerGrowth(info.baseline, info.current) : undefined;
+  if (growth !== undefined) lines.push(`> ⚠️ Not like for like: ${growth}.`, '');
   if (!decision) {
     lines.push('```', error ? `${error.name}: ${error.message}` : 'the gate did not decide', '```', '');
     return lines.join('\n');
