@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ServiceError } from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
 
-import { chaincodeErrorOf, endorsementMismatch, endorsementTransient, endorseUntilAgreed } from './errors';
+import { chaincodeErrorOf, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed } from './errors';
 
 const gatewayError = (...messages: string[]): GatewayError =>
   new GatewayError({
@@ -26,14 +26,14 @@ void describe('gateway errors', () => {
     assert.equal(endorsementMismatch(mismatch), true);
     assert.equal(endorsementMismatch(gatewayError('CONFLICT: x')), false);
     let calls = 0;
-    assert.equal(await endorseUntilAgreed(() => (++calls < 3 ? Promise.reject(mismatch) : Promise.resolve('agreed')), 3, 1), 'agreed');
+    assert.equal(await endorseUntilAgreed(() => (++calls < 3 ? Promise.reject(mismatch) : Promise.resolve('agreed')), { attempts: 3, pauseMs: 1 }), 'agreed');
     assert.equal(calls, 3);
     calls = 0;
-    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(mismatch)), 3, 1), (e) => e === mismatch);
+    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(mismatch)), { attempts: 3, pauseMs: 1 }), (e) => e === mismatch);
     assert.equal(calls, 3, 'gave up after 3 attempts');
     calls = 0;
     const refusal = gatewayError('FORBIDDEN_ROLE: no');
-    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(refusal)), 3, 1), (e) => e === refusal);
+    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(refusal)), { attempts: 3, pauseMs: 1 }), (e) => e === refusal);
     assert.equal(calls, 1, 'a refusal is not asked again');
   });
 
@@ -44,7 +44,23 @@ void describe('gateway errors', () => {
     assert.equal(endorsementTransient(gatewayError(down, 'chaincode response 500, FORBIDDEN_ROLE: no')), false);
     assert.equal(endorsementTransient(new Error(down)), false);
     let calls = 0;
-    assert.equal(await endorseUntilAgreed(() => (++calls < 4 ? Promise.reject(gatewayError(gossip)) : Promise.resolve('endorsed')), 5, 1), 'endorsed');
+    assert.equal(await endorseUntilAgreed(() => (++calls < 4 ? Promise.reject(gatewayError(gossip)) : Promise.resolve('endorsed')), { attempts: 5, pauseMs: 1 }), 'endorsed');
     assert.equal(calls, 4);
+  });
+
+  void it("endorses again when the call got no endorser's answer (its deadline, or its peer unreachable), within the budget", async () => {
+    const unanswered = (code: number): GatewayError =>
+      new GatewayError({ code, details: [], cause: Object.assign(new Error(`${code} deadline`), { code, details: '', metadata: undefined }) as unknown as ServiceError });
+    assert.equal(endorsementUnanswered(unanswered(4)), true, 'DEADLINE_EXCEEDED');
+    assert.equal(endorsementUnanswered(unanswered(14)), true, 'UNAVAILABLE');
+    assert.equal(endorsementUnanswered(unanswered(10)), false, 'ABORTED with no answer is not a timeout');
+    assert.equal(endorsementUnanswered(gatewayError('FORBIDDEN_ROLE: no')), false, 'an answer');
+    let calls = 0;
+    assert.equal(await endorseUntilAgreed(() => (++calls < 2 ? Promise.reject(unanswered(4)) : Promise.resolve('endorsed')), { pauseMs: 1 }), 'endorsed');
+    assert.equal(calls, 2);
+    // No attempt starts past the budget: the first failure, with the budget spent, is the answer.
+    calls = 0;
+    await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(unanswered(4))), { pauseMs: 50, until: Date.now() + 10 }));
+    assert.equal(calls, 1);
   });
 });

@@ -1,3 +1,4 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
 
 /** The stable codes the chaincode puts at the start of its error messages (`CODE: detail`). */
@@ -57,19 +58,49 @@ export function endorsementTransient(error: unknown): boolean {
   return error.details.every((d) => transient.test(d.message));
 }
 
+/** gRPC's codes for a call that got no answer: its peer could not be reached, or its deadline ran out. */
+const NO_ANSWER: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
+
+/** A gateway call that got no answer from its peer (unreachable, or not in the call's time): another peer may serve. */
+export function peerUnanswered(error: unknown): error is GatewayError {
+  return error instanceof GatewayError && NO_ANSWER.includes(error.code);
+}
+
+/**
+ * The endorse call got no endorser's answer at all: its own deadline ran out, or its gateway peer
+ * could not be reached (no details). Under a peer kill the gateway peer is still waiting on a dead
+ * one (a private data push, an endorser not yet dropped from discovery); a moment later, gossip has
+ * dropped it. Nothing was ordered.
+ */
+export function endorsementUnanswered(error: unknown): boolean {
+  return peerUnanswered(error) && error.details.length === 0;
+}
+
+export interface EndorseRetry {
+  /** At most this many attempts (default 6: with the default pause they span gossip's 5 s alive expiration). */
+  readonly attempts?: number;
+  /** The pause before attempt n+1 is n times this (default 250 ms). */
+  readonly pauseMs?: number;
+  /** Epoch milliseconds: no attempt starts after this (the caller's budget for the whole endorsement). */
+  readonly until?: number;
+}
+
 /**
  * Runs an endorsement (or a whole submit, which fails before ordering here) again while the
- * endorsers disagree or some could not serve (see endorsementTransient): at most `attempts` times,
- * a growing pause apart (with the default, the attempts span gossip's 5 s alive expiration). Nothing
- * was ordered, so endorsing the same proposal again is safe.
+ * endorsers disagree, some could not serve (see endorsementTransient) or none answered (see
+ * endorsementUnanswered): within the attempts and the budget, a growing pause apart. Nothing was
+ * ordered, so endorsing the same proposal again is safe. A refusal is never asked again.
  */
-export async function endorseUntilAgreed<T>(endorse: () => Promise<T>, attempts = 6, pauseMs = 250): Promise<T> {
+export async function endorseUntilAgreed<T>(endorse: () => Promise<T>, retry: EndorseRetry = {}): Promise<T> {
+  const { attempts = 6, pauseMs = 250, until } = retry;
   for (let attempt = 1; ; attempt++) {
     try {
       return await endorse();
     } catch (error) {
-      if (attempt >= attempts || !(endorsementMismatch(error) || endorsementTransient(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+      const pause = pauseMs * attempt;
+      const passing = endorsementMismatch(error) || endorsementTransient(error) || endorsementUnanswered(error);
+      if (!passing || attempt >= attempts || (until !== undefined && Date.now() + pause >= until)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }

@@ -62,6 +62,13 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
           reconcileSleepInterval: '10s',
         },
       },
+      gateway: {
+        // The gateway sends a transaction to the orderers one at a time, in random order, moving on
+        // when one errs or does not answer in this time. With Fabric's 30 s, an orderer that is
+        // frozen or cut off held every submit that picked it past the client's 5 s deadline (the
+        // reliability suite's host faults: 503s). Orderers accept a transaction in milliseconds.
+        broadcastTimeout: '2s',
+      },
       tls: {
         enabled: true,
         clientAuthRequired: true,

@@ -2,10 +2,9 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import type * as grpc from '@grpc/grpc-js';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { connect, GatewayError, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 
-import { APP_TLS_CLIENT, endorseUntilAgreed, identityOf, peerClient, peers, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
+import { APP_TLS_CLIENT, endorseUntilAgreed, identityOf, peerClient, peers, peerUnanswered, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
 
 import type { UserIdentity } from './identities';
 
@@ -49,14 +48,29 @@ export interface FabricClientOptions {
 }
 
 /**
- * A peer could not be reached (or did not answer in time): another peer of the org may serve. A
- * commit status that did not come in time is no sign of a bad peer (the transaction may not have
- * committed yet, or ever): only an unreachable peer is replaced then.
+ * A write's time limits in milliseconds: each phase's deadline per attempt, and the endorsement's and
+ * the commit status's over all their attempts. An endorsement that got no answer is made again while
+ * its budget lasts (after a peer kill the next attempt finds the dead peer dropped); a commit status
+ * not come in an attempt's time is asked of the org's next peer (a frozen peer never answers; another
+ * tells the same block). nginx waits for their sum (lb/nginx.ts).
  */
-function unreachable(error: unknown, phase: 'call' | 'commit'): boolean {
-  const retryable: readonly number[] = phase === 'commit' ? [GrpcStatus.UNAVAILABLE] : [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
-  return error instanceof GatewayError && retryable.includes(error.code);
-}
+export const WRITE_DEADLINES_MS = {
+  evaluate: 5_000,
+  endorseAttempt: 12_000,
+  endorse: 25_000,
+  submit: 5_000,
+  commitAttempt: 10_000,
+  commit: 30_000,
+} as const;
+
+/** The longest a write can take before the service answers it. */
+export const WRITE_WORST_CASE_MS = WRITE_DEADLINES_MS.endorse + WRITE_DEADLINES_MS.submit + WRITE_DEADLINES_MS.commit;
+
+/** Each attempt's deadline: its own limit, or what is left of the budget. */
+const attemptDeadline = (attemptMs: number, until: number): { deadline: number } => ({ deadline: Math.min(Date.now() + attemptMs, until) });
+
+/** The pause before asking the org's peers again, once each has failed. */
+const FAILOVER_ROUND_PAUSE_MS = 250;
 
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -106,32 +120,35 @@ export class FabricClient {
         identity: { mspId: user.org.mspId, credentials: user.certificate },
         signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(user.files.signKey))),
         hash: hash.sha256,
-        evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
-        endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
-        submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-        // A write's worst case (endorse 15 s, submit 5 s, commit 30 s) stays within nginx's 60 s read timeout.
-        commitStatusOptions: () => ({ deadline: Date.now() + 30_000 }),
+        evaluateOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.evaluate }),
+        endorseOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.endorseAttempt }),
+        submitOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.submit }),
+        commitStatusOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.commitAttempt }),
       });
       this.gateways.set(key, gateway);
     }
     return gateway;
   }
 
-  /** Runs `step` on the user's org peers in turn, moving on only when a peer cannot be reached. */
-  private async withFailover<T>(user: UserIdentity, step: (gateway: Gateway) => Promise<T>, phase: 'call' | 'commit' = 'call'): Promise<T> {
+  /**
+   * Runs `step` on the user's org peers in turn, moving on only when a peer cannot be reached or did
+   * not answer in time: once round the org, or (with `until`) round and round, a pause between
+   * rounds, until that time.
+   */
+  private async withFailover<T>(user: UserIdentity, step: (gateway: Gateway) => Promise<T>, until?: number): Promise<T> {
     const count = this.connectionsOf(user.org.key).length;
-    let last: unknown;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; ; i++) {
       try {
-        return await step(this.gatewayOf(user, i));
+        return await step(this.gatewayOf(user, i % count));
       } catch (error) {
-        if (!unreachable(error, phase)) throw error;
-        last = error;
-        const connection = this.connectionsOf(user.org.key)[i];
+        if (!peerUnanswered(error)) throw error;
+        const connection = this.connectionsOf(user.org.key)[i % count];
         if (connection) this.options.onFailover?.(connection.peer, error);
+        const roundDone = (i + 1) % count === 0;
+        if (until === undefined ? roundDone : Date.now() + FAILOVER_ROUND_PAUSE_MS >= until) throw error;
+        if (roundDone) await new Promise((resolve) => setTimeout(resolve, FAILOVER_ROUND_PAUSE_MS));
       }
     }
-    throw last;
   }
 
   private proposal(gateway: Gateway, call: Invocation) {
@@ -159,8 +176,13 @@ export class FabricClient {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       let start = process.hrtime.bigint();
       const signedProposal = this.proposal(this.gatewayOf(call.user, 0), call).getBytes();
-      // Endorsers a block apart may disagree just after a write: the same proposal is endorsed again.
-      const transaction = await endorseUntilAgreed(() => this.withFailover(call.user, (gateway) => gateway.newProposal(signedProposal).endorse()));
+      // Endorsers a block apart may disagree just after a write, an endorser may be dead and not yet
+      // dropped: the same proposal is endorsed again, each attempt within what is left of the budget.
+      const endorseBy = Date.now() + WRITE_DEADLINES_MS.endorse;
+      const transaction = await endorseUntilAgreed(
+        () => this.withFailover(call.user, (gateway) => gateway.newProposal(signedProposal).endorse(attemptDeadline(WRITE_DEADLINES_MS.endorseAttempt, endorseBy))),
+        { until: endorseBy },
+      );
       this.options.onPhase?.('endorse', seconds(start));
       const transactionBytes = transaction.getBytes();
 
@@ -170,7 +192,8 @@ export class FabricClient {
       const commitBytes = submitted.getBytes();
 
       start = process.hrtime.bigint();
-      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus(), 'commit');
+      const commitBy = Date.now() + WRITE_DEADLINES_MS.commit;
+      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus(attemptDeadline(WRITE_DEADLINES_MS.commitAttempt, commitBy)), commitBy);
       this.options.onPhase?.('commit', seconds(start));
       if (!status.successful) {
         throw new TransactionInvalidError(status.transactionId, String(status.code));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HEALTH_PATH, loadBalancer, serviceInstances, type Topology } from '@energysale/network';
 
 import { problemOf } from '../errors';
+import { WRITE_WORST_CASE_MS } from '../fabric/client';
 
 export interface NginxOptions {
   /** nginx's runtime directory: pid, logs and temp files stay inside it, so nginx needs nothing of /var or /run. */
@@ -120,8 +121,9 @@ ${LB_PROBLEMS.map(([status, code, detail]) => `        error_page ${status} ${LB
             # Instances are on the LAN (here loopback): one that does not accept within 2 s is down.
             proxy_connect_timeout 2s;
             proxy_send_timeout 60s;
-            # A write waits for the transaction to commit: seconds, more under load.
-            proxy_read_timeout 60s;
+            # A write waits for the transaction to commit: seconds, more under load; at worst the
+            # service's write deadlines (fabric/client.ts), and a margin.
+            proxy_read_timeout ${String(Math.ceil(WRITE_WORST_CASE_MS / 1000) + 5)}s;
         }
     }
 }
