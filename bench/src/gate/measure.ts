@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 
-import { describeBatchSettings, isRunning, peers, readBatchSettings, readRuntime, scrape, StateLayout, topologyHash, valueOf, type Topology } from '@energysale/network';
+import { describeBatchSettings, isRunning, ledgerHeight, peers, readBatchSettings, readRuntime, StateLayout, topologyHash, type Topology } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
@@ -56,10 +56,10 @@ function figuresOf(summary: Summary, scenario: GateScenario, sampler: ResourceSa
 }
 
 /** The channel's height on the first peer of the model. */
-async function ledgerHeight(topology: Topology): Promise<number> {
+async function firstPeerHeight(topology: Topology): Promise<number> {
   const [peer] = peers(topology);
   if (!peer) throw new Error('the model has no peer');
-  const height = valueOf(await scrape(peer.operationsEndpoint), 'ledger_blockchain_height', { channel: topology.channel.name });
+  const height = await ledgerHeight(peer, topology.channel.name);
   if (height === undefined) throw new Error(`${peer.id} reports no height of ${topology.channel.name}`);
   return height;
 }
@@ -85,7 +85,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     const batch = describeBatchSettings(await readBatchSettings(await network.context()));
     const repeats: Record<GateScenario, FigureValues[]> = { add_order: [], order_query: [] };
-    const heightAtStart = await ledgerHeight(network.topology);
+    const heightAtStart = await firstPeerHeight(network.topology);
     sampler.start();
     for (let r = 0; r < options.repeats; r++) {
       const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}` };
@@ -107,7 +107,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
       commit: commit(),
       machine: machine(),
       runtime: (await readRuntime(layout)).kind,
-      ledger: { heightAtStart, heightAtEnd: await ledgerHeight(network.topology) },
+      ledger: { heightAtStart, heightAtEnd: await firstPeerHeight(network.topology) },
       config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(network.topology), serviceSettings: { ...serviceSettings } },
       scenarios: { add_order: samplesOf(repeats.add_order), order_query: samplesOf(repeats.order_query) } as Measurement['scenarios'],
     };

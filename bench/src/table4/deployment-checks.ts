@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { CONTAINER_LABEL, peers, scrape, valueOf, type StateLayout, type Topology } from '@energysale/network';
+import { CONTAINER_LABEL, ledgerHeight, peers, type StateLayout, type Topology } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
 
 import { prepare } from './prepare';
@@ -17,8 +17,7 @@ const run = promisify(execFile);
 
 /** Each peer's height of the channel (undefined: the peer did not answer). */
 export async function ledgerHeights(topology: Topology): Promise<(number | undefined)[]> {
-  const channel = topology.channel.name;
-  return Promise.all(peers(topology).map(async (p) => valueOf(await scrape(p.operationsEndpoint), 'ledger_blockchain_height', { channel })));
+  return Promise.all(peers(topology).map((p) => ledgerHeight(p, topology.channel.name)));
 }
 
 /** Asserts every peer is at least as high as before: the deployment runs the state's own ledgers. */

@@ -31,3 +31,8 @@ export async function scrape(operationsEndpoint: string): Promise<Sample[]> {
 export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }
+
+/** A node's height of a channel, from its operations endpoint (`ledger_blockchain_height`); undefined when it reports none. */
+export async function ledgerHeight(node: { readonly operationsEndpoint: string }, channel: string): Promise<number | undefined> {
+  return valueOf(await scrape(node.operationsEndpoint), 'ledger_blockchain_height', { channel });
+}

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
-import { currentTemplate, energysale, NativeNetwork, peers, scrape, StateLayout, valueOf } from '@energysale/network';
+import { currentTemplate, energysale, ledgerHeight, NativeNetwork, peers, StateLayout } from '@energysale/network';
 
 import { buildApp } from '../app';
 
@@ -26,7 +26,7 @@ const terms = { quantityMWh: '321.5', tradePrice: '399.90', settlementPrice: '39
 async function height(): Promise<number> {
   const [peer] = peers(energysale);
   assert.ok(peer);
-  return valueOf(await scrape(peer.operationsEndpoint), 'ledger_blockchain_height', { channel: energysale.channel.name }) ?? -1;
+  return (await ledgerHeight(peer, energysale.channel.name)) ?? -1;
 }
 
 void describe('retail service routes (live network, app.inject)', { timeout: 600_000 }, () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { raftLeaders } from '../../channel/create';
-import { scrape, valueOf } from '../../fabric/metrics';
+import { ledgerHeight } from '../../fabric/metrics';
 import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
 import { allNodes, peers } from '../../topology';
@@ -58,7 +58,7 @@ void describe('the network in the docker runtime (containers)', () => {
     const ctx = { topology, layout: network.layout, toolchain: await locateToolchain() };
     assert.equal((await raftLeaders(ctx)).length, 1);
     const channel = topology.channel.name;
-    const heights = await Promise.all(peers(topology).map(async (p) => valueOf(await scrape(p.operationsEndpoint), 'ledger_blockchain_height', { channel })));
+    const heights = await Promise.all(peers(topology).map((p) => ledgerHeight(p, channel)));
     assert.ok(heights.every((h) => (h ?? 0) >= 1 && h === heights[0]), JSON.stringify(heights));
   });
 });

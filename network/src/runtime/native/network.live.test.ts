@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { raftLeaders } from '../../channel/create';
 import { AdminCli } from '../../fabric/admin-cli';
-import { scrape, valueOf } from '../../fabric/metrics';
+import { ledgerHeight, scrape, valueOf } from '../../fabric/metrics';
 import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
 import { orderers, peers } from '../../topology';
@@ -38,7 +38,7 @@ void describe('the native network (live)', () => {
   void it('serves Prometheus metrics on every peer and orderer operations endpoint', async () => {
     const channel = topology.channel.name;
     for (const node of [...peers(topology), ...orderers(topology)]) {
-      const height = valueOf(await scrape(node.operationsEndpoint), 'ledger_blockchain_height', { channel });
+      const height = await ledgerHeight(node, channel);
       assert.ok((height ?? 0) >= 1, `${node.id}: ledger_blockchain_height ${String(height)}`);
     }
   });
