@@ -9,11 +9,11 @@ import { recordBaseline, runGate, type GateRunOptions } from './gate';
 
 /*
  * The gate on the live network (short windows, 3 repeats): a baseline is recorded, an unchanged run
- * flags no add-order figure, and a run with a regression injected into the service (each ledger
+ * does not flag add-order throughput or p50, and a run with a regression injected into the service (each ledger
  * write delayed) fails it on the add-order figures.
  */
 void describe('bench gate on the live network', { timeout: 900_000 }, () => {
-  void it('records a baseline, flags nothing in an unchanged add-order run and fails an injected regression', async () => {
+  void it('records a baseline, flags no add-order throughput or p50 in an unchanged run and fails an injected regression on them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gate-live-'));
     const baselinePath = join(dir, 'baseline.json');
     const log = (line: string): void => {
@@ -27,22 +27,24 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
     }
     const options: GateRunOptions = { baselinePath, repeats: 3, reportsDir: join(dir, 'reports'), gate: DEFAULT_GATE_OPTIONS, log };
 
-    // The unchanged run: no add-order figure may be flagged (the scenario the injected regression
-    // hits). Order query is reported, not asserted: on this shared network, aged by the live tests
-    // before, its figures drift down between two runs a minute apart (the README's false-alarm
-    // measurements: a fresh network per gate passes, an aging one drifts; CI at bc00da0 saw -20 %).
+    // The unchanged run must not flag the figures the injected regression is required to flag below
+    // (add-order throughput and p50). The rest is printed, not asserted: on this shared network, aged
+    // by the live tests before, order query drifts down between two runs a minute apart (CI at
+    // bc00da0: -20 %), and a 6 s window's add-order p95/p99 is a few requests, moved by whole 2 s
+    // batch timeouts (a fresh network here at a93ae7e: p99 1.14 s, then 2.38 s).
+    const decisive = ['add_order throughputTxPerMin', 'add_order latencyP50S'];
     const unchanged = await runGate(options);
     const table = await readFile(join(unchanged.dir, 'summary.md'), 'utf8');
     assert.ok(unchanged.decision, `the gate did not decide:\n${table}`);
-    const falseAlarms = unchanged.decision.regressions.filter((r) => r.scenario === 'add_order');
-    assert.deepEqual(falseAlarms.map((r) => r.figure), [], `a false alarm:\n${table}`);
-    log(`unchanged run: exit ${unchanged.exitCode}; order query regressions (drift, not asserted): ${unchanged.decision.regressions.filter((r) => r.scenario === 'order_query').map((r) => r.figure).join(', ') || 'none'}`);
+    const flaggedUnchanged = unchanged.decision.regressions.map((r) => `${r.scenario} ${r.figure}`);
+    assert.deepEqual(flaggedUnchanged.filter((f) => decisive.includes(f)), [], `a false alarm:\n${table}`);
+    log(`unchanged run: exit ${unchanged.exitCode}; other figures flagged (not asserted): ${flaggedUnchanged.join(', ') || 'none'}`);
 
     const injected = await runGate({ ...options, serviceSettings: { INJECT_WRITE_DELAY_MS: '1500' } });
     const summary = await readFile(join(injected.dir, 'summary.md'), 'utf8');
     assert.equal(injected.exitCode, GATE_EXIT.regression, summary);
     const flagged = injected.decision?.regressions.map((r) => `${r.scenario} ${r.figure}`) ?? [];
-    for (const expected of ['add_order throughputTxPerMin', 'add_order latencyP50S']) assert.ok(flagged.includes(expected), `${expected} not flagged:\n${summary}`);
+    for (const expected of decisive) assert.ok(flagged.includes(expected), `${expected} not flagged:\n${summary}`);
     assert.match(await readFile(join(injected.dir, 'junit.xml'), 'utf8'), /<failure message="throughput regressed -\d/);
     assert.match(summary, /INJECT_WRITE_DELAY_MS/);
   });
