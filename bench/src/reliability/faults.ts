@@ -1,4 +1,4 @@
-import { allNodes, cgroupOf, chaincodeServers, cutHost, hostCgroupPath, isRunning, liftCuts, peers, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
+import { allNodes, cgroupOf, chaincodeServers, cutHost, hostCgroupPath, isRunning, liftCuts, orderers, peers, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
 import { startServiceTier } from '@energysale/service';
 
 /*
@@ -19,6 +19,8 @@ export interface FaultContext {
 export interface Fault {
   readonly name: FaultName;
   readonly description: string;
+  /** Brings the network into the state the fault needs, before the load starts (nothing when absent). */
+  prepare?(ctx: FaultContext): Promise<void>;
   /** Injects the fault; returns the ids of the processes it hit. */
   inject(ctx: FaultContext): Promise<string[]>;
   /** Undoes it: every node of the model runs (and answers) again. */
@@ -55,8 +57,26 @@ async function bringBack(ctx: FaultContext): Promise<void> {
 
 const HOST_SIGNALS = { freeze: 'SIGSTOP', thaw: 'SIGCONT' } as const;
 
-/** The second host of the model (one orderer of three: the Raft majority stays) and its running processes. */
-async function secondHost(ctx: FaultContext): Promise<{ host: NativeNetwork['topology']['hosts'][number]; records: ProcessRecord[] }> {
+type Host = NativeNetwork['topology']['hosts'][number];
+
+/** The id of the channel's one Raft leader, awaited for at most `waitMs` (an election takes 5-10 s of Raft ticks). */
+async function theRaftLeader(ctx: FaultContext, waitMs = 0): Promise<ProcessRecord['id']> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const leaders = await ctx.network.raftLeaders();
+    const [leader] = leaders;
+    if (leader && leaders.length === 1) return leader.id;
+    if (Date.now() >= deadline) throw new FaultError(`expected one Raft leader, found ${leaders.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/**
+ * The host the host faults take away: the second host of the model. In the paper's layout it is the
+ * one whose loss leaves a Raft majority, the load balancer and a peer of every org (the first host
+ * runs nginx, the third all of ConsumerOrg's peers, the fourth all of RetailerOrg's).
+ */
+async function secondHost(ctx: FaultContext): Promise<{ host: Host; records: ProcessRecord[] }> {
   const host = ctx.network.topology.hosts[1];
   if (!host) throw new FaultError('the topology has no second host');
   const nodes = new Set(allNodes(ctx.network.topology).filter((n) => n.host.name === host.name).map((n) => n.id));
@@ -65,15 +85,30 @@ async function secondHost(ctx: FaultContext): Promise<{ host: NativeNetwork['top
   return { host, records };
 }
 
+/**
+ * Before the load: the second host's orderer must be a Raft follower, so that the host fault
+ * measures the loss of a host, the same each run, and not a leader election besides (that is the
+ * orderer-leader fault). When it leads, it is stopped (SIGKILL) until the other two have elected one
+ * of them, then restarted (`up`): it rejoins as a follower.
+ */
+async function secondHostFollows(ctx: FaultContext): Promise<void> {
+  const host = ctx.network.topology.hosts[1];
+  const ownOrderer = orderers(ctx.network.topology).find((o) => o.host.name === host?.name);
+  if (!ownOrderer) throw new FaultError('the second host runs no orderer');
+  if ((await theRaftLeader(ctx)) !== ownOrderer.id) return;
+  ctx.log(`  ${ownOrderer.id} leads the channel: restarting it so that another orderer is elected`);
+  await kill(ctx, [ownOrderer.id]);
+  await theRaftLeader(ctx, 30_000);
+  await bringBack(ctx);
+  const leader = await theRaftLeader(ctx, 30_000);
+  if (leader === ownOrderer.id) throw new FaultError(`${ownOrderer.id} was elected again after its restart`);
+}
+
 export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   'orderer-leader': {
     name: 'orderer-leader',
     description: "SIGKILL the channel's Raft leader; the other two elect a new one; restarted, it rejoins and catches up",
-    async inject(ctx) {
-      const [leader, ...others] = await ctx.network.raftLeaders();
-      if (!leader || others.length > 0) throw new FaultError(`expected one Raft leader, found ${[leader, ...others].filter(Boolean).length}`);
-      return kill(ctx, [leader.id]);
-    },
+    inject: async (ctx) => kill(ctx, [await theRaftLeader(ctx)]),
     restore: bringBack,
   },
   'peer-per-org': {
@@ -113,8 +148,9 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   'host-cut': {
     name: 'host-cut',
     description:
-      "Cut the second host off the network: nothing reaches its address and nothing its processes send leaves it (iptables, matching the host's cgroup: " +
-      'its processes start in one of their own), while they keep running; a Raft majority stays; reconnected, it catches up',
+      "Cut the second host off the network: nothing reaches its address and nothing its processes send leaves it (iptables, matching the host's cgroup: its processes start in one of their own), " +
+      'while they keep running; its orderer a Raft follower, the leader and a majority stay; reconnected, it catches up',
+    prepare: secondHostFollows,
     async inject(ctx) {
       const { host, records } = await secondHost(ctx);
       const outside = records.filter((r) => cgroupOf(r.pid) !== `/${hostCgroupPath(host.address)}`);
@@ -131,7 +167,9 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   },
   'host-freeze': {
     name: 'host-freeze',
-    description: 'Freeze the second host: every process of it stopped (SIGSTOP), so it answers nothing and resets nothing; a Raft majority stays; resumed (SIGCONT), it catches up',
+    description:
+      'Freeze the second host: every process of it stopped (SIGSTOP), so it answers nothing and resets nothing; its orderer a Raft follower, the leader and a majority stay; resumed (SIGCONT), it catches up',
+    prepare: secondHostFollows,
     async inject(ctx) {
       const { records } = await secondHost(ctx);
       for (const r of records) process.kill(r.pid, HOST_SIGNALS.freeze);

@@ -122,6 +122,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       };
       const options: Options = { scenarios: { add_order: { executor: 'constant-vus', vus: variant.users, duration: variant.duration, warmup: variant.warmup, ...addOrderRequests({ kind: 'http', baseUrl: tier.url }, own) } } };
       log(`${name}: ${fault.description}`);
+      await fault.prepare?.(ctx);
       const startMs = Date.now();
       const running = runTest(options, { ...load, onResponse });
       await sleepUntil(startMs + warmupMs + durationMs * 0.25);

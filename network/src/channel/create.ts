@@ -41,12 +41,15 @@ export async function writeGenesisBlock(ctx: NativeContext): Promise<string> {
   return block;
 }
 
-/** The orderer leading the channel's Raft cluster, from the orderers' `consensus_etcdraft_is_leader` metric. */
+/**
+ * The orderers leading the channel's Raft cluster, from their `consensus_etcdraft_is_leader` metric
+ * (one when the cluster is healthy). An orderer that does not answer (down) leads nothing.
+ */
 export async function raftLeaders(ctx: NativeContext): Promise<OrdererInfo[]> {
   const channel = ctx.topology.channel.name;
   const leaders: OrdererInfo[] = [];
   for (const o of orderers(ctx.topology)) {
-    const samples = await scrape(o.operationsEndpoint);
+    const samples = await scrape(o.operationsEndpoint).catch(() => []);
     if (valueOf(samples, 'consensus_etcdraft_is_leader', { channel }) === 1) leaders.push(o);
   }
   return leaders;

@@ -60,6 +60,13 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
           // suite's peer kill). Commit without it after 5 s and have the reconciler fetch it every 10 s.
           pullRetryThreshold: '5s',
           reconcileSleepInterval: '10s',
+          // A transaction ordered twice (its gateway's first send to an orderer timed out, then that
+          // orderer got it after all: a host cut off or frozen, then back) is DUPLICATE_TXID in the
+          // later block, and its private data was purged with the first commit. Fabric's default
+          // pulled it from other peers anyway and held every later commit 16 s per such block (the
+          // reliability suite's host cut: no write acknowledged for 30 s after the host was back).
+          // An invalid transaction writes nothing: do not pull for it while committing.
+          skipPullingInvalidTransactionsDuringCommit: true,
         },
       },
       gateway: {
