@@ -3,7 +3,7 @@ export * from './topology';
 export { StateLayout, stateRoot } from './state/layout';
 export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } from './crypto/org-crypto';
 export type { IdentityFiles } from './crypto/identity-files';
-export { ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed, peerUnanswered, type ChaincodeErrorCode } from './client/errors';
+export { callTimedOut, ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed, peerUnanswered, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';
 export { NativeNetwork, stateSize, topologyHash } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';

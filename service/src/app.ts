@@ -97,6 +97,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const metrics = new ServiceMetrics();
   // Every peer's failover count exists from the start, at 0: a panel or alert reads "none", not "no data".
   for (const peer of peers(topology)) metrics.failovers.inc({ peer: peer.id }, 0);
+  for (const outcome of ['sent', 'failed']) metrics.resends.inc({ outcome }, 0);
   await app.register(metricsPlugin, { metrics });
   if (app.config.INJECT_WRITE_DELAY_MS > 0) {
     app.log.warn({ delayMs: app.config.INJECT_WRITE_DELAY_MS }, 'INJECT_WRITE_DELAY_MS: every ledger write is delayed on purpose (a regression injected for the benchmark gate)');
@@ -108,6 +109,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     },
     onFailover: (peer) => {
       metrics.failovers.inc({ peer: peer.id });
+    },
+    onResend: (transactionId, error) => {
+      metrics.resends.inc({ outcome: error === undefined ? 'sent' : 'failed' });
+      app.log.warn({ transactionId, err: error }, 'a transaction not committed in one commit attempt was sent to the orderers again');
     },
   });
   metrics.inFlightSource = () => fabric.submissionsInFlight;

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ServiceError } from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
 
-import { chaincodeErrorOf, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed } from './errors';
+import { callTimedOut, chaincodeErrorOf, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed } from './errors';
 
 const gatewayError = (...messages: string[]): GatewayError =>
   new GatewayError({
@@ -62,5 +62,13 @@ void describe('gateway errors', () => {
     calls = 0;
     await assert.rejects(endorseUntilAgreed(() => (++calls, Promise.reject(unanswered(4))), { pauseMs: 50, until: Date.now() + 10 }));
     assert.equal(calls, 1);
+  });
+
+  void it('tells a call whose deadline ran out (the transaction may yet be ordered: resent) from one whose peer could not be reached', () => {
+    const failed = (code: number): GatewayError =>
+      new GatewayError({ code, details: [], cause: Object.assign(new Error(`${code} failed`), { code, details: '', metadata: undefined }) as unknown as ServiceError });
+    assert.equal(callTimedOut(failed(4)), true, 'DEADLINE_EXCEEDED');
+    assert.equal(callTimedOut(failed(14)), false, 'UNAVAILABLE');
+    assert.equal(callTimedOut(new Error('4 DEADLINE_EXCEEDED')), false, 'not a gateway error');
   });
 });

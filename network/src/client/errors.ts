@@ -66,6 +66,11 @@ export function peerUnanswered(error: unknown): error is GatewayError {
   return error instanceof GatewayError && NO_ANSWER.includes(error.code);
 }
 
+/** A gateway call whose deadline ran out: its peer may still be working on it (a transaction sent may yet be ordered). */
+export function callTimedOut(error: unknown): boolean {
+  return error instanceof GatewayError && [GrpcStatus.DEADLINE_EXCEEDED as number].includes(error.code);
+}
+
 /**
  * The endorse call got no endorser's answer at all: its own deadline ran out, or its gateway peer
  * could not be reached (no details). Under a peer kill the gateway peer is still waiting on a dead

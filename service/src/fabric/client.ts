@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 
-import { APP_TLS_CLIENT, endorseUntilAgreed, identityOf, peerClient, peers, peerUnanswered, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
+import { APP_TLS_CLIENT, callTimedOut, endorseUntilAgreed, identityOf, peerClient, peers, peerUnanswered, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
 
 import type { UserIdentity } from './identities';
 
@@ -45,20 +45,29 @@ export interface FabricClientOptions {
   readonly onPhase?: (phase: WritePhase, seconds: number) => void;
   /** Told whenever a peer could not be reached and the next one of the org was tried. */
   readonly onFailover?: (from: PeerInfo, error: unknown) => void;
+  /** Told whenever a transaction not committed in one commit attempt was sent to the orderers again (with the send's error, if it failed). */
+  readonly onResend?: (transactionId: string, error?: unknown) => void;
 }
 
 /**
- * A write's time limits in milliseconds: each phase's deadline per attempt, and the endorsement's and
- * the commit status's over all their attempts. An endorsement that got no answer is made again while
- * its budget lasts (after a peer kill the next attempt finds the dead peer dropped); a commit status
- * not come in an attempt's time is asked of the org's next peer (a frozen peer never answers; another
- * tells the same block). nginx waits for their sum (lb/nginx.ts).
+ * A write's time limits in milliseconds: each phase's deadline per attempt, and each phase's budget
+ * over all its attempts.
+ * - An endorsement that got no answer is made again while its budget lasts (after a peer kill the
+ *   next attempt finds the dead peer dropped).
+ * - A transaction no orderer took (no Raft leader while one is elected: 5-10 s of Raft ticks after
+ *   the leader is lost) is sent again, round the org's peers, while its budget lasts.
+ * - A commit status not come in an attempt's time is asked of the org's next peer (a frozen peer
+ *   never answers; another tells the same block), and the transaction is sent to the orderers again
+ *   first (an orderer that died or was cut off holding it never orders it).
+ * Every resend is the same signed bytes: one transaction id, at most one valid copy. nginx waits
+ * for the budgets' sum (lb/nginx.ts).
  */
 export const WRITE_DEADLINES_MS = {
   evaluate: 5_000,
   endorseAttempt: 12_000,
   endorse: 25_000,
-  submit: 5_000,
+  submitAttempt: 5_000,
+  submit: 12_000,
   commitAttempt: 10_000,
   commit: 30_000,
 } as const;
@@ -122,7 +131,7 @@ export class FabricClient {
         hash: hash.sha256,
         evaluateOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.evaluate }),
         endorseOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.endorseAttempt }),
-        submitOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.submit }),
+        submitOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.submitAttempt }),
         commitStatusOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.commitAttempt }),
       });
       this.gateways.set(key, gateway);
@@ -187,13 +196,29 @@ export class FabricClient {
       const transactionBytes = transaction.getBytes();
 
       start = process.hrtime.bigint();
-      const submitted = await this.withFailover(call.user, (gateway) => gateway.newTransaction(transactionBytes).submit());
+      const submitBy = Date.now() + WRITE_DEADLINES_MS.submit;
+      const submitted = await this.withFailover(call.user, (gateway) => gateway.newTransaction(transactionBytes).submit(attemptDeadline(WRITE_DEADLINES_MS.submitAttempt, submitBy)), submitBy);
       this.options.onPhase?.('submit', seconds(start));
       const commitBytes = submitted.getBytes();
 
       start = process.hrtime.bigint();
       const commitBy = Date.now() + WRITE_DEADLINES_MS.commit;
-      const status = await this.withFailover(call.user, (gateway) => gateway.newCommit(commitBytes).getStatus(attemptDeadline(WRITE_DEADLINES_MS.commitAttempt, commitBy)), commitBy);
+      let timedOut = false;
+      const status = await this.withFailover(
+        call.user,
+        async (gateway) => {
+          if (timedOut) await this.resend(gateway, transactionBytes, submitted.getTransactionId());
+          try {
+            return await gateway.newCommit(commitBytes).getStatus(attemptDeadline(WRITE_DEADLINES_MS.commitAttempt, commitBy));
+          } catch (error) {
+            // Only a wait that ran its time means the transaction may be lost; a peer that could not
+            // be reached says nothing about it.
+            timedOut = callTimedOut(error);
+            throw error;
+          }
+        },
+        commitBy,
+      );
       this.options.onPhase?.('commit', seconds(start));
       if (!status.successful) {
         throw new TransactionInvalidError(status.transactionId, String(status.code));
@@ -201,6 +226,22 @@ export class FabricClient {
       return { result: transaction.getResult(), transactionId: status.transactionId, blockNumber: status.blockNumber };
     } finally {
       this.inFlight--;
+    }
+  }
+
+  /**
+   * Sends an endorsed transaction to the orderers again (once per commit status attempt that ran
+   * its time). Safe: the same signed bytes, the same
+   * transaction id; a second copy in a block is invalid (DUPLICATE_TXID) and writes nothing, and
+   * peers do not wait for its private data (peer.gossip.pvtData.skipPullingInvalidTransactionsDuringCommit).
+   * A send that fails is reported and the wait goes on: the first copy may still commit.
+   */
+  private async resend(gateway: Gateway, transactionBytes: Uint8Array, transactionId: string): Promise<void> {
+    try {
+      await gateway.newTransaction(transactionBytes).submit();
+      this.options.onResend?.(transactionId);
+    } catch (error) {
+      this.options.onResend?.(transactionId, error);
     }
   }
 

@@ -9,7 +9,7 @@ import type { WritePhase } from '../fabric/client';
 /**
  * The names of the service's metrics: what its /metrics exports, and what the recording rules and
  * dashboards (dashboards/) query. Labels: requests {route, method, status}; duration {route, method};
- * phases {phase}; errors {code}; failovers {peer}.
+ * phases {phase}; errors {code}; failovers {peer}; resends {outcome: sent | failed}.
  */
 export const SERVICE_METRIC = {
   requests: 'retail_http_requests_total',
@@ -18,6 +18,7 @@ export const SERVICE_METRIC = {
   inFlight: 'retail_fabric_submissions_in_flight',
   errors: 'retail_errors_total',
   failovers: 'retail_fabric_failovers_total',
+  resends: 'retail_fabric_resends_total',
 } as const;
 
 /**
@@ -72,6 +73,12 @@ export class ServiceMetrics {
     name: SERVICE_METRIC.failovers,
     help: 'Calls moved to another peer of the org because a peer could not be reached',
     labelNames: ['peer'] as const,
+    registers: [this.registry],
+  });
+  readonly resends = new Counter({
+    name: SERVICE_METRIC.resends,
+    help: 'Transactions not committed in one commit attempt and sent to the orderers again, by whether the send was taken',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
