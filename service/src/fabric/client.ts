@@ -207,7 +207,7 @@ export class FabricClient {
       const status = await this.withFailover(
         call.user,
         async (gateway) => {
-          if (timedOut) await this.resend(gateway, transactionBytes, submitted.getTransactionId());
+          if (timedOut) await this.resend(gateway, transactionBytes, submitted.getTransactionId(), commitBy);
           try {
             return await gateway.newCommit(commitBytes).getStatus(attemptDeadline(WRITE_DEADLINES_MS.commitAttempt, commitBy));
           } catch (error) {
@@ -231,14 +231,14 @@ export class FabricClient {
 
   /**
    * Sends an endorsed transaction to the orderers again (once per commit status attempt that ran
-   * its time). Safe: the same signed bytes, the same
-   * transaction id; a second copy in a block is invalid (DUPLICATE_TXID) and writes nothing, and
-   * peers do not wait for its private data (peer.gossip.pvtData.skipPullingInvalidTransactionsDuringCommit).
-   * A send that fails is reported and the wait goes on: the first copy may still commit.
+   * its time), within the commit's budget. Safe: the same signed bytes, the same transaction id; a
+   * second copy in a block is invalid (DUPLICATE_TXID) and writes nothing, and peers do not wait for
+   * its private data (peer.gossip.pvtData.skipPullingInvalidTransactionsDuringCommit). A send that
+   * fails is reported and the wait goes on: the first copy may still commit.
    */
-  private async resend(gateway: Gateway, transactionBytes: Uint8Array, transactionId: string): Promise<void> {
+  private async resend(gateway: Gateway, transactionBytes: Uint8Array, transactionId: string, until: number): Promise<void> {
     try {
-      await gateway.newTransaction(transactionBytes).submit();
+      await gateway.newTransaction(transactionBytes).submit(attemptDeadline(WRITE_DEADLINES_MS.submitAttempt, until));
       this.options.onResend?.(transactionId);
     } catch (error) {
       this.options.onResend?.(transactionId, error);
