@@ -50,6 +50,7 @@ export function serviceDashboard(): ClassicDashboard {
         panels: [
           timeseries('Write phases', quantiles(SERVICE_METRIC.phases, byInstance, ['phase'], (p) => `{{phase}} ${p}`), 's', {
             description: 'Where a ledger write waits: endorse (proposals to the peers), submit (to the orderer), commit (until the peer reports the transaction committed).',
+            width: 8,
           }),
           timeseries('Submissions in flight', [query(aggregate('sum', ['node'], selector(SERVICE_METRIC.inFlight, byInstance)), '{{node}}')], 'short', {
             description: 'Ledger writes between endorsement and commit on each instance: with a closed load, about users × commit share of the latency.',
@@ -57,7 +58,13 @@ export function serviceDashboard(): ClassicDashboard {
           }),
           stat('Failovers', [query(orZero(aggregate('sum', ['peer'], selector(SERVICE_METRIC.failovers, byInstance)), { peer: 'none' }), '{{peer}}')], 'short', {
             description: 'Calls the selected instances moved to another peer of the org since they started, by the peer that could not be reached; "none" while there have been none.',
-            width: 6,
+            width: 5,
+            height: 8,
+          }),
+          stat('Resends', [query(aggregate('sum', ['outcome'], selector(SERVICE_METRIC.resends, byInstance)), '{{outcome}}')], 'short', {
+            description:
+              'Transactions the selected instances sent to the orderers again since they started, because a commit status attempt ran its 10 s (an orderer may have lost them): the same signed bytes, at most one valid copy. "failed": the send itself failed.',
+            width: 5,
             height: 8,
           }),
         ],
