@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { StateLayout } from '@energysale/network';
 
-import { TokenIssuer } from './tokens';
+import { TokenIssuer, writeOnce } from './tokens';
 
 void describe('TokenIssuer', () => {
   const layout = new StateLayout(mkdtempSync(join(tmpdir(), 'tokens-')));
@@ -34,5 +34,14 @@ void describe('TokenIssuer', () => {
     const token = new TokenIssuer(layout).issue({ org: 'consumer', user: 'consumer1' });
     const elsewhere = new TokenIssuer(new StateLayout(mkdtempSync(join(tmpdir(), 'tokens-'))));
     assert.equal(elsewhere.verify(token), undefined);
+  });
+
+  void it('creates a file once: a process that lost the race to create it keeps what the winner wrote, and leaves nothing behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'write-once-'));
+    const file = join(dir, 'token.secret');
+    writeOnce(file, 'first');
+    writeOnce(file, 'second');
+    assert.equal(readFileSync(file, 'utf8'), 'first');
+    assert.deepEqual(readdirSync(dir), ['token.secret']);
   });
 });

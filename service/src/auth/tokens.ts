@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import type { StateLayout } from '@energysale/network';
@@ -7,6 +7,24 @@ import type { StateLayout } from '@energysale/network';
 export interface TokenSubject {
   readonly org: string;
   readonly user: string;
+}
+
+/**
+ * Writes `content` to `file` unless the file exists, atomically: written whole under a name of its
+ * own, then linked into place, so that of processes racing to create it (the service instances
+ * starting together) one wins and the others read what it wrote, never a half-written file.
+ */
+export function writeOnce(file: string, content: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const own = `${file}.${String(process.pid)}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(own, content, { mode: 0o600 });
+  try {
+    linkSync(own, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(own, { force: true });
+  }
 }
 
 /**
@@ -22,10 +40,7 @@ export class TokenIssuer {
     const dir = join(layout.root, 'service');
     const secretFile = join(dir, 'token.secret');
     this.revokedFile = join(dir, 'revoked.json');
-    if (!existsSync(secretFile)) {
-      mkdirSync(dirname(secretFile), { recursive: true });
-      writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    }
+    if (!existsSync(secretFile)) writeOnce(secretFile, randomBytes(32).toString('hex'));
     this.secret = Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'hex');
   }
 
