@@ -76,9 +76,15 @@ async function theRaftLeader(ctx: FaultContext, waitMs = 0): Promise<ProcessReco
  * one whose loss leaves a Raft majority, the load balancer and a peer of every org (the first host
  * runs nginx, the third all of ConsumerOrg's peers, the fourth all of RetailerOrg's).
  */
-async function secondHost(ctx: FaultContext): Promise<{ host: Host; records: ProcessRecord[] }> {
+function theSecondHost(ctx: FaultContext): Host {
   const host = ctx.network.topology.hosts[1];
   if (!host) throw new FaultError('the topology has no second host');
+  return host;
+}
+
+/** The second host (above) and its running processes. */
+async function secondHost(ctx: FaultContext): Promise<{ host: Host; records: ProcessRecord[] }> {
+  const host = theSecondHost(ctx);
   const nodes = new Set(allNodes(ctx.network.topology).filter((n) => n.host.name === host.name).map((n) => n.id));
   const records = (await ctx.network.supervisor.records()).filter((r) => isRunning(r) && nodes.has(r.id));
   if (records.length === 0) throw new FaultError(`no process of ${host.name} runs`);
@@ -92,8 +98,8 @@ async function secondHost(ctx: FaultContext): Promise<{ host: Host; records: Pro
  * of them, then restarted (`up`): it rejoins as a follower.
  */
 async function secondHostFollows(ctx: FaultContext): Promise<void> {
-  const host = ctx.network.topology.hosts[1];
-  const ownOrderer = orderers(ctx.network.topology).find((o) => o.host.name === host?.name);
+  const host = theSecondHost(ctx);
+  const ownOrderer = orderers(ctx.network.topology).find((o) => o.host.name === host.name);
   if (!ownOrderer) throw new FaultError('the second host runs no orderer');
   if ((await theRaftLeader(ctx)) !== ownOrderer.id) return;
   ctx.log(`  ${ownOrderer.id} leads the channel: restarting it so that another orderer is elected`);
