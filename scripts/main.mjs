@@ -1,7 +1,8 @@
 // The main job on the embedded default (`npm run main`): build, toolchain, the native network with
 // the chaincode deployed, its idle resource use, then the Table 4 reproduction (paper profile:
 // 30 users, 10 minutes per test, through nginx and the retail service) and its report.
-// `npm run main -- quick` runs the short profile instead.
+// `npm run main -- quick` runs the short profile instead; `-- --down` takes the network down at the
+// end (by default it keeps running, and the job ends by saying so and how to stop it).
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -19,14 +20,33 @@ function step(title, command, args) {
   }
 }
 
+const args = process.argv.slice(2);
+const takeDown = args.includes('--down');
+const profile = args.find((a) => !a.startsWith('--')) ?? 'paper';
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--down');
+if (unknown.length > 0) {
+  console.error(`usage: npm run main -- [paper|quick|tuned] [--down]   (unknown: ${unknown.join(' ')})`);
+  process.exit(2);
+}
+
 if (ensureSystemPackages(['nginx', 'prometheus']).length > 0) process.exit(1);
 step('build', 'npx', ['tsc', '-b']);
 step('toolchain', process.execPath, [cli, 'setup']);
 step('network up', process.execPath, [cli, 'up']);
 step('network status', process.execPath, [cli, 'status']);
 step('idle resource use (10 s)', process.execPath, [cli, 'stats', '--seconds', '10']);
-const profile = process.argv[2] ?? 'paper';
 console.log(`\n=== Table 4 reproduction (${profile} profile)`);
 const bench = spawnSync(process.execPath, [join(root, 'bench', 'dist', 'cli.js'), 'table4', '--profile', profile], { cwd: root, stdio: 'inherit' });
+
+// What the job leaves: the network with its service tier and monitoring, for a look at the
+// dashboards or more benchmarks, unless --down; either way it says what runs and what stops it.
+if (takeDown) {
+  step('network down (--down)', process.execPath, [cli, 'down']);
+  console.log('\n=== left running: nothing (the state stays in network/.state: `npm run network -- clean` removes it)');
+} else {
+  console.log('\n=== left running: the network of network/.state, its service tier and monitoring');
+  spawnSync(process.execPath, [cli, 'status'], { cwd: root, stdio: 'inherit' });
+  console.log('stop it: `npm run network -- down` (then `npm run network -- clean` removes its state); `npm run main -- <profile> --down` does it at the end');
+}
 // 99: the run completed but fell short of a paper figure (a threshold), as k6 reports it.
 process.exit(bench.status ?? 1);

@@ -2,8 +2,12 @@
 // tests against ONE shared native network brought up from nothing, then the lifecycle tests that
 // take that network down and up again; then, that network down, the size tests (each size of the
 // model up in turn, in states of their own), and the container tests against the
-// same model brought up in the docker runtime (its own state). Ends with "N passed, N failed".
-import { spawn } from 'node:child_process';
+// same model brought up in the docker runtime (its own state). Every test network sits on host
+// addresses of its own (ENERGYSALE_HOSTS), so a network the user runs on the model's addresses (what
+// `npm run main` leaves under network/.state) shares no port with it and is never touched. A passing
+// run removes its test states, stops the Docker engine it started, and checks that nothing of its own
+// is left; a failing one keeps its states and says where. Ends with "N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -12,7 +16,10 @@ import { ensureSystemPackages } from './system-packages.mjs';
 const root = resolve(import.meta.dirname, '..');
 const stateDir = join(root, 'network', '.state-test');
 const dockerStateDir = join(root, 'network', '.state-docker-test');
-let env = { ...process.env, ENERGYSALE_STATE: stateDir };
+/** The test networks' hosts: 127.20.0.1, .2, ... (the model's are 127.10.0.x; network/src/topology/addresses.ts). */
+const TEST_HOSTS = '127.20.0';
+const baseEnv = { ...process.env, ENERGYSALE_HOSTS: TEST_HOSTS };
+let env = { ...baseEnv, ENERGYSALE_STATE: stateDir };
 const totals = { passed: 0, failed: 0 };
 /** The names of what failed, phase by phase: repeated at the end, where a CI log's tail shows it. */
 const failures = [];
@@ -107,9 +114,40 @@ async function goTests(dir) {
   return result.code === 0;
 }
 
+const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
+
+/** The states the test command makes: network/.state-test, .state-test-<size>, .state-test-beside, .state-docker-test. */
+function testStates() {
+  let names = [];
+  try {
+    names = readdirSync(join(root, 'network'));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.startsWith('.state-test') || n.startsWith('.state-docker-test')).map((n) => join(root, 'network', n));
+}
+
+/** Stops whatever runs in each test state; with `remove`, removes the states too. */
+async function settleTestStates(title, remove) {
+  for (const state of testStates()) {
+    // The state knows its hosts' addresses: no hosts setting to disagree with one made otherwise.
+    env = { ...process.env, ENERGYSALE_STATE: state };
+    await step(`${title}: network down (${state})`, process.execPath, [...cli, 'down']);
+    if (remove) await step(`${title}: clean (${state})`, process.execPath, [...cli, 'clean']);
+  }
+}
+
+/** Whether a Docker engine answers now (the container phase starts one when none does). */
+const engineAnswers = () => spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+
 async function main() {
-  const cli = [join(root, 'network', 'dist', 'cli', 'main.js')];
-  totals.failed += ensureSystemPackages(['nginx', 'prometheus', 'chromium', 'docker']).length;
+  // The image test (live phase) and the container phase start a Docker engine when none answers.
+  const engineBefore = engineAnswers();
+  console.log('\n=== Debian packages (nginx, prometheus, chromium, docker)');
+  const installing = Date.now();
+  const missing = ensureSystemPackages(['nginx', 'prometheus', 'chromium', 'docker']);
+  totals.failed += missing.length;
+  console.log(`=== Debian packages: ${missing.length === 0 ? 'ok' : `FAILED (${missing.join(', ')})`} in ${((Date.now() - installing) / 1000).toFixed(0)} s`);
   if ((await step('build (tsc -b)', 'npx', ['tsc', '-b'])).code !== 0) return 1;
   if ((await step('lint (eslint)', 'npx', ['eslint', '.'])).code !== 0) {
     totals.failed += 1;
@@ -119,8 +157,8 @@ async function main() {
   await goTests('network/toolchain/ccaas-builder');
   await nodeTests('unit tests', testFiles('unit'));
 
-  await step('stop a leftover test network', process.execPath, [...cli, 'down']);
-  await step('remove leftover test state', process.execPath, [...cli, 'clean']);
+  await settleTestStates('leftover test state', true);
+  env = { ...baseEnv, ENERGYSALE_STATE: stateDir };
   const up = await step('network up (from nothing)', process.execPath, [...cli, 'up']);
   if (up.code !== 0) {
     totals.failed += 1;
@@ -134,9 +172,7 @@ async function main() {
   await nodeTests('size tests (each size of the model up in turn)', testFiles('sizes'));
 
   // The same model in containers: images built offline (cached), every node a container.
-  env = { ...process.env, ENERGYSALE_STATE: dockerStateDir };
-  await step('stop a leftover container network', process.execPath, [...cli, 'down']);
-  await step('remove leftover container state', process.execPath, [...cli, 'clean']);
+  env = { ...baseEnv, ENERGYSALE_STATE: dockerStateDir };
   const dockerUp = await step('network up --runtime docker (from nothing)', process.execPath, [...cli, 'up', '--runtime', 'docker']);
   if (dockerUp.code !== 0) {
     totals.failed += 1;
@@ -145,6 +181,19 @@ async function main() {
     await nodeTests('container tests (docker runtime)', testFiles('container'));
   }
   await step('container network down', process.execPath, [...cli, 'down']);
+
+  // Leave the machine as the run found it: test states removed when everything passed (kept for a
+  // look otherwise), the Docker engine stopped when this run started it, then a check of what is left.
+  const passed = totals.failed === 0;
+  await settleTestStates(passed ? 'remove test state' : 'stop test network', passed);
+  if (!engineBefore) await step('stop the Docker engine this run started', process.execPath, [...cli, 'engine', 'stop']);
+  env = baseEnv;
+  const leftovers = await step('what is left', process.execPath, [...cli, 'leftovers', '--states', 'test', ...(engineBefore ? [] : ['--engine'])]);
+  if (leftovers.code !== 0 && passed) {
+    totals.failed += 1;
+    failures.push('what is left: the run left something of its own (listed above)');
+  }
+  if (!passed) console.log(`\ntest states kept for a look (removed by the next passing run, or \`npm run network -- clean --all\`):\n${testStates().map((s) => `  ${s}`).join('\n')}`);
   return totals.failed === 0 ? 0 : 1;
 }
 

@@ -14,7 +14,7 @@ import {
   type MetricsServer,
   type Summary,
 } from '@energysale/bench';
-import { energysale, monitoring, PrometheusClient, STANDING_JOBS, startMonitoring, StateLayout } from '@energysale/network';
+import { monitoring, PrometheusClient, STANDING_JOBS, startMonitoring, StateLayout, stateTopology } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { dashboardQueries, templateVariables } from './grafana';
@@ -27,7 +27,7 @@ import { builtInIntervals, expandVariables, metricNamesIn, parseLabelValues } fr
  * metrics served), then every template variable and every panel query of every dashboard,
  * expanded as Grafana expands them, evaluated by the live Prometheus at a moment of that load.
  */
-const topology = energysale;
+const topology = stateTopology().topology;
 const layout = new StateLayout();
 const endpoints = monitoring(topology);
 const prometheus = new PrometheusClient(endpoints.prometheus.endpoint);

@@ -5,7 +5,7 @@ export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } 
 export type { IdentityFiles } from './crypto/identity-files';
 export { callTimedOut, ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed, peerUnanswered, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';
-export { NativeNetwork, stateSize, topologyHash } from './runtime/native/network';
+export { NativeNetwork, newStateTopology, stateSize, stateTopology, topologyHash } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';
 export { cgroupOf, cutHost, hostCgroupPath, HostCutError, liftCuts } from './runtime/native/host-cgroup';
 export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';
@@ -23,7 +23,7 @@ export type { SigningIdentity } from './client/gateway';
 export { auditTls, rogueClientIdentity, type TlsProbe } from './testing/tls-probe';
 export * from './monitoring';
 export { DockerStatsError, DockerStatsSampler, readContainerStats, type ContainersSample, type ContainerUsage } from './runtime/docker/stats';
-export { COMPOSE_PROFILE, composeEnv, composePath, deploymentContainers } from './runtime/docker/compose';
+export { COMPOSE_PROFILE, composeEnv, composePath, deploymentContainers, stateComposePath } from './runtime/docker/compose';
 export { LABEL as CONTAINER_LABEL } from './runtime/docker/container';
 export { deployStack, removeStack, stackContainers, SwarmError } from './runtime/docker/swarm';
 export { hostLabel } from './runtime/docker/stack';

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
-import { peers, StateLayout, stateSize, TOPOLOGIES, type Topology } from '@energysale/network';
+import { peers, StateLayout, stateTopology, type Topology } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { classify, problemHandler, RouteNotFoundError } from './errors';
@@ -55,7 +55,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const layout = options.layout ?? new StateLayout();
   // The network the state holds, of the size it was made with.
-  const topology = options.topology ?? TOPOLOGIES[await stateSize(layout)];
+  const topology = options.topology ?? stateTopology(layout).topology;
   const app = Fastify({
     logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
     genReqId: (request) => (typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'] : crypto.randomUUID()),

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 import type { FastifyInstance } from 'fastify';
 
-import { energysale, HEALTH_PATH, loadBalancer } from '@energysale/network';
+import { HEALTH_PATH, loadBalancer, stateTopology } from '@energysale/network';
 
 import { buildApp } from './app';
 
@@ -47,7 +47,7 @@ void describe('service users: enrolling virtual users with tokens (live CA and n
 
 void describe('service up and down: the service tier beside the live network', { timeout: 300_000 }, () => {
   void it('starts nginx and the instances of the model, ready through the lb, and stops them', async () => {
-    const lb = `http://${loadBalancer(energysale).endpoint}`;
+    const lb = `http://${loadBalancer(stateTopology().topology).endpoint}`;
     const { stdout } = await cli('up');
     assert.match(stdout, new RegExp(`service tier up: ${lb.replace(/\./g, '\\.')}`));
     assert.equal((await fetch(`${lb}${HEALTH_PATH.lb}`)).status, 200);

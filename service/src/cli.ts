@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { enrollUsers, locateToolchain, NativeNetwork, peerOrg, revokeIdentity, StateLayout, energysale, virtualUserNames, type ParticipantRole } from '@energysale/network';
+import { enrollUsers, locateToolchain, NativeNetwork, peerOrg, revokeIdentity, StateLayout, stateTopology, virtualUserNames, type ParticipantRole } from '@energysale/network';
 
 import { TokenIssuer } from './auth/tokens';
 import { loadIdentity } from './fabric/identities';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     case 'token':
     case 'revoke': {
       if (!values.org || !values.user) throw new Error(`${command} needs --org and --user`);
-      const identity = loadIdentity(energysale, layout, values.org, values.user);
+      const identity = loadIdentity(stateTopology(layout).topology, layout, values.org, values.user);
       if (command === 'revoke') {
         tokens.revoke({ org: identity.org.key, user: identity.user });
         process.stdout.write(`${identity.handle}: token refused from now on\n`);
@@ -48,12 +48,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'users': {
       if (!values.org || !values.count) throw new Error('users needs --org and --count');
-      const org = peerOrg(energysale, values.org);
+      const org = peerOrg(stateTopology(layout).topology, values.org);
       const count = Number(values.count);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`--count must be 1..10000, got ${values.count}`);
       const role = (values.role ?? org.role) as ParticipantRole;
       const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
-      await enrollUsers(await locateToolchain(), layout, energysale, org.key, names, role);
+      await enrollUsers(await locateToolchain(), layout, stateTopology(layout).topology, org.key, names, role);
       const users = names.map((user) => ({ org: org.key, user, handle: `${org.mspId}/${user}`, role, token: tokens.issue({ org: org.key, user }) }));
       const out = values.out ?? join(layout.root, 'service', `users-${org.key}.json`);
       writeFileSync(out, JSON.stringify({ users }, null, 2), { mode: 0o600 });

@@ -5,11 +5,11 @@ import { promisify } from 'node:util';
 
 import {
   boundEndpoints,
-  energysale,
   findExecutable,
   loadBalancer,
   NodeStartError,
   serviceInstances,
+  stateTopology,
   Supervisor,
   type ProcessRecord,
   type ProcessSpec,
@@ -23,10 +23,9 @@ import { nginxConfig } from './lb/nginx';
 /*
  * The service tier as native processes, run by the network's Supervisor beside the Fabric nodes
  * (same processes.json, so `network down` stops it too): the retail service instances of the model
- * and, optionally, nginx in front of them. `server.ts` serves the energysale topology, so the tier
- * is that topology's.
+ * and, optionally, nginx in front of them: the state's model's (its hosts where the state put them),
+ * as `server.ts` serves it.
  */
-const topology: Topology = energysale;
 /** This file is service/{src,dist}/runtime: the server is its sibling. */
 const serviceDir = resolve(__dirname, '..');
 const serverScript = join(__dirname, 'server.js');
@@ -50,9 +49,9 @@ export interface StartedServiceTier {
   readonly records: readonly ProcessRecord[];
 }
 
-const binds = (id: string): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === id);
+const binds = (topology: Topology, id: string): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === id);
 
-function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: string, settings: Readonly<Record<string, string>>): ProcessSpec {
+function instanceSpec(layout: StateLayout, topology: Topology, instance: ServiceInfo, logLevel: string, settings: Readonly<Record<string, string>>): ProcessSpec {
   return {
     id: instance.id,
     kind: 'service',
@@ -61,7 +60,7 @@ function instanceSpec(layout: StateLayout, instance: ServiceInfo, logLevel: stri
     env: { ...settings, SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
     cwd: serviceDir,
     health: instance.health,
-    binds: binds(instance.id),
+    binds: binds(topology, instance.id),
   };
 }
 
@@ -81,7 +80,7 @@ export function locateNginx(): string {
  * Writes the generated nginx.conf and has nginx test it, so a bad config fails here with nginx's own
  * message rather than as a health-check timeout.
  */
-async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
+async function lbSpec(layout: StateLayout, topology: Topology): Promise<ProcessSpec> {
   const lb = loadBalancer(topology);
   const prefix = nginxPrefix(layout);
   const conf = join(prefix, 'nginx.conf');
@@ -105,7 +104,7 @@ async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
     env: {},
     cwd: prefix,
     health: lb.health,
-    binds: binds(lb.id),
+    binds: binds(topology, lb.id),
     configFiles: { [conf]: text },
   };
 }
@@ -117,21 +116,23 @@ async function lbSpec(layout: StateLayout): Promise<ProcessSpec> {
  */
 export async function startServiceTier(layout: StateLayout, options: ServiceTierOptions): Promise<StartedServiceTier> {
   const supervisor = new Supervisor(layout);
+  const { topology } = stateTopology(layout);
   const instances = serviceInstances(topology);
-  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, instance, options.logLevel ?? 'info', options.settings ?? {}))));
+  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, topology, instance, options.logLevel ?? 'info', options.settings ?? {}))));
   if (!options.withLb) {
     const [first] = instances;
     if (!first) throw new NodeStartError('the topology has no retail service instance');
     return { instances, url: `http://${first.endpoint}`, records };
   }
   const lb = loadBalancer(topology);
-  records.push(await supervisor.start(await lbSpec(layout)));
+  records.push(await supervisor.start(await lbSpec(layout, topology)));
   return { instances, lb, url: `http://${lb.endpoint}`, records };
 }
 
 /** Stops the lb and the service instances (whatever of them runs); returns what was stopped. */
 export async function stopServiceTier(layout: StateLayout): Promise<ProcessRecord[]> {
   const supervisor = new Supervisor(layout);
+  const { topology } = stateTopology(layout);
   const stopped = await supervisor.stop([loadBalancer(topology).id]);
   stopped.push(...(await supervisor.stop(serviceInstances(topology).map((s) => s.id), drainMs + 5_000)));
   return stopped;

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-import { serviceInstances, energysale } from '@energysale/network';
+import { serviceInstances } from '@energysale/network';
 
 import { buildApp } from './app';
 
 /**
- * Runs one instance of the retail service on its address from the topology model. SIGTERM or
+ * Runs one instance of the retail service on its address from the topology model (the state's). SIGTERM or
  * SIGINT closes it gracefully: no new requests, in-flight writes drain (DRAIN_TIMEOUT_MS), then exit.
  */
 async function main(): Promise<void> {
   const app = await buildApp();
-  const instance = serviceInstances(energysale).find((s) => s.name === app.config.SERVICE_NAME);
+  const instance = serviceInstances(app.topology).find((s) => s.name === app.config.SERVICE_NAME);
   if (!instance) {
-    throw new Error(`SERVICE_NAME=${app.config.SERVICE_NAME} is not a web instance of the topology (${energysale.services.web.map((w) => w.name).join(', ')})`);
+    throw new Error(`SERVICE_NAME=${app.config.SERVICE_NAME} is not a web instance of the topology (${app.topology.services.web.map((w) => w.name).join(', ')})`);
   }
   const [host, port] = [instance.endpoint.slice(0, instance.endpoint.lastIndexOf(':')), Number(instance.endpoint.split(':').pop())];
   let closing = false;

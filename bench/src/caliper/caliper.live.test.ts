@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AddressInfo } from 'node:net';
 
-import { energysale, isRunning, NativeNetwork, StateLayout } from '@energysale/network';
+import { isRunning, NativeNetwork, StateLayout, stateTopology } from '@energysale/network';
 import { buildApp, TokenIssuer } from '@energysale/service';
 
 import { ResourceSampler, stats } from '../resources/sampler';
@@ -25,7 +25,7 @@ import { runCaliperRounds, type CaliperRun } from './run';
  */
 void describe('Caliper rounds straight to Fabric (live network)', { timeout: 600_000 }, () => {
   const layout = new StateLayout();
-  const network = new NativeNetwork(energysale, layout);
+  const network = new NativeNetwork(stateTopology(layout).topology, layout);
   const profile: Profile = { ...PROFILES.quick, users: 4, warmup: '3s', duration: '8s', preloadOrdersPerUser: 1 };
   const app = buildApp({ logger: false });
   let baseUrl = '';
@@ -41,7 +41,7 @@ void describe('Caliper rounds straight to Fabric (live network)', { timeout: 600
     await server.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
     tokens = new TokenIssuer(layout);
-    fixture = await prepare(energysale, layout, tokens, baseUrl, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log: () => undefined });
+    fixture = await prepare(network.topology, layout, tokens, baseUrl, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log: () => undefined });
     outDir = await mkdtemp(join(tmpdir(), 'caliper-'));
     const records = await network.supervisor.records();
     const chain = records.filter((r) => ['peer', 'orderer', 'chaincode'].includes(r.kind) && isRunning(r));

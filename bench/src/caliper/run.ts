@@ -3,7 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { isRunning, NativeNetwork, peerOrg, StateLayout, stateSize, tail, TOPOLOGIES, type Topology } from '@energysale/network';
+import { isRunning, NativeNetwork, peerOrg, StateLayout, stateTopology, tail, type Topology } from '@energysale/network';
 
 import type { PhaseFigures, ScenarioResult } from '../report/schema';
 import type { Fixture } from '../table4/prepare';
@@ -138,7 +138,7 @@ function phaseFigures(caliper: CaliperRoundSummary, records: readonly TxRecord[]
  */
 export async function runCaliperRounds(options: CaliperRunOptions): Promise<CaliperRun> {
   const layout = options.layout ?? new StateLayout();
-  const topology = options.topology ?? TOPOLOGIES[await stateSize(layout)];
+  const topology = options.topology ?? stateTopology(layout).topology;
   const { profile, fixture, log } = options;
   const dir = join(options.outDir, 'caliper');
   const recordsDir = join(dir, 'records');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { NativeNetwork, TOPOLOGIES } from '@energysale/network';
+import { NativeNetwork, newStateTopology } from '@energysale/network';
 
 import { growthLayout, runGrowth } from './growth';
 import type { SweepPlan } from './sweep';
@@ -34,7 +34,7 @@ void describe('cost growth over the sizes of the model (live: each size up in tu
     assert.equal(((await readFile(join(dir, 'growth.html'), 'utf8')).match(/<svg /g) ?? []).length, 2);
     // Each size's network was taken down after its sweep.
     for (const size of ['reduced', 'paper'] as const) {
-      const network = new NativeNetwork(TOPOLOGIES[size], growthLayout(size));
+      const network = new NativeNetwork(newStateTopology(size), growthLayout(size));
       assert.deepEqual((await network.status()).filter((n) => n.running).map((n) => n.id), [], `${size} still runs`);
     }
   });

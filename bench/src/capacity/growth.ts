@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { NativeNetwork, StateLayout, stateRoot, TOPOLOGIES, type TopologySize } from '@energysale/network';
+import { NativeNetwork, newStateTopology, StateLayout, stateRoot, type TopologySize } from '@energysale/network';
 
 import { csvTable, type CsvValue } from '../report/csv';
 import type { Machine } from '../report/schema';
@@ -225,7 +225,7 @@ export async function runGrowth(sizes: readonly TopologySize[], planName: string
   const runs: { dir: string; report: CapacityReport }[] = [];
   for (const size of sizes) {
     const layout = growthLayout(size);
-    const network = new NativeNetwork(TOPOLOGIES[size], layout);
+    const network = new NativeNetwork(newStateTopology(size), layout);
     log(`${size}: network up in ${layout.root}`);
     try {
       await network.up(log);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-import { orderers, peers, readRuntime, StateLayout, stateSize, TOPOLOGIES } from '@energysale/network';
+import { orderers, peers, readRuntime, StateLayout, stateTopology } from '@energysale/network';
 
 import { commit, machine } from '../table4/provenance';
 import { ceilings, knee, saturation, scaling, type Objective } from './analysis';
@@ -53,8 +53,7 @@ export interface CapacityOptions {
 export async function runCapacity(planName: string, log: (line: string) => void, reportsDir: string, options: CapacityOptions = {}): Promise<{ dir: string; report: CapacityReport }> {
   const plan = options.plan ?? CAPACITY_PLANS[planName as keyof typeof CAPACITY_PLANS];
   const layout = options.layout ?? new StateLayout();
-  const size = await stateSize(layout);
-  const topology = TOPOLOGIES[size];
+  const { size, topology } = stateTopology(layout);
   const startedAt = new Date().toISOString();
   const { steps } = await runSweeps(plan, log, layout);
   const knees = SWEEP_SCENARIOS.map((s) => knee(steps, s, OBJECTIVES[s]));

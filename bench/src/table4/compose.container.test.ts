@@ -10,12 +10,13 @@ import {
   composePath,
   CONTAINER_LABEL,
   deploymentContainers,
-  energysale,
   locateToolchain,
   NativeNetwork,
   readRuntime,
   startMonitoring,
+  stateComposePath,
   StateLayout,
+  stateTopology,
 } from '@energysale/network';
 import { startServiceTier } from '@energysale/service';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
@@ -23,7 +24,8 @@ import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } 
 import { assertLedgersKept, assertOrderRoundTrip, ledgerHeights, ourContainers } from './deployment-checks';
 
 /*
- * The committed docker-compose.yaml under testcontainers, against the network the docker runtime
+ * The compose file under testcontainers (the committed docker-compose.yaml, or the same generated for
+ * the test network's host addresses), against the network the docker runtime
  * made (the test runner's container phase). The runtime's containers stopped, testcontainers brings
  * the compose deployment up from the same state with the local images (nodes, retail service, nginx,
  * monitoring) and waits on each container's healthcheck; the chaincode is deployed onto it (a new
@@ -31,7 +33,7 @@ import { assertLedgersKept, assertOrderRoundTrip, ledgerHeights, ourContainers }
  * samples run chaincode-as-a-service); an order is submitted and read back through nginx and the
  * service. Then everything goes, and the runtime brings the same network back for later tests.
  */
-const topology = energysale;
+const topology = stateTopology().topology;
 const layout = new StateLayout();
 const network = new NativeNetwork(topology, layout);
 const project = 'energysale-testcontainers';
@@ -53,7 +55,8 @@ void describe('docker-compose.yaml under testcontainers (the compose deployment)
     const services = deploymentContainers(topology).filter((c) => !servers.has(c.id));
     let environment: StartedDockerComposeEnvironment | undefined;
     try {
-      environment = await new DockerComposeEnvironment(dirname(composePath), basename(composePath))
+      const file = await stateComposePath(topology, layout.root);
+      environment = await new DockerComposeEnvironment(dirname(file), basename(file))
         .withProjectName(project)
         .withEnvironment(composeEnv(layout.root, dirname(composePath), (await locateToolchain()).cacheDir))
         // Debian ships docker-compose 1.x (no `docker compose` plugin).

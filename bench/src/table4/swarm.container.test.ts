@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
-import { CONTAINER_LABEL, deployStack, deploymentContainers, energysale, hostLabel, NativeNetwork, readRuntime, removeStack, stackContainers, startMonitoring, StateLayout } from '@energysale/network';
+import { CONTAINER_LABEL, deployStack, deploymentContainers, hostLabel, NativeNetwork, readRuntime, removeStack, stackContainers, startMonitoring, StateLayout, stateTopology } from '@energysale/network';
 import { startServiceTier } from '@energysale/service';
 
 import { assertLedgersKept, assertOrderRoundTrip, ledgerHeights, ourContainers } from './deployment-checks';
@@ -16,7 +16,7 @@ import { assertLedgersKept, assertOrderRoundTrip, ledgerHeights, ourContainers }
  * own ledgers, and serve an order through nginx and a service instance. `stack down` must leave no
  * container, no swarm and no network of swarm's behind; the runtime then brings the network back.
  */
-const topology = energysale;
+const topology = stateTopology().topology;
 const layout = new StateLayout();
 const network = new NativeNetwork(topology, layout);
 const run = promisify(execFile);

@@ -8,19 +8,21 @@ import { parseArgs } from 'node:util';
 
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
-import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES } from '../runtime/docker/compose';
+import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES, stateComposePath } from '../runtime/docker/compose';
 import { prepareRuntime } from '../runtime/docker/prepare';
 import { stackFile, stackPath } from '../runtime/docker/stack';
 import { deployStack, removeStack, stackContainers } from '../runtime/docker/swarm';
 import { repoRoot } from '../util/paths';
-import { ensureDockerEngine } from '../runtime/docker/engine';
+import { engineStatus, ensureDockerEngine, stopDockerEngine } from '../runtime/docker/engine';
 import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
-import { NativeNetwork } from '../runtime/native/network';
+import { NativeNetwork, newStateTopology, StaleStateError, stateTopology } from '../runtime/native/network';
 import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../util/tail';
 import { StateLayout } from '../state/layout';
+import { findLeftovers } from '../state/leftovers';
+import { cleanCheckoutStates, isStateKind, STATE_KINDS } from '../state/states';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { energysale, isTopologySize, monitoring, peerOrg, TOPOLOGIES, TOPOLOGY_SIZES, type ParticipantRole, type Topology } from '../topology';
+import { addressesFromEnv, energysale, isTopologySize, monitoring, peerOrg, TOPOLOGY_SIZES, type ParticipantRole, type Topology } from '../topology';
 import { describeTopology } from './describe';
 import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stopMonitoring } from '../monitoring';
 
@@ -57,7 +59,17 @@ const usage = `usage: network <command> [options]
   monitoring up|down          start or stop Prometheus, node-exporter and process-exporter (Debian's)
   monitoring config [--out D] write the generated prometheus.yml and process-exporter.yml (default: dashboards/)
   topology [--size S]        print the topology model with addresses (the state's size, or S)
-  clean                      remove all generated state (crypto, ledgers, logs)`;
+  clean [--all]              remove all generated state (crypto, ledgers, logs), any host cut and the hosts'
+                             cgroups no process is in; --all: every state of this checkout (network/.state*,
+                             the tests' too), refused while any of them runs a process or a container
+  engine status|stop         whether a Docker engine answers and whether this project started it (pid);
+                             stop only the dockerd this project started, with its containerd, and remove the
+                             iptables chains and rules, bridges and forwarding settings it added (images kept)
+  leftovers [--states test|all] [--engine]
+                             list what of ours is still on the machine (processes, containers, swarm stack,
+                             host cgroups, our iptables chain, the states; --engine: our dockerd and Docker's
+                             chains and bridges), each with how to remove it; exit 1 when anything is left.
+                             With ENERGYSALE_HOSTS set, only host cgroups and containers at those addresses count`;
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -82,13 +94,14 @@ async function compose(args: readonly string[]): Promise<number> {
       break;
     }
   }
+  const file = await stateComposePath(stateTopology(layout).topology, layout.root);
   const env = {
     ...process.env,
     ...composeEnv(layout.root, repoRoot, (await locateToolchain()).cacheDir, imagePrefix),
     ...(couchdb ? { COMPOSE_PROFILES: COMPOSE_PROFILE.couchdb, [COUCHDB_VARIABLES.stateDatabase]: 'CouchDB' } : {}),
   };
   return new Promise<number>((done) => {
-    spawn('docker-compose', ['--file', composePath, '--project-name', 'energysale', ...args], { env, stdio: 'inherit' })
+    spawn('docker-compose', ['--file', file, '--project-name', 'energysale', ...args], { env, stdio: 'inherit' })
       .on('close', (code) => {
         done(code ?? 1);
       })
@@ -122,6 +135,9 @@ async function main(argv: string[]): Promise<number> {
       'max-message-count': { type: 'string' },
       'absolute-max-bytes': { type: 'string' },
       'preferred-max-bytes': { type: 'string' },
+      all: { type: 'boolean' },
+      states: { type: 'string' },
+      engine: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,8 +148,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.size !== undefined && !isTopologySize(values.size)) throw new UsageError(`--size must be one of ${TOPOLOGY_SIZES.join(', ')}, got ${values.size}`);
   // The state's network, of the size it was made with (\`clean\` works on any state, even a stale one).
+  // These two concern the machine, not the state's network: no state is read.
+  if (command === 'engine') return engineCommand(rest[0]);
+  if (command === 'leftovers') return leftoversCommand(values.states, values.engine === true);
   const network =
-    values.size !== undefined ? new NativeNetwork(TOPOLOGIES[values.size]) : command === 'clean' ? new NativeNetwork(energysale) : await NativeNetwork.ofState();
+    values.size !== undefined ? new NativeNetwork(newStateTopology(values.size)) : command === 'clean' ? cleanable() : await NativeNetwork.ofState();
   const topology: Topology = network.topology;
   switch (command) {
     case 'setup': {
@@ -244,10 +263,13 @@ async function main(argv: string[]): Promise<number> {
     case 'topology':
       log(describeTopology(topology));
       return 0;
-    case 'clean':
-      await network.clean();
-      log('removed generated state');
+    case 'clean': {
+      const { removed, cgroups } = values.all ? await cleanCheckoutStates() : { removed: existsSync(network.layout.root) ? [network.layout.root] : [], cgroups: await network.clean() };
+      log(removed.length === 0 ? 'no state to remove' : `removed ${removed.join(', ')}`);
+      for (const path of cgroups.removed) log(`removed cgroup ${path}`);
+      for (const { path, why } of cgroups.left) log(`left cgroup ${path}: ${why}`);
       return 0;
+    }
     default:
       throw new UsageError(`unknown command ${command}\n${usage}`);
   }
@@ -306,6 +328,49 @@ async function monitoringCommand(topology: Topology, action: string | undefined,
     }
     default:
       throw new UsageError('monitoring needs up, down or config');
+  }
+}
+
+async function engineCommand(action: string | undefined): Promise<number> {
+  switch (action) {
+    case 'status': {
+      const { version, ours } = await engineStatus();
+      log(version === undefined ? 'no Docker engine answers' : `Docker engine ${version} answers`);
+      if (ours === undefined) log(version === undefined ? 'none was started by this project' : 'not started by this project: `engine stop` leaves it');
+      else log(`started by this project: dockerd pid ${ours.pid} at ${ours.startedAt}${ours.alive ? '' : ' (exited; `engine stop` removes what it left)'}`);
+      return 0;
+    }
+    case 'stop': {
+      const stop = await stopDockerEngine(log);
+      if (stop.engine === 'stopped' || stop.engine === 'gone') {
+        log(`${stop.engine === 'stopped' ? 'stopped' : 'found exited'} dockerd pid ${stop.pid ?? ''}${stop.helpers.length > 0 ? ` and its containerd and shims (pid ${stop.helpers.join(', ')})` : ''}; removed ${stop.removed.length} trace(s)`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError('engine needs status or stop');
+  }
+}
+
+async function leftoversCommand(states: string | undefined, engine: boolean): Promise<number> {
+  const kind = states ?? 'all';
+  if (!isStateKind(kind)) throw new UsageError(`--states must be one of ${STATE_KINDS.join(', ')}, got ${kind}`);
+  // With ENERGYSALE_HOSTS set (the test command sets its networks'), only those hosts' cgroups and
+  // containers count: a network on other addresses (a user's, beside) is not ours to report.
+  const hosts = addressesFromEnv(energysale);
+  const leftovers = await findLeftovers({ states: kind, engine, ...(hosts === undefined ? {} : { hosts: Object.values(hosts) }) });
+  for (const l of leftovers) log(`${l.kind.padEnd(9)} ${l.what}\n          remove: ${l.remedy}`);
+  log(leftovers.length === 0 ? 'nothing left' : `${leftovers.length} thing(s) left`);
+  return leftovers.length === 0 ? 0 : 1;
+}
+
+/** The network `clean` removes: the state's, or the model's when the state is stale (clean works on any state). */
+function cleanable(): NativeNetwork {
+  try {
+    return new NativeNetwork(stateTopology().topology);
+  } catch (error) {
+    if (error instanceof StaleStateError) return new NativeNetwork(energysale);
+    throw error;
   }
 }
 

@@ -1,13 +1,13 @@
-import { NativeNetwork } from '../runtime/native/network';
+import { NativeNetwork, stateTopology } from '../runtime/native/network';
 import { StateLayout } from '../state/layout';
-import { energysale } from '../topology';
 
 /**
  * The network the live tests share: the one `npm test` brought up (ENERGYSALE_STATE names its
- * state directory). Tests never start their own.
+ * state directory; ENERGYSALE_HOSTS the test network's own host addresses). Tests never start their own.
  */
 export function sharedNetwork(): NativeNetwork {
-  return new NativeNetwork(energysale, new StateLayout());
+  return new NativeNetwork(topology, new StateLayout());
 }
 
-export const topology = energysale;
+/** The model as the shared network's state holds it: the test network's hosts at their addresses. */
+export const topology = stateTopology().topology;

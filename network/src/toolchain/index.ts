@@ -240,9 +240,14 @@ function describe(layout: Layout): Toolchain {
   };
 }
 
-async function resolveLayout(): Promise<Layout> {
+/** ~/.cache/energysale-bench, or ENERGYSALE_CACHE: where the toolchain is built (whether it is yet or not). */
+export function cacheDirectory(): string {
   const override = process.env['ENERGYSALE_CACHE'];
-  const cacheDir = override ? path.resolve(override) : path.join(os.homedir(), '.cache', 'energysale-bench');
+  return override ? path.resolve(override) : path.join(os.homedir(), '.cache', 'energysale-bench');
+}
+
+async function resolveLayout(): Promise<Layout> {
+  const cacheDir = cacheDirectory();
   const key = await versionKey();
   const root = path.join(cacheDir, 'toolchain', key);
   const goModCache = path.join(cacheDir, 'gomod');

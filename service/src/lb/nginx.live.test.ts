@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { energysale, serviceInstances, StateLayout, Supervisor } from '@energysale/network';
+import { serviceInstances, StateLayout, stateTopology, Supervisor } from '@energysale/network';
 
 import { TokenIssuer } from '../auth/tokens';
 import { startServiceTier, stopServiceTier, type StartedServiceTier } from '../runtime';
@@ -10,7 +10,7 @@ import { LB_HEALTH_PATH } from './nginx';
 
 const layout = new StateLayout();
 const supervisor = new Supervisor(layout);
-const [first, second] = serviceInstances(energysale);
+const [first, second] = serviceInstances(stateTopology().topology);
 const token = new TokenIssuer(layout).issue({ org: 'consumer', user: 'consumer1' });
 
 void describe('the lb node: nginx in front of both retail service instances (live network, native processes)', { timeout: 300_000 }, () => {

@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'node:test';
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
-import { currentTemplate, energysale, ledgerHeight, NativeNetwork, peers, StateLayout } from '@energysale/network';
+import { currentTemplate, ledgerHeight, NativeNetwork, peers, StateLayout, stateTopology } from '@energysale/network';
 
 import { buildApp } from '../app';
 
-const network = new NativeNetwork(energysale, new StateLayout());
+const topology = stateTopology().topology;
+const network = new NativeNetwork(topology, new StateLayout());
 const run = Date.now().toString(36);
 const year = new Date().getUTCFullYear();
 type Who = 'exchange' | 'consumer' | 'retailer' | 'regulator';
@@ -24,9 +25,9 @@ const terms = { quantityMWh: '321.5', tradePrice: '399.90', settlementPrice: '39
 
 /** Ledger height on one peer: a request that wrote nothing leaves it unchanged. */
 async function height(): Promise<number> {
-  const [peer] = peers(energysale);
+  const [peer] = peers(topology);
   assert.ok(peer);
-  return (await ledgerHeight(peer, energysale.channel.name)) ?? -1;
+  return (await ledgerHeight(peer, topology.channel.name)) ?? -1;
 }
 
 void describe('retail service routes (live network, app.inject)', { timeout: 600_000 }, () => {
@@ -178,7 +179,7 @@ void describe('retail service routes (live network, app.inject)', { timeout: 600
   });
 
   void it('keeps serving when a peer of the caller’s org is down (gateway failover)', async () => {
-    const victim = peers(energysale).find((p) => p.org.key === 'consumer');
+    const victim = peers(topology).find((p) => p.org.key === 'consumer');
     assert.ok(victim);
     await network.supervisor.stop([victim.id]);
     try {

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 import { stringify } from 'yaml';
 
@@ -194,6 +196,19 @@ export function composeFile(topology: Topology): string {
 
 /** The committed compose file: docker-compose.yaml at the repository's top level. */
 export const composePath = resolve(__dirname, '..', '..', '..', '..', 'docker-compose.yaml');
+
+/**
+ * The compose file of a state's network: the committed one when it is what the state's model
+ * generates (the model's own addresses), else the state's model's, written into the state (hosts
+ * moved by ENERGYSALE_HOSTS).
+ */
+export async function stateComposePath(topology: Topology, stateRoot: string): Promise<string> {
+  const text = composeFile(topology);
+  if (existsSync(composePath) && readFileSync(composePath, 'utf8') === text) return composePath;
+  const file = join(stateRoot, 'docker-compose.yaml');
+  await writeFile(file, text);
+  return file;
+}
 
 /**
  * The environment docker-compose needs for a network's state: where the mounted paths are, and the

@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { run } from '../../util/exec';
+import { iptables } from '../../util/iptables';
 import type { ProcessSpec } from './supervisor';
+
+export { cgroupOf } from '../../util/proc';
 
 /*
  * A host of the model cut off the network, for real, on one machine. Its processes share loopback
@@ -21,6 +23,11 @@ export const CUT_CHAIN = 'ENERGYSALE-CUT';
 
 export class HostCutError extends Error {
   override readonly name = 'HostCutError';
+}
+
+/** A host cgroup could not be removed for another reason than processes still in it. */
+export class HostCgroupError extends Error {
+  override readonly name = 'HostCgroupError';
 }
 
 /** Where cgroup v2 is mounted (the unified hierarchy), if it is. */
@@ -65,16 +72,68 @@ export function ensureHostCgroup(address: string): string | undefined {
   }
 }
 
-/** The cgroup v2 path of a process (`/energysale/<address>`), or undefined. */
-export function cgroupOf(pid: number): string | undefined {
+/** What removeHostCgroups did: the cgroups removed, and those left with why. */
+export interface CgroupRemoval {
+  readonly removed: readonly string[];
+  readonly left: readonly { readonly path: string; readonly why: string }[];
+}
+
+/** The pids in a cgroup's `cgroup.procs` (none when it has no such file). */
+function cgroupPids(dir: string): string[] {
   try {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('0::'));
-    return line?.slice(3);
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter((line) => line !== '');
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+/** rmdir of a cgroup: false when something is still in it (a process, a child cgroup), or it is gone. */
+function removeCgroup(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EBUSY' || code === 'ENOTEMPTY' || code === 'ENOENT') return false;
+    throw new HostCgroupError(`cannot remove the cgroup ${dir}`, { cause: error });
+  }
+}
+
+/** The addresses that have a host cgroup now (the directories under `energysale`). */
+export function hostCgroupAddresses(root: string | undefined = cgroup2Root()): string[] {
+  if (root === undefined) return [];
+  try {
+    return readdirSync(join(root, CGROUP_PARENT), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Removes the host cgroups of these addresses that no process is in, then their parent
+ * (`energysale`) if nothing is left in it. A cgroup with processes in it is left, and said why:
+ * its processes are another network's (another state's) or not stopped yet.
+ */
+export function removeHostCgroups(addresses: readonly string[], root: string | undefined = cgroup2Root()): CgroupRemoval {
+  const removed: string[] = [];
+  const left: { path: string; why: string }[] = [];
+  if (root === undefined) return { removed, left };
+  const parent = join(root, CGROUP_PARENT);
+  for (const address of addresses) {
+    const dir = join(root, hostCgroupPath(address));
+    if (!existsSync(dir)) continue;
+    const pids = cgroupPids(dir);
+    if (pids.length === 0 && removeCgroup(dir)) removed.push(dir);
+    else if (existsSync(dir)) left.push({ path: dir, why: pids.length > 0 ? `processes ${pids.join(', ')} are in it` : 'it is in use' });
+  }
+  if (existsSync(parent)) {
+    const children = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory());
+    if (children.length === 0 && cgroupPids(parent).length === 0 && removeCgroup(parent)) removed.push(parent);
+    else if (existsSync(parent)) left.push({ path: parent, why: children.length > 0 ? `it holds ${children.map((c) => c.name).join(', ')}` : 'it is in use' });
+  }
+  return { removed, left };
 }
 
 /** Command and arguments that start `command` inside the cgroup whose `cgroup.procs` is given (same pid: sh execs it). */
@@ -91,8 +150,6 @@ export function cutRules(address: string): string[][] {
     ['-m', 'cgroup', '--path', path, '-j', 'DROP'],
   ];
 }
-
-const iptables = (args: readonly string[]) => run('iptables', ['-w', ...args], { timeoutMs: 30_000 });
 
 /** Cuts the host at `address` off; its processes must have started in its cgroup (checked by the caller). */
 export async function cutHost(address: string): Promise<void> {

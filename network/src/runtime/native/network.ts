@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 import { createChannel, raftLeaders } from '../../channel/create';
@@ -9,9 +9,27 @@ import { CaClient } from '../../crypto/ca-client';
 import { createOrgCrypto } from '../../crypto/org-crypto';
 import { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
-import { allNodes, certificateAuthorities, chaincodeServers, orderers, peers, TOPOLOGIES, TOPOLOGY_SIZES, validateTopology, type OrdererInfo, type Topology, type TopologySize } from '../../topology';
+import {
+  addressesFromEnv,
+  allNodes,
+  certificateAuthorities,
+  chaincodeServers,
+  HOSTS_VARIABLE,
+  hostAddresses,
+  orderers,
+  peers,
+  sameAddresses,
+  TOPOLOGIES,
+  TOPOLOGY_SIZES,
+  validateTopology,
+  withHostAddresses,
+  type HostAddresses,
+  type OrdererInfo,
+  type Topology,
+  type TopologySize,
+} from '../../topology';
 import { chooseRuntime, readRuntime, type RuntimeChoice } from '../choice';
-import { liftCuts } from './host-cgroup';
+import { liftCuts, removeHostCgroups, type CgroupRemoval } from './host-cgroup';
 import { caSpec, ordererSpec, peerSpec, type NativeContext } from './specs';
 import { isRunning, probe, Supervisor, type ProcessRecord } from './supervisor';
 
@@ -22,6 +40,8 @@ export class StaleStateError extends Error {
 
 export interface NetworkStatusFile {
   readonly topologyHash: string;
+  /** The hosts' addresses the state was made with (absent in states made before they were a setting: the model's). */
+  readonly hosts?: HostAddresses;
   readonly channel?: string;
   readonly chaincode?: DeployedChaincode;
   readonly upAt?: string;
@@ -33,13 +53,43 @@ export function topologyHash(topology: Topology): string {
 
 export type Log = (line: string) => void;
 
-/** The size of the model a state was made from (its recorded hash); `paper` for a state not made yet. */
-export async function stateSize(layout: StateLayout = new StateLayout()): Promise<TopologySize> {
-  if (!existsSync(layout.statusFile)) return 'paper';
-  const { topologyHash: recorded } = JSON.parse(await readFile(layout.statusFile, 'utf8')) as NetworkStatusFile;
-  const size = TOPOLOGY_SIZES.find((s) => topologyHash(TOPOLOGIES[s]) === recorded);
-  if (!size) throw new StaleStateError(`the state in ${layout.root} was made from a topology that is no size of the model (${recorded}): run \`network down\` and \`network clean\``);
-  return size;
+/** The model a new state of this size is made from: its hosts where ENERGYSALE_HOSTS puts them, else the model's. */
+export function newStateTopology(size: TopologySize = 'paper', env: NodeJS.ProcessEnv = process.env): Topology {
+  const addresses = addressesFromEnv(TOPOLOGIES[size], env);
+  return addresses === undefined ? TOPOLOGIES[size] : withHostAddresses(TOPOLOGIES[size], addresses);
+}
+
+/**
+ * The model a state was made from (its recorded hash and hosts): its size and topology, addresses
+ * included. A state not made yet is the paper's size where ENERGYSALE_HOSTS puts it. A state made
+ * with other addresses than ENERGYSALE_HOSTS names is refused: the two would be different networks.
+ */
+export function stateTopology(layout: StateLayout = new StateLayout(), env: NodeJS.ProcessEnv = process.env): { size: TopologySize; topology: Topology } {
+  if (!existsSync(layout.statusFile)) return { size: 'paper', topology: newStateTopology('paper', env) };
+  const { topologyHash: recorded, hosts } = JSON.parse(readFileSync(layout.statusFile, 'utf8')) as NetworkStatusFile;
+  for (const size of TOPOLOGY_SIZES) {
+    const topology = hosts === undefined ? TOPOLOGIES[size] : withHostAddresses(TOPOLOGIES[size], hosts);
+    if (topologyHash(topology) !== recorded) continue;
+    const asked = addressesFromEnv(topology, env);
+    if (asked !== undefined && !sameAddresses(asked, hostAddresses(topology))) {
+      throw new StaleStateError(
+        `the state in ${layout.root} was made with its hosts at ${describeAddresses(hostAddresses(topology))}, and ${HOSTS_VARIABLE} asks for ` +
+          `${describeAddresses(asked)}: unset it, or use another state (ENERGYSALE_STATE)`,
+      );
+    }
+    return { size, topology };
+  }
+  throw new StaleStateError(`the state in ${layout.root} was made from a topology that is no size of the model (${recorded}): run \`network down\` and \`network clean\``);
+}
+
+const describeAddresses = (addresses: HostAddresses): string =>
+  Object.entries(addresses)
+    .map(([name, address]) => `${name}=${address}`)
+    .join(',');
+
+/** The size of the model a state was made from; `paper` for a state not made yet. */
+export function stateSize(layout: StateLayout = new StateLayout()): Promise<TopologySize> {
+  return Promise.resolve(stateTopology(layout).size);
 }
 
 /**
@@ -58,8 +108,8 @@ export class NativeNetwork {
   }
 
   /** The network a state holds, of the size it was made with (the paper's when there is no state yet). */
-  static async ofState(layout: StateLayout = new StateLayout()): Promise<NativeNetwork> {
-    return new NativeNetwork(TOPOLOGIES[await stateSize(layout)], layout);
+  static ofState(layout: StateLayout = new StateLayout()): Promise<NativeNetwork> {
+    return Promise.resolve(new NativeNetwork(stateTopology(layout).topology, layout));
   }
 
   async readStatus(): Promise<NetworkStatusFile | undefined> {
@@ -97,7 +147,7 @@ export class NativeNetwork {
     if (!previous && existsSync(this.layout.root) && existsSync(this.layout.orgMsp(this.topology.ordererOrg.key))) {
       throw new StaleStateError(`${this.layout.root} holds crypto but no network record: run \`network clean\` first`);
     }
-    await this.writeStatus({ ...previous, topologyHash: hash });
+    await this.writeStatus({ ...previous, topologyHash: hash, hosts: hostAddresses(this.topology) });
 
     log('certificate authorities');
     const cas = certificateAuthorities(this.topology);
@@ -141,7 +191,8 @@ export class NativeNetwork {
 
   /**
    * Stops exactly the processes this network started: the service tier first (its clients go before
-   * the peers they call), then chaincode and peers, CAs last.
+   * the peers they call), then chaincode and peers, CAs last. Then the hosts' cgroups go, but those
+   * another network's processes are in.
    */
   async down(): Promise<ProcessRecord[]> {
     await liftCuts();
@@ -153,6 +204,7 @@ export class NativeNetwork {
       const graceMs = kind === 'service' ? 35_000 : 10_000;
       stopped.push(...(await this.supervisor.stop(records.filter((r) => r.kind === kind).map((r) => r.id), graceMs)));
     }
+    removeHostCgroups(this.topology.hosts.map((h) => h.address));
     return stopped;
   }
 
@@ -188,12 +240,17 @@ export class NativeNetwork {
     return raftLeaders(await this.context());
   }
 
-  /** Removes all generated state (crypto, ledgers, logs). Refuses while processes run. */
-  async clean(): Promise<void> {
+  /**
+   * Removes all generated state (crypto, ledgers, logs), any host cut, and the hosts' cgroups that
+   * no process is in (what it returns: those removed and those left). Refuses while processes run.
+   */
+  async clean(): Promise<CgroupRemoval> {
     const alive = (await this.supervisor.records()).filter(isRunning);
     if (alive.length > 0) {
       throw new StaleStateError(`${alive.length} node(s) still run (${alive.map((r) => r.id).join(', ')}): run \`network down\` first`);
     }
     await rm(this.layout.root, { recursive: true, force: true });
+    await liftCuts();
+    return removeHostCgroups(this.topology.hosts.map((h) => h.address));
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { StateLayout } from '../../state/layout';
 import { locateToolchain } from '../../toolchain';
 import { repoRoot } from '../../util/paths';
+import { startTicksOf } from '../../util/proc';
 import { tail } from '../../util/tail';
 import { readRuntime, type RuntimeChoice } from '../choice';
 import { addressOfSpec, ensureHostCgroup, inCgroup } from './host-cgroup';
@@ -72,20 +73,6 @@ export class NodeStartError extends Error {
 
 export class NodeStopError extends Error {
   override readonly name = 'NodeStopError';
-}
-
-/** Field 22 of /proc/<pid>/stat: the process's start time since boot, in clock ticks. */
-function startTicksOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; fields after it are space-separated.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const state = fields[0];
-    if (state === 'Z' || state === 'X') return undefined;
-    return fields[19];
-  } catch {
-    return undefined;
-  }
 }
 
 export function isRunning(record: ProcessRecord): boolean {
