@@ -38,13 +38,14 @@ step('idle resource use (10 s)', process.execPath, [cli, 'stats', '--seconds', '
 console.log(`\n=== Table 4 reproduction (${profile} profile)`);
 const bench = spawnSync(process.execPath, [join(root, 'bench', 'dist', 'cli.js'), 'table4', '--profile', profile], { cwd: root, stdio: 'inherit' });
 
-// What the job leaves: the network with its service tier and monitoring, for a look at the
-// dashboards or more benchmarks, unless --down; either way it says what runs and what stops it.
+// What the job leaves: the network and its monitoring (the benchmark stops the service tier it
+// started), for a look at the dashboards or more benchmarks, unless --down; either way it says what
+// runs and what stops it.
 if (takeDown) {
   step('network down (--down)', process.execPath, [cli, 'down']);
   console.log('\n=== left running: nothing (the state stays in network/.state: `npm run network -- clean` removes it)');
 } else {
-  console.log('\n=== left running: the network of network/.state, its service tier and monitoring');
+  console.log('\n=== left running: the network of network/.state and its monitoring');
   spawnSync(process.execPath, [cli, 'status'], { cwd: root, stdio: 'inherit' });
   console.log('stop it: `npm run network -- down` (then `npm run network -- clean` removes its state); `npm run main -- <profile> --down` does it at the end');
 }

@@ -16,6 +16,7 @@ import { repoRoot } from '../util/paths';
 import { engineStatus, ensureDockerEngine, stopDockerEngine } from '../runtime/docker/engine';
 import { buildImages, LOCAL_IMAGE_PREFIX } from '../runtime/docker/images';
 import { NativeNetwork, newStateTopology, StaleStateError, stateTopology } from '../runtime/native/network';
+import { isRunning } from '../runtime/native/supervisor';
 import { sampleUsage } from '../runtime/native/resources';
 import { tail } from '../util/tail';
 import { StateLayout } from '../state/layout';
@@ -191,6 +192,9 @@ async function main(argv: string[]): Promise<number> {
         const state = n.healthy ? 'healthy' : n.running ? 'UNHEALTHY' : 'stopped';
         log(`${state.padEnd(10)} ${n.kind.padEnd(9)} ${n.id.padEnd(40)} ${n.endpoint.padEnd(18)} ${n.host}${n.pid ? ` pid ${n.pid}` : ''}`);
       }
+      // What else `up` and the benchmarks started and `down` stops: the service tier, monitoring.
+      const beside = (await network.supervisor.records()).filter((r) => isRunning(r) && !nodes.some((n) => n.id === r.id));
+      for (const r of beside) log(`${'running'.padEnd(10)} ${r.kind.padEnd(9)} ${r.id.padEnd(40)} pid ${r.pid}`);
       return nodes.every((n) => n.healthy) ? 0 : 1;
     }
     case 'logs': {
