@@ -18,9 +18,10 @@ import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './gate/decide';
 import { DEFAULT_BASELINE, recordBaseline, runGate } from './gate/gate';
 import type { Engine } from './report/schema';
 import { PROFILES, type Profile } from './table4/profiles';
+import { DEFAULT_DISTURBANCE } from './resources/interference';
 import { runTable4 } from './table4/run';
 
-const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both]
+const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
                   [--inject-write-delay-ms MS] [--reports DIR]
        bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
@@ -38,7 +39,12 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             quick  the same, 5 s + 20 s (CI and tests)
             tuned  measures the tuning ladder (each batch setting, 3 repeats), then runs the tests
                    with our best settings (the channel's are restored after)
-  Exit code 0 when the paper's figures are met, 99 when a threshold failed (as k6), 1 on error.
+  Interference: every second, the machine's busy CPU is split into ours (the network's processes and
+  this benchmark's, by pid), the kernel's and other (someone else's); a measured window where other
+  was above --other-above % of the machine (default 5) in more than --other-share % of its seconds
+  (default 10) is DISTURBED, and the report names the foreign processes.
+  Exit code 0 when the paper's figures are met, 99 when a threshold failed (as k6), 98 when a window
+  was disturbed (its figures are not this system's alone; whatever the thresholds said), 1 on error.
 
   gate      the regression gate: the quick scenarios N times (default 5) with the baseline's load shape,
             each figure (throughput, latency p50/p95/p99, success rate, chain CPU per transaction)
@@ -94,6 +100,14 @@ function count(text: string | undefined, what: string, fallback: number): number
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number of at least 1, not ${text}`);
+  return n;
+}
+
+/** A percentage option, 0 to 100. */
+function percentOption(what: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${what} must be a percentage from 0 to 100, not ${text}`);
   return n;
 }
 
@@ -242,7 +256,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'growth') return growth(argv.slice(1));
   if (argv[0] === 'reliability') return reliability(argv.slice(1));
   if (argv[0] === 'security') return security(argv.slice(1));
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);
     return positionals.length === 0 ? 0 : 2;
@@ -251,6 +265,10 @@ async function main(argv: string[]): Promise<number> {
   if (!profile) throw new Error(`unknown profile ${values.profile} (${Object.keys(PROFILES).join(', ')})`);
   const engines = ENGINE_CHOICES[values.engine];
   if (!engines) throw new Error(`unknown engine ${values.engine} (${Object.keys(ENGINE_CHOICES).join(', ')})`);
+  const disturbance = {
+    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
+    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
+  };
   const started = Date.now();
   const result = await runTable4(
     profile,
@@ -258,7 +276,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${line}\n`);
     },
     undefined,
-    { engines },
+    { engines, disturbance },
   );
   for (const p of result.report.paper) {
     process.stdout.write(
@@ -266,6 +284,7 @@ async function main(argv: string[]): Promise<number> {
         `success ${p.measured.successRatePct.toFixed(2)} %, chain CPU ${p.measured.cpuAvgPct.toFixed(1)} %, memory ${p.measured.memAvgPct.toFixed(1)} %\n`,
     );
   }
+  if (result.report.disturbed) process.stdout.write(`DISTURBED: someone else's load used the machine during a measured window (report: "Interference"); exit code ${result.exitCode}\n`);
   process.stdout.write(`report: ${result.dir}/report.html (${Math.round((Date.now() - started) / 1000)} s)\n`);
   return result.exitCode;
 }

@@ -27,3 +27,4 @@ export { COMPOSE_PROFILE, composeEnv, composePath, deploymentContainers, stateCo
 export { LABEL as CONTAINER_LABEL } from './runtime/docker/container';
 export { deployStack, removeStack, stackContainers, SwarmError } from './runtime/docker/swarm';
 export { hostLabel } from './runtime/docker/stack';
+export { BlockDecodeError, blockTransactions, countTransactions, scanBlocks, type BlockReader, type BlockTransaction, type TransactionCounts } from './fabric/blocks';

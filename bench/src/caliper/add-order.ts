@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
+import { DECLARE_ORDER } from '../table4/chain-count';
 import { orderTerms } from '../table4/prepare';
 import { RecordingWorkload, type Slot } from './workload';
 
@@ -21,7 +22,7 @@ export class AddOrder extends RecordingWorkload {
       request: {
         contractId: this.args.chaincode,
         channel: this.args.channel,
-        contractFunction: 'orders:DeclareOrder',
+        contractFunction: DECLARE_ORDER,
         contractArguments: [JSON.stringify(declaration)],
         transientMap: { terms: JSON.stringify(terms) },
         endorsingOrganizations: [...new Set([this.args.exchangeMspId, this.args.userMspId])],

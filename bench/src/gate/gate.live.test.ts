@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './decide';
+import { startBurner } from '../testing/burner';
 import { recordBaseline, runGate, type GateRunOptions } from './gate';
 
 /*
@@ -47,5 +48,17 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
     for (const expected of decisive) assert.ok(flagged.includes(expected), `${expected} not flagged:\n${summary}`);
     assert.match(await readFile(join(injected.dir, 'junit.xml'), 'utf8'), /<failure message="throughput regressed -\d/);
     assert.match(summary, /INJECT_WRITE_DELAY_MS/);
+
+    // A run beside someone else's CPU burner is never judged: repeated as disturbed, then refused (exit 2).
+    const burner = startBurner(120);
+    try {
+      const disturbed = await runGate({ ...options, repeats: 1, disturbedRetries: 1 });
+      assert.equal(disturbed.exitCode, GATE_EXIT.error, `judged beside a burner: exit ${disturbed.exitCode}`);
+      assert.equal(disturbed.error?.name, 'DisturbedMeasurementError', disturbed.error?.message);
+      assert.match(disturbed.error.message, new RegExp(`pid ${String(burner.pid)}`));
+      assert.equal(disturbed.decision, undefined, 'a disturbed measurement was judged');
+    } finally {
+      burner.stop();
+    }
   });
 });

@@ -33,6 +33,8 @@ export interface GateRunOptions {
   readonly allowOtherMachine?: boolean;
   /** Service settings for this run only (the injected regression of the gate's own test). */
   readonly serviceSettings?: Readonly<Record<string, string>>;
+  /** How many times a window disturbed by someone else's load is run again before the gate exits 2 (default 2). */
+  readonly disturbedRetries?: number;
   readonly log: (line: string) => void;
   /** How the measurement is taken (the live network; tests of the decision pass their own). */
   readonly measure?: typeof measure;
@@ -68,6 +70,7 @@ export async function runGate(options: GateRunOptions): Promise<GateRun> {
       duration: baseline.config.duration,
       warmup: baseline.config.warmup,
       ...(options.serviceSettings ? { serviceSettings: options.serviceSettings } : {}),
+      ...(options.disturbedRetries === undefined ? {} : { disturbedRetries: options.disturbedRetries }),
       log: options.log,
     });
     await writeMeasurement(join(dir, 'current.json'), current);

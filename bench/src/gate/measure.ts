@@ -5,8 +5,9 @@ import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/serv
 
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
+import { DEFAULT_DISTURBANCE, InterferenceSampler, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
 import { ResourceSampler, stats } from '../resources/sampler';
-import type { Summary } from '../scenario';
+import type { Options, Summary } from '../scenario';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
 import { PROFILES, type Profile } from '../table4/profiles';
@@ -31,7 +32,16 @@ export interface MeasureOptions {
   readonly warmup?: string;
   /** Service settings beyond the defaults, e.g. { INJECT_WRITE_DELAY_MS: '200' } (the injected regression). */
   readonly serviceSettings?: Readonly<Record<string, string>>;
+  /** When a window counts as disturbed (default: other above 5 % of the machine in more than 10 % of its seconds). */
+  readonly disturbance?: DisturbanceRule;
+  /** How many times a disturbed window is run again before the gate gives up (default 2). */
+  readonly disturbedRetries?: number;
   readonly log: (line: string) => void;
+}
+
+/** A window stayed disturbed through every retry: the gate does not judge such figures (exit 2). */
+export class DisturbedMeasurementError extends Error {
+  override readonly name = 'DisturbedMeasurementError';
 }
 
 /** The chain's CPU per successful request over a window, in CPU milliseconds. */
@@ -53,6 +63,12 @@ function figuresOf(summary: Summary, scenario: GateScenario, sampler: ResourceSa
     successRatePct: p.successRatePct,
     chainCpuMsPerTx: cpuMsPerTx(sampler, Date.parse(s.measured.window.start), Date.parse(s.measured.window.end), p.successes),
   };
+}
+
+/** The interference of a measured window (none measured: judged not disturbed, with no sample). */
+function interferenceOf(window: { start: string; end: string } | undefined, sampler: InterferenceSampler, rule: DisturbanceRule): InterferenceSummary {
+  if (window === undefined) return summarise([], rule);
+  return summarise(sampler.between(Date.parse(window.start), Date.parse(window.end)), rule);
 }
 
 /** The channel's height on the first peer of the model. */
@@ -80,6 +96,11 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn', settings: serviceSettings });
   const chain = (await network.supervisor.records()).filter((r) => ['peer', 'orderer', 'chaincode'].includes(r.kind) && isRunning(r));
   const sampler = new ResourceSampler([{ name: 'chain', pids: () => chain.map((r) => r.pid) }]);
+  // Ours, by pid: the state's processes and this process's tree; everything else is someone else's.
+  const ours = (await network.supervisor.records()).filter(isRunning).map((r) => r.pid);
+  const interference = new InterferenceSampler(() => [...ours, process.pid]);
+  const rule = options.disturbance ?? DEFAULT_DISTURBANCE;
+  const retries = options.disturbedRetries ?? 2;
   const load: LoadContext = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
   try {
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
@@ -87,12 +108,28 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
     const repeats: Record<GateScenario, FigureValues[]> = { add_order: [], order_query: [] };
     const heightAtStart = await firstPeerHeight(network.topology);
     sampler.start();
+    interference.start();
     for (let r = 0; r < options.repeats; r++) {
-      const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}` };
+
       for (const scenario of GATE_SCENARIOS) {
         log(`repeat ${r + 1}/${options.repeats}: ${scenario}, ${profile.users} users, ${profile.warmup} warm-up, ${profile.duration} measured`);
-        const testOptions = scenario === 'add_order' ? addOrderOptions(tier.url, profile, own) : orderQueryOptions(tier.url, profile, own);
-        const summary = await runTest(testOptions, load);
+        // Each attempt writes orders of its own (ids from its run id): a repeated window declares new orders.
+        const attemptOptions = (attempt: number): Options => {
+          const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}${attempt > 0 ? `a${attempt}` : ''}` };
+          return scenario === 'add_order' ? addOrderOptions(tier.url, profile, own) : orderQueryOptions(tier.url, profile, own);
+        };
+        let summary = await runTest(attemptOptions(0), load);
+        // A window measured beside someone else's load is run again (at most `retries` times), never judged.
+        for (let attempt = 0; ; attempt++) {
+          const s = summary.scenarios[scenario];
+          interference.sample();
+          const window = interferenceOf(s?.measured.window, interference, rule);
+          if (!window.disturbed) break;
+          const why = `other ${window.otherPct.avg.toFixed(1)} % on average, above ${String(rule.otherPct)} % in ${window.aboveSharePct.toFixed(0)} % of the seconds; ${window.foreign.map((f) => `${f.name} (pid ${f.pid}) ${f.cpuPct.toFixed(1)} %`).join(', ') || 'no single process'}`;
+          if (attempt >= retries) throw new DisturbedMeasurementError(`repeat ${r + 1} of ${scenario} was disturbed ${attempt + 1} times in a row (${why}): the gate judges no figure measured beside someone else's load; run it on a quiet machine`);
+          log(`  DISTURBED (${why}): run again (${attempt + 1} of at most ${retries})`);
+          summary = await runTest(attemptOptions(attempt + 1), load);
+        }
         await sampler.settled();
         const figures = figuresOf(summary, scenario, sampler);
         log(`  ${figures.throughputTxPerMin.toFixed(1)} tx/min, p50 ${figures.latencyP50S.toFixed(3)} s, p99 ${figures.latencyP99S.toFixed(3)} s, ${figures.successRatePct.toFixed(2)} % ok, ${figures.chainCpuMsPerTx.toFixed(1)} CPU ms/tx`);
@@ -100,6 +137,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
       }
     }
     sampler.stop();
+    interference.stop();
     await sampler.settled();
     return {
       schema: MEASUREMENT_SCHEMA,
@@ -113,6 +151,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
     };
   } finally {
     sampler.stop();
+    interference.stop();
     // The tier goes: an injected regression must not outlive its run.
     await stopServiceTier(layout);
   }

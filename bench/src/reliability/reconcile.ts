@@ -17,6 +17,8 @@ export interface Reconciliation {
   readonly unacknowledgedCommitted: number;
   /** Orders on the ledger that no request of the load sent. */
   readonly unknown: readonly string[];
+  /** Distinct orders of the load the ledger lists. */
+  readonly listed: number;
 }
 
 export function reconcile(outcomes: readonly { readonly id: string; readonly status: number }[], onLedger: readonly LedgerOrder[]): Reconciliation {
@@ -30,5 +32,6 @@ export function reconcile(outcomes: readonly { readonly id: string; readonly sta
     wrongState: [...acknowledged].filter((id) => listed.get(id)?.some((o) => o.status !== 'submitted' || o.stage !== 'drafting')),
     unacknowledgedCommitted: [...sent].filter((id) => !acknowledged.has(id) && listed.has(id)).length,
     unknown: [...listed.keys()].filter((id) => !sent.has(id)),
+    listed: listed.size,
   };
 }

@@ -23,7 +23,8 @@ void describe('reconciling a load with the ledger', () => {
     assert.deepEqual(r.wrongState, ['f']);
     assert.equal(r.unacknowledgedCommitted, 1, 'd failed to its client but committed');
     assert.deepEqual(r.unknown, ['z']);
-    assert.deepEqual(reconcile(outcomes.slice(0, 1), [order('a')]), { lost: [], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [] });
+    assert.equal(r.listed, 5, 'a, c, d, f, z: distinct');
+    assert.deepEqual(reconcile(outcomes.slice(0, 1), [order('a')]), { lost: [], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [], listed: 1 });
   });
 });
 
@@ -43,16 +44,19 @@ void describe('judging a fault', () => {
     recoveryS: 2,
     restoreS: 8,
     catchUpS: 0.4,
-    reconciliation: { lost: [], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [] },
+    reconciliation: { lost: [], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [], listed: 99 },
+    chain: { validTx: 99, invalidTx: 2, byValidation: { VALID: 99, DUPLICATE_TXID: 2 }, source: 'block scan' },
     failures: { '503': 1 },
     ...over,
   });
 
   void it('passes only when nothing acknowledged is lost and writes were acknowledged during the fault', () => {
     assert.deepEqual(judge(result()), { fault: 'orderer-leader', durable: true, available: true, passed: true, reasons: [] });
-    const lost = judge(result({ reconciliation: { lost: ['x1', 'x2'], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [] } }));
+    const lost = judge(result({ reconciliation: { lost: ['x1', 'x2'], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [], listed: 97 }, chain: { validTx: 97, invalidTx: 0, byValidation: { VALID: 97 }, source: 'block scan' } }));
     assert.equal(lost.durable, false);
     assert.deepEqual(lost.reasons, ['2 acknowledged orders lost (x1, x2)']);
+    const disagree = judge(result({ chain: { validTx: 98, invalidTx: 0, byValidation: { VALID: 98 }, source: 'block scan' } }));
+    assert.deepEqual(disagree.reasons, ['the blocks hold 98 valid add orders, the ledger lists 99 orders of the load']);
     const unavailable = judge(result({ acknowledgedDuringFault: 0 }));
     assert.deepEqual([unavailable.durable, unavailable.available, unavailable.passed], [true, false, false]);
   });
@@ -75,7 +79,7 @@ void describe('judging a fault', () => {
       passed: false,
     };
     const md = reliabilityMarkdown(report);
-    assert.match(md, /\| orderer-leader \| orderer9\.example\.org \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| pass \|/);
+    assert.match(md, /\| orderer-leader \| orderer9\.example\.org \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 99 VALID, 2 DUPLICATE_TXID \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| pass \|/);
     assert.match(md, /\| peer-per-org \|.*\| 14 \(14× 502\) \|.*FAIL: no write was acknowledged while the fault lasted \|/);
     assert.match(md, /\*\*FAILED\*\*/);
   });

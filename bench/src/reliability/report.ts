@@ -46,6 +46,8 @@ export function judge(result: FaultResult): Verdict {
     ...(r.duplicated.length > 0 ? [`${r.duplicated.length} orders duplicated`] : []),
     ...(r.wrongState.length > 0 ? [`${r.wrongState.length} acknowledged orders in the wrong state`] : []),
     ...(r.unknown.length > 0 ? [`${r.unknown.length} orders on the ledger that the load never sent`] : []),
+    // The blocks and the ledger's state must tell the same story: one VALID add order per order listed.
+    ...(result.chain.validTx !== r.listed ? [`the blocks hold ${result.chain.validTx} valid add orders, the ledger lists ${r.listed} orders of the load`] : []),
   ];
   const availability = result.acknowledgedDuringFault === 0 ? ['no write was acknowledged while the fault lasted'] : [];
   const reasons = [...durability, ...availability];
@@ -62,8 +64,8 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
     `Commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${meta.startedAt} to ${meta.endedAt}; ${meta.machine.cores} cores, ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB; ${meta.runtime} runtime.`,
     `Load: add order, ${meta.load.users} users in a closed loop through nginx and the service, ${meta.load.warmup} warm-up + ${meta.load.duration}; each fault injected at 25 % of the measured window and undone at 60 %.`,
     '',
-    row(['fault', 'hit', 'sent', 'acknowledged', 'during the fault', 'failed', 'lost', 'duplicated', 'error window s', 'recovery s', 'restore s', 'ledgers agree s', 'tx/min (measured)', 'verdict']),
-    row(Array.from({ length: 14 }, () => '---')),
+    row(['fault', 'hit', 'sent', 'acknowledged', 'during the fault', 'failed', 'lost', 'duplicated', 'on chain', 'error window s', 'recovery s', 'restore s', 'ledgers agree s', 'tx/min (measured)', 'verdict']),
+    row(Array.from({ length: 15 }, () => '---')),
     ...report.faults.map((f) => {
       const v = report.verdicts.find((x) => x.fault === f.fault);
       return row([
@@ -75,6 +77,7 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
         f.failed === 0 ? 0 : `${f.failed} (${Object.entries(f.failures).map(([status, n]) => `${n}× ${status}`).join(', ')})`,
         f.reconciliation.lost.length,
         f.reconciliation.duplicated.length,
+        Object.entries(f.chain.byValidation).map(([code, n]) => `${n} ${code}`).join(', ') || 'none',
         f.errorWindowS,
         f.recoveryS,
         f.restoreS,
@@ -85,6 +88,8 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
     }),
     '',
     ...report.faults.map((f) => `- **${f.fault}**: ${f.description}. ${f.reconciliation.unacknowledgedCommitted} unacknowledged orders committed all the same.`),
+    '',
+    `"On chain": the load's add-order transactions in the blocks written while it ran, by validation code (a block scan); a copy the service sent again is DUPLICATE_TXID.`,
     '',
     `**${report.passed ? 'Passed' : 'FAILED'}**: zero acknowledged writes lost is the bar; every peer's ledger agreed (same height and last block) after each fault.`,
     '',

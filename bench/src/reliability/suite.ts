@@ -7,6 +7,8 @@ import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import type { Options, Response } from '../scenario';
 import { parseDuration } from '../scenario/duration';
+import type { ChainCount } from '../report/schema';
+import { chainCountIn, DECLARE_ORDER, scanStart } from '../table4/chain-count';
 import { runOrders } from '../table4/ledger';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare } from '../table4/prepare';
@@ -62,6 +64,8 @@ export interface FaultResult {
   /** From the end of the restore until every peer's ledger had the same height and last block. */
   readonly catchUpS: number;
   readonly reconciliation: Reconciliation;
+  /** The add-order transactions of the load as the blocks hold them, by validation code (resent copies are DUPLICATE_TXID). */
+  readonly chain: ChainCount;
   /** Failures by status, e.g. {"502": 3}. */
   readonly failures: Readonly<Record<string, number>>;
 }
@@ -123,6 +127,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       const options: Options = { scenarios: { add_order: { executor: 'constant-vus', vus: variant.users, duration: variant.duration, warmup: variant.warmup, ...addOrderRequests({ kind: 'http', baseUrl: tier.url }, own) } } };
       log(`${name}: ${fault.description}`);
       await fault.prepare?.(ctx);
+      const firstBlock = await scanStart(network.topology);
       const startMs = Date.now();
       const running = runTest(options, { ...load, onResponse });
       await sleepUntil(startMs + warmupMs + durationMs * 0.25);
@@ -140,6 +145,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
       const onLedger = await untilAnswered(() => runOrders(tokens, tier.url, own));
       const reconciliation = reconcile(outcomes, onLedger);
+      const { count: chain } = await chainCountIn(network.topology, layout, firstBlock, DECLARE_ORDER, startMs, Date.now());
       const failedOutcomes = outcomes.filter((o) => o.status !== 201);
       const failures: Record<string, number> = {};
       for (const o of failedOutcomes) failures[String(o.status)] = (failures[String(o.status)] ?? 0) + 1;
@@ -163,11 +169,13 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
         restoreS: seconds(restoredMs - restoreStart),
         catchUpS: caughtUp.seconds,
         reconciliation,
+        chain,
         failures,
       };
       log(
         `  ${result.sent} sent, ${result.acknowledged} acknowledged (${result.acknowledgedDuringFault} during the fault), ${result.failed} failed (${JSON.stringify(failures)}); error window ${result.errorWindowS} s, recovery ${result.recoveryS} s; ` +
-          `ledgers agreed ${result.catchUpS} s after the restore (height ${caughtUp.height}); lost ${reconciliation.lost.length}, duplicated ${reconciliation.duplicated.length}, wrong state ${reconciliation.wrongState.length}`,
+          `ledgers agreed ${result.catchUpS} s after the restore (height ${caughtUp.height}); lost ${reconciliation.lost.length}, duplicated ${reconciliation.duplicated.length}, wrong state ${reconciliation.wrongState.length}; ` +
+          `blocks: ${Object.entries(chain.byValidation).map(([code, n]) => `${n} ${code}`).join(', ')}`,
       );
       results.push(result);
     }

@@ -20,7 +20,7 @@ import {
 } from './schema';
 
 /** What a run measured; {@link completeReport} adds what follows from it. */
-export type ReportInput = Omit<ReportData, 'paper' | 'littlesLaw' | 'consistency' | 'thresholds'> & {
+export type ReportInput = Omit<ReportData, 'paper' | 'littlesLaw' | 'consistency' | 'thresholds' | 'disturbed'> & {
   thresholds: ThresholdSpec[];
 };
 
@@ -32,6 +32,7 @@ export function completeReport(input: ReportInput): ReportData {
     littlesLaw: littlesLaw(input.scenarios),
     consistency: consistencyChecks(input.scenarios),
     thresholds: evaluateThresholds(input.scenarios, thresholds),
+    disturbed: input.scenarios.some((s) => s.interference?.disturbed === true),
   };
 }
 

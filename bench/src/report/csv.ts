@@ -54,6 +54,10 @@ export const CSV_COLUMNS: readonly (readonly [string, (r: Row) => Value])[] = [
   ...usageColumns('machine', (s) => s.resources.machine),
   ['chain_valid_tx', ({ s }) => s.chain?.validTx],
   ['chain_invalid_tx', ({ s }) => s.chain?.invalidTx],
+  ['other_cpu_avg_pct', ({ s }) => s.interference?.otherPct.avg],
+  ['other_cpu_max_pct', ({ s }) => s.interference?.otherPct.max],
+  ['steal_avg_pct', ({ s }) => s.interference?.stealPct.avg],
+  ['disturbed', ({ s }) => (s.interference === null ? undefined : String(s.interference.disturbed))],
   ...PAPER_FIGURES.map((f): [string, (r: Row) => Value] => [`paper_${f.csv}_${f.unit}`, ({ comparison }) => comparison?.paper[f.key]]),
   ...PAPER_FIGURES.map((f): [string, (r: Row) => Value] => [`ratio_${f.csv}`, ({ comparison }) => comparison?.ratio[f.key]]),
 ];

@@ -74,10 +74,21 @@ function headline(data: ReportData): Section {
         kind: 'paragraph',
         text: `Profile ${meta.profile}; ${meta.startedAt} to ${meta.endedAt}; commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' with uncommitted changes (dirty)' : ''}.`,
       },
+      ...(data.disturbed
+        ? [
+            {
+              kind: 'paragraph' as const,
+              text:
+                `DISTURBED: someone else's load used the machine during ${data.scenarios.filter((s) => s.interference?.disturbed === true).map(runTitle).join(', ')} ` +
+                '(see "Interference"): those figures are not this system\'s alone. Run again on a quiet machine.',
+            },
+          ]
+        : []),
       {
         kind: 'list',
         items: [
           `Thresholds: ${passed} of ${data.thresholds.length} passed.`,
+          `Interference: ${data.disturbed ? 'DISTURBED' : data.scenarios.some((s) => s.interference !== null) ? 'none above the threshold' : 'not measured'}.`,
           data.consistency.length === 0
             ? 'Consistency: no writing run had its commits counted.'
             : `Consistency: ${data.consistency.length - disagreeing} of ${data.consistency.length} writing runs agree with the chain.`,
@@ -195,6 +206,33 @@ function measuredSection(data: ReportData): Section {
   ];
   if (warmUp.length > 0) {
     blocks.push({ kind: 'heading', text: 'Warm-up (not in the figures above)' }, { kind: 'table', table: { columns: PHASE_COLUMNS, rows: warmUp } });
+  }
+  const reported = data.scenarios.flatMap((s) => (s.engineReported === null ? [] : [{ s, r: s.engineReported }]));
+  if (reported.length > 0) {
+    blocks.push(
+      { kind: 'heading', text: "The load generator's own figures (beside ours, not used)" },
+      {
+        kind: 'paragraph',
+        text: 'The figures above are derived by us from the per-request records, for every engine alike: throughput is successes over the measured window. What the load generator printed for the same round follows, labelled as its own.',
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Test', false], ['Engine', false], ['Source', false], ['Successes', true], ['Failures', true], ['Its throughput', true], ['Ours', true], ['Its avg', true], ['Ours', true]),
+          rows: reported.map(({ s, r }) => [
+            scenarioTitle(s.scenario),
+            s.engine,
+            r.source,
+            integer(r.successes),
+            integer(r.failures),
+            perMinute(r.throughputTxPerMin),
+            perMinute(s.measured.throughputTxPerMin),
+            r.avgLatencyS === null ? '—' : seconds(r.avgLatencyS),
+            seconds(s.measured.latencyS.avg),
+          ]),
+        },
+      },
+    );
   }
   return { title: 'Measured figures', blocks };
 }
@@ -382,6 +420,45 @@ function breakdownSection(data: ReportData): Section {
   };
 }
 
+function interferenceSection(data: ReportData): Section {
+  const measured = data.scenarios.filter((s) => s.interference !== null);
+  const [first] = measured;
+  if (!first?.interference) return { title: 'Interference', blocks: [{ kind: 'paragraph', text: 'Not measured in this run.' }] };
+  const rule = first.interference.rule;
+  return {
+    title: 'Interference: what else used the machine',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          `${first.interference.source}. A window is disturbed when "other" was above ${fixed(rule.otherPct, 0)} % of the machine in more than ${fixed(rule.sharePct, 0)} % of its seconds. ` +
+          'The CPU charts under "Over time" show "other" per second.',
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Test', false], ['Engine', false], ['Seconds', true], ['Other avg', true], ['Other max', true], ['Seconds above', true], ['Kernel avg', true], ['Steal avg', true], ['Verdict', false], ['Foreign processes (avg % of machine)', false]),
+          rows: measured.map((s) => {
+            const i = s.interference as NonNullable<ScenarioResult['interference']>;
+            return [
+              scenarioTitle(s.scenario),
+              s.engine,
+              integer(i.samples),
+              percent(i.otherPct.avg),
+              percent(i.otherPct.max),
+              percent(i.aboveSharePct),
+              percent(i.kernelPct.avg),
+              percent(i.stealPct.avg),
+              verdict(!i.disturbed, 'quiet', 'DISTURBED'),
+              i.foreign.map((f) => `${f.name} (pid ${f.pid}) ${percent(f.cpuPct)}`).join(', ') || '—',
+            ];
+          }),
+        },
+      },
+    ],
+  };
+}
+
 function tuningSection(data: ReportData): Section | null {
   if (data.tuning.length === 0) return null;
   // The unit once, after the median: "1,443.0 tx/min (1,263.0–1,533.0)".
@@ -417,6 +494,7 @@ function usageSeries(s: ScenarioResult, pick: 'cpuPct' | 'memPct'): LineSeries[]
   if (s.resourceSeries.some((r) => r.service !== null)) series.push({ name: 'service', points: s.resourceSeries.map((r) => [r.t, r.service?.[pick] ?? null] as const) });
   if (s.resourceSeries.some((r) => r.loadGenerator !== null)) series.push({ name: 'load generator', points: s.resourceSeries.map((r) => [r.t, r.loadGenerator?.[pick] ?? null] as const) });
   if (s.resourceSeries.some((r) => r.machine !== null)) series.push({ name: 'whole machine', points: s.resourceSeries.map((r) => [r.t, r.machine?.[pick] ?? null] as const) });
+  if (pick === 'cpuPct' && s.interference !== null) series.push({ name: 'other (not ours)', points: s.interference.series.map((p) => [p.t, p.otherPct] as const), colour: '#D55E00' });
   return series;
 }
 
@@ -559,6 +637,7 @@ export function buildDocument(data: ReportData, raw: readonly RawFile[]): Report
       littlesLawSection(data),
       consistencySection(data),
       resourcesSection(data),
+      interferenceSection(data),
       breakdownSection(data),
       ...[tuningSection(data)].filter((section): section is Section => section !== null),
       overTimeSection(data),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -115,6 +115,16 @@ void describe('writeReport', () => {
     }
     assert.equal(PAPER_TABLE_4.order_query.throughputTxPerMin, 40047.72);
     assert.ok(md.includes('| order query | throughput | 40,047.72 tx/min |'));
+  });
+
+  void it('marks a disturbed run in report.md and summary.json, naming the foreign process', async () => {
+    const md = await readFile(files.reportMd, 'utf8');
+    assert.ok(md.includes('DISTURBED: someone else\'s load used the machine during add order (caliper)'), 'banner');
+    assert.ok(md.includes('## Interference: what else used the machine'));
+    assert.match(md, /\| add order \| caliper \| 600 \| [\d.]+ % \| 26\.00 % \| 20\.00 % \|.*\| DISTURBED \| burner \(pid 4242\) 5\.00 % \|/);
+    assert.match(md, /\| add order \| http \| 600 \| 1\.00 % \| 1\.00 % \| 0\.00 % \|.*\| quiet \| — \|/);
+    const summary = JSON.parse(await readFile(join(dirname(files.reportMd), 'summary.json'), 'utf8')) as ReportData;
+    assert.equal(summary.disturbed, true);
   });
 
   void it('makes report.html self-contained: nothing fetched, no script, every chart inline', async () => {

@@ -35,6 +35,11 @@ export interface ReportData {
   notes: string[];
   /** The tuning ladder of the `tuned` profile, in step order; empty for other profiles. */
   tuning: TuningStep[];
+  /**
+   * Some measured window had someone else's load beside ours (ScenarioResult.interference): its
+   * figures are not figures of this system alone. Derived from the scenarios.
+   */
+  disturbed: boolean;
 }
 
 /** One step of the tuning ladder: add order under one set of settings, repeated. */
@@ -155,6 +160,11 @@ export interface ScenarioResult {
   warmUp: PhaseFigures | null;
   /** Transactions the chain committed during the measured window, or null when not counted. */
   chain: ChainCount | null;
+  /**
+   * The load generator's own figures for the measured round, shown beside ours (ours are derived
+   * from the per-request records); null when the engine reports none of its own.
+   */
+  engineReported: EngineReported | null;
   /** One sample per second; `t` is seconds from the window start, negative during warm-up. */
   timeSeries: LoadSample[];
   /** Resource use during the measured window. */
@@ -163,6 +173,39 @@ export interface ScenarioResult {
   resourceSeries: ResourceSample[];
   /** Where the time goes during the measured window (from Prometheus), or null when not measured. */
   breakdown: Breakdown | null;
+  /** What else used the machine during the measured window, or null when not measured. */
+  interference: ScenarioInterference | null;
+}
+
+/**
+ * The machine's busy CPU during a window split into ours (the network's processes and the
+ * benchmark's process tree, by pid), the kernel's (interrupts, softirqs, kernel threads) and
+ * "other": someone else's. % of the whole machine, from /proc every second.
+ */
+export interface ScenarioInterference {
+  /** Disturbed when "other" is above otherPct in more than sharePct of the window's seconds. */
+  rule: { otherPct: number; sharePct: number };
+  samples: number;
+  otherPct: { avg: number; max: number };
+  stealPct: { avg: number; max: number };
+  kernelPct: { avg: number; max: number };
+  /** Seconds whose "other" was above rule.otherPct, in % of the samples. */
+  aboveSharePct: number;
+  disturbed: boolean;
+  /** The foreign processes that used most CPU in the window, % of the machine on average (at most 5). */
+  foreign: { pid: number; name: string; cpuPct: number }[];
+  /** Per second, `t` as in ScenarioResult.timeSeries. */
+  series: InterferenceSample[];
+  source: string;
+}
+
+export interface InterferenceSample {
+  t: number;
+  machinePct: number;
+  oursPct: number;
+  kernelPct: number;
+  otherPct: number;
+  stealPct: number;
 }
 
 /**
@@ -238,11 +281,24 @@ export interface LatencyStats {
   max: number;
 }
 
+export interface EngineReported {
+  /** Whose figures and where from, e.g. "Caliper 0.6.0, report.html". */
+  source: string;
+  successes: number;
+  failures: number;
+  /** Its throughput (Caliper: its TPS, rounded, × 60). */
+  throughputTxPerMin: number;
+  /** Its average latency (Caliper: rounded to 10 ms); null where it printed none. */
+  avgLatencyS: number | null;
+}
+
 export interface ChainCount {
   /** Transactions committed with validation code VALID. */
   validTx: number;
   /** Transactions committed with any other validation code (MVCC conflicts, endorsement failures, ...). */
   invalidTx: number;
+  /** Every validation code seen and how many transactions had it (VALID, MVCC_READ_CONFLICT, DUPLICATE_TXID, ...). */
+  byValidation: Record<string, number>;
   /** How they were counted, e.g. "block scan of channel energysale, blocks 12–480". */
   source: string;
 }

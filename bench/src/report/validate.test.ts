@@ -89,6 +89,26 @@ void describe('validateReport', () => {
     assert.deepEqual(validateReport(fixtureReport()), []);
   });
 
+  void it('refuses a disturbed flag the scenarios do not bear out, and chain counts that do not add up', () => {
+    assert.deepEqual(
+      validateReport(
+        edited((r) => {
+          r.disturbed = false;
+        }),
+      ),
+      ['report.disturbed: false, but the scenarios say true'],
+    );
+    const problems = validateReport(
+      edited((r) => {
+        const chain = scenarioOf(r, 'add_order', 'http').chain;
+        assert.ok(chain);
+        chain.byValidation = { ...chain.byValidation, DUPLICATE_TXID: 1 };
+      }),
+    );
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /validTx \d+ and invalidTx 3 are not what byValidation counts \(\d+, 4\)/);
+  });
+
   void it('refuses what is not a report at all', () => {
     assert.deepEqual(validateReport(null), ['report: expected an object, got null']);
     assert.deepEqual(validateReport([]), ['report: expected an object, got []']);

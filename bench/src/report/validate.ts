@@ -8,6 +8,9 @@ import { comparePaper, consistencyChecks, evaluateThresholds, littlesLaw } from 
 import {
   ENGINES,
   type ChainCount,
+  type EngineReported,
+  type InterferenceSample,
+  type ScenarioInterference,
   type ConsistencyCheck,
   type LatencyStats,
   type LittlesLawCheck,
@@ -130,6 +133,27 @@ function object<T>(shape: Shape<T>): Check {
   };
 }
 
+/** An object of any keys, each value passing `check` (e.g. counts by validation code). */
+function recordOf(check: Check): Check {
+  return (value, path, problems) => {
+    if (!isRecord(value)) {
+      problems.push(`${path}: expected an object, got ${show(value)}`);
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) check(item, `${path}.${key}`, problems);
+  };
+}
+
+/** A chain count whose codes add up: VALID is validTx, the others invalidTx. */
+const chainCount: Check = (value, path, problems) => {
+  object<ChainCount>({ validTx: count, invalidTx: count, byValidation: recordOf(count), source: text })(value, path, problems);
+  if (!isRecord(value) || !isRecord(value.byValidation)) return;
+  const codes = value.byValidation as Record<string, number>;
+  const valid = codes['VALID'] ?? 0;
+  const invalid = Object.entries(codes).reduce((sum, [code, n]) => (code === 'VALID' ? sum : sum + n), 0);
+  if (value.validTx !== valid || value.invalidTx !== invalid) problems.push(`${path}: validTx ${String(value.validTx)} and invalidTx ${String(value.invalidTx)} are not what byValidation counts (${valid}, ${invalid})`);
+};
+
 const engine = oneOf(ENGINES);
 const thresholdMetrics: readonly ThresholdMetric[] = [
   'throughputTxPerMin',
@@ -199,6 +223,7 @@ const phase = object<PhaseFigures>({
 const spread = (bounded: Check): Check => object<Spread>({ avg: bounded, p95: bounded, max: bounded });
 const usage = object<Usage>({ cpuPct: spread(percent), memPct: spread(percent) });
 const usageSample = object<UsageSample>({ cpuPct: percent, memPct: percent });
+const avgMax = object<{ avg: number; max: number }>({ avg: percent, max: percent });
 
 const scenario = object<ScenarioResult>({
   scenario: str(/^[a-z0-9][a-z0-9_-]*$/, 'a slug of a-z, 0-9, _ and -'),
@@ -209,7 +234,8 @@ const scenario = object<ScenarioResult>({
   window: object<ScenarioResult['window']>({ start: isoTime, end: isoTime, durationS: nonNegative }),
   measured: phase,
   warmUp: nullable(phase),
-  chain: nullable(object<ChainCount>({ validTx: count, invalidTx: count, source: text })),
+  chain: nullable(chainCount),
+  engineReported: nullable(object<EngineReported>({ source: text, successes: count, failures: count, throughputTxPerMin: nonNegative, avgLatencyS: nullable(nonNegative) })),
   timeSeries: arrayOf(
     object<LoadSample>({
       t: anyNumber,
@@ -237,6 +263,20 @@ const scenario = object<ScenarioResult>({
           file: text,
         }),
       ),
+    }),
+  ),
+  interference: nullable(
+    object<ScenarioInterference>({
+      rule: object<ScenarioInterference['rule']>({ otherPct: percent, sharePct: percent }),
+      samples: count,
+      otherPct: avgMax,
+      stealPct: avgMax,
+      kernelPct: avgMax,
+      aboveSharePct: percent,
+      disturbed: bool,
+      foreign: arrayOf(object<ScenarioInterference['foreign'][number]>({ pid: positiveCount, name: anyString, cpuPct: percent })),
+      series: arrayOf(object<InterferenceSample>({ t: anyNumber, machinePct: percent, oursPct: percent, kernelPct: percent, otherPct: percent, stealPct: percent })),
+      source: text,
     }),
   ),
 });
@@ -323,6 +363,7 @@ const report = object<ReportData>({
       throughputVsPrevious: nullable(nonNegative),
     }),
   ),
+  disturbed: bool,
 });
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -413,6 +454,8 @@ function checkReport(data: ReportData, problems: string[]): void {
   differences('report.paper', data.paper, comparePaper(data.scenarios), problems);
   differences('report.littlesLaw', data.littlesLaw, littlesLaw(data.scenarios), problems);
   differences('report.consistency', data.consistency, consistencyChecks(data.scenarios), problems);
+  const disturbed = data.scenarios.some((s) => s.interference?.disturbed === true);
+  if (data.disturbed !== disturbed) problems.push(`report.disturbed: ${String(data.disturbed)}, but the scenarios say ${String(disturbed)}`);
   const specs = data.thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit }));
   differences('report.thresholds', data.thresholds, evaluateThresholds(data.scenarios, specs), problems);
 }

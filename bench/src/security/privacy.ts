@@ -43,14 +43,19 @@ export async function runPrivacyChecks(network: NativeNetwork, fixture: Fixture,
     outsider: outsider.token,
   };
   const id = `${fixture.runId}-private`;
-  const declared = await apiCall(baseUrl, bearer(token.party), 'POST', '/orders', { id, packageId: fixture.packageId, content: 'private terms', seller: fixture.seller, terms: orderTerms() });
+  const declaredTerms = orderTerms();
+  const declared = await apiCall(baseUrl, bearer(token.party), 'POST', '/orders', { id, packageId: fixture.packageId, content: 'private terms', seller: fixture.seller, terms: declaredTerms });
   if (declared.status !== 201 && declared.status !== 200) throw new Error(`declaring ${id}: ${declared.status} ${declared.text}`);
   const mine = await apiCall(baseUrl, bearer(token.party), 'GET', `/orders/${id}`);
   const terms = mine.json['terms'] as Terms | undefined;
   if (!terms) throw new Error(`the party's read of ${id} carries no terms: ${mine.text}`);
   const secrets = Object.values(terms);
   const leaked = (text: string): string[] => [...secrets.filter((v) => text.includes(v)), ...(text.includes('"terms"') ? ['"terms"'] : [])];
-  const checks: PrivacyCheck[] = [{ check: 'the buyer reads the terms through the service', passed: true, detail: `${mine.status}` }];
+  // Every term declared comes back as declared (the service adds the salt that hides them).
+  const differing = (Object.keys(declaredTerms) as (keyof typeof declaredTerms)[]).filter((name) => terms[name] !== declaredTerms[name]);
+  const checks: PrivacyCheck[] = [
+    { check: 'the buyer reads back the terms it declared', passed: mine.status === 200 && differing.length === 0, detail: `${mine.status}${differing.length > 0 ? `, differing: ${differing.join(', ')}` : ''}` },
+  ];
 
   const seller = await apiCall(baseUrl, bearer(token.seller), 'GET', `/orders/${id}`);
   checks.push({ check: 'the seller reads the same terms', passed: seller.status === 200 && JSON.stringify(seller.json['terms']) === JSON.stringify(terms), detail: `${seller.status}` });

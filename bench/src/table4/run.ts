@@ -27,16 +27,17 @@ import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/serv
 import { CALIPER_VERSION, runCaliperRounds, type CaliperRun } from '../caliper/run';
 import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
-import { ENGINES, PAPER_TABLE_4, type Engine, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
+import { ENGINES, PAPER_TABLE_4, type Engine, type ChainCount, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
 import { breakdown } from '../resources/breakdown';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
+import { DEFAULT_DISTURBANCE, InterferenceSampler, scenarioInterference, type DisturbanceRule } from '../resources/interference';
 import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration, type Summary } from '../scenario';
-import { countOrders } from './ledger';
+import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
 import { commit, machine } from './provenance';
 import { phase, runningNetwork, runTest, type LoadContext } from './load';
 import { prepare } from './prepare';
@@ -78,14 +79,20 @@ const CHAIN_CONTAINERS = 'chainContainers';
 
 export interface Table4Run {
   readonly dir: string;
-  readonly exitCode: 0 | 99;
+  readonly exitCode: 0 | typeof EXIT_THRESHOLD_FAILED | typeof EXIT_DISTURBED;
   readonly report: ReportData;
 }
 
 export interface Table4Options {
   /** Which load generators run the two tests: our vegeta scenarios through the service, Caliper straight to Fabric. Default both. */
   readonly engines?: readonly Engine[];
+  /** When a measured window counts as disturbed by someone else's load (default: above 5 % of the machine in more than 10 % of its seconds). */
+  readonly disturbance?: DisturbanceRule;
 }
+
+/** Exit codes of a run, as k6's: 99 a threshold failed; 98 a window was disturbed (its figures are not this system's alone), whatever the thresholds said. */
+export const EXIT_THRESHOLD_FAILED = 99;
+export const EXIT_DISTURBED = 98;
 
 /** Every file under `dir`, as raw report files named `<prefix>/<relative path>`. */
 async function rawTree(dir: string, prefix: string): Promise<Record<string, Buffer>> {
@@ -127,6 +134,10 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     (await network.supervisor.records()).filter((r) => kinds.includes(r.kind) && isRunning(r));
   const chain = await records(['peer', 'orderer', 'chaincode']);
   const service = await records(['service', 'lb']);
+  // Ours, by pid: every process of the state (nodes, service tier, monitoring) and this benchmark's own tree.
+  const ours = (await network.supervisor.records()).filter(isRunning).map((r) => r.pid);
+  const interference = new InterferenceSampler(() => [...ours, process.pid]);
+  const disturbance = options.disturbance ?? DEFAULT_DISTURBANCE;
   const sampler = new ResourceSampler([
     { name: 'chain', pids: () => chain.map((r) => r.pid) },
     { name: 'service', pids: () => service.map((r) => r.pid) },
@@ -163,6 +174,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const batch = await readBatchSettings(await network.context());
     log(`channel batch settings for the tests: ${describeBatchSettings(batch)}`);
     sampler.start();
+    interference.start();
+    const firstBlock = await scanStart(topology);
     const summaries: Summary[] = [];
     const profiles = new Map<Summary, NodeProfile[]>();
     if (engines.includes('http')) {
@@ -186,15 +199,23 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2500));
     await settle();
     const rangeExports: RangeExport[] = [];
-    const windowOf = async (from: number, to: number, withService: boolean): Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown'>> => {
+    const windowOf = async (from: number, to: number, withService: boolean): Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown' | 'interference'>> => {
       const { resources, resourceSeries, exports: ranges } = await resourceWindow(prometheus, from, to, { service: withService });
       rangeExports.push(...ranges);
-      return { resources, resourceSeries, breakdown: await breakdown(prometheus, topology, from, to) };
+      // The sampler's last second of the window may still be to come when a test ends: sample now.
+      interference.sample();
+      return { resources, resourceSeries, breakdown: await breakdown(prometheus, topology, from, to), interference: scenarioInterference(interference.between(from, to), from, disturbance) };
     };
-    const countIn = (from: number, to: number): Promise<number> => countOrders(tokens, tier.url, fixture, from, to);
+    // Counts from the blocks written since the tests began; the scanned transactions go to raw/.
+    const scans: { label: string; scan: ChainScan }[] = [];
+    const countIn = async (label: string, from: number, to: number): Promise<ChainCount> => {
+      const scan = await chainCountIn(topology, layout, firstBlock, DECLARE_ORDER, from, to);
+      scans.push({ label, scan });
+      return scan.count;
+    };
     const scenarios: ScenarioResult[] = [];
     for (const summary of summaries) {
-      const result = await scenarioResult(summary, profile, windowOf, countIn);
+      const result = await scenarioResult(summary, profile, windowOf, (from, to) => countIn(`${Object.keys(summary.scenarios)[0] ?? 'scenario'}-http`, from, to));
       if (result.breakdown) result.breakdown.profiles = profiles.get(summary) ?? [];
       scenarios.push(result);
     }
@@ -211,11 +232,12 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
           await settle();
           return windowOf(from, to, false);
         },
-        validTx: countIn,
+        chainCount: (from, to) => countIn('add_order-caliper', from, to),
       });
       scenarios.push(...caliper.scenarios);
     }
     sampler.stop();
+    interference.stop();
     await sampler.settled();
     const ran = [...new Set(scenarios.map((s) => s.engine))];
     const report = completeReport({
@@ -259,16 +281,18 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       ...Object.fromEntries(summaries.map((s) => [`${Object.keys(s.scenarios)[0] ?? 'scenario'}.summary.json`, JSON.stringify(s, null, 2)])),
       'resources-proc.json': JSON.stringify(Object.fromEntries(sampler.groups().map((g) => [g, sampler.points(g)]))),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
+      ...Object.fromEntries(scans.map(({ label, scan }) => [`blocks-${label}.json`, JSON.stringify(scan.transactions)])),
       'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: topology, versions: toolchain.versions }, null, 2),
       ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };
     await writeReport(dir, report, raw);
-    const exitCode = summaries.some((s) => s.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? 99 : 0;
+    const exitCode = report.disturbed ? EXIT_DISTURBED : summaries.some((s) => s.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? EXIT_THRESHOLD_FAILED : 0;
     await writeFile(join(dir, 'exit-code'), `${exitCode}\n`);
     return { dir, exitCode, report };
   } finally {
     sampler.stop();
+    interference.stop();
     progress.runEnded(startedAt, profile.name);
     await progressServer?.close();
     if (batchChanged) await applyBatch(network, modelBatch, log);
@@ -280,8 +304,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
 async function scenarioResult(
   summary: Summary,
   profile: Profile,
-  windowOf: (from: number, to: number, withService: boolean) => Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown'>>,
-  countIn: (from: number, to: number) => Promise<number>,
+  windowOf: (from: number, to: number, withService: boolean) => Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown' | 'interference'>>,
+  countIn: (from: number, to: number) => Promise<ChainCount>,
 ): Promise<ScenarioResult> {
   const [name, s] = Object.entries(summary.scenarios)[0] ?? [];
   if (!name || !s) throw new Error('a test ran no scenario');
@@ -297,7 +321,8 @@ async function scenarioResult(
     window: s.measured.window,
     measured: phase(s.measured),
     warmUp: s.warmup ? phase(s.warmup) : null,
-    chain: writes > 0 ? { validTx: await countIn(from, to), invalidTx: 0, source: 'orders of this run on the ledger whose transaction time is in the measured window (service, exchange view)' } : null,
+    chain: writes > 0 ? await countIn(from, to) : null,
+    engineReported: null,
     timeSeries: s.series
       .filter((p) => p.t >= 0)
       .map((p) => ({ t: p.t, ok: p.requests - p.failures, errors: p.failures, latencyS: p.latencyMs ? { p50: p.latencyMs.p50 / 1000, p95: p.latencyMs.p95 / 1000, p99: p.latencyMs.p99 / 1000 } : null })),

@@ -22,6 +22,7 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
     const files = [
       ...['summary.json', 'summary.csv', 'report.md', 'report.html'],
       ...['raw/add_order.summary.json', 'raw/order_query.summary.json', 'raw/resources-proc.json', 'raw/prometheus-range-exports.json', 'raw/config.json'],
+      ...['raw/blocks-add_order-http.json', 'raw/blocks-add_order-caliper.json'],
       ...['raw/caliper/report.html', 'raw/caliper/network-config.json', 'raw/caliper/bench-config.json'],
     ];
     for (const file of files) {
@@ -57,6 +58,14 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
         const consumerPeer = s.breakdown.profiles.find((p) => p.node.startsWith('peer0.consumerorg'));
         assert.ok(consumerPeer?.activities.some((a) => a.activity.startsWith('endorsement') && a.cumPct > 0), `${what}: ${JSON.stringify(consumerPeer?.activities)}`);
       }
+    }
+    // Alone on the machine: no window disturbed, and each measured.
+    assert.equal(report.disturbed, false, JSON.stringify(report.scenarios.map((s) => ({ run: `${s.scenario}/${s.engine}`, other: s.interference?.otherPct, foreign: s.interference?.foreign }))));
+    for (const s of report.scenarios) assert.ok(s.interference && s.interference.samples >= 0.8 * s.window.durationS, `${s.scenario} (${s.engine}): interference not measured`);
+    // Counted from the blocks: every add order the load generator counted committed as VALID, nothing else.
+    for (const s of report.scenarios.filter((x) => x.scenario === 'add_order')) {
+      assert.ok(s.chain && s.chain.source.startsWith('block scan'), JSON.stringify(s.chain));
+      assert.deepEqual(Object.keys(s.chain.byValidation), ['VALID'], `${s.engine}: ${JSON.stringify(s.chain.byValidation)}`);
     }
     assert.equal(report.consistency.length, 2, 'one consistency check per engine');
     for (const consistency of report.consistency) {

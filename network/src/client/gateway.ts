@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import * as grpc from '@grpc/grpc-js';
@@ -53,6 +53,9 @@ export function connectGateway(
     identity: { mspId: org.mspId, credentials: options.signing?.certificate ?? readFileSync(user.signCert) },
     signer: signers.newPrivateKeySigner(createPrivateKey(options.signing?.key ?? readFileSync(user.signKey))),
     hash: hash.sha256,
+    // The peers require client TLS, so their deliver service checks that a block request is bound to
+    // the connection's client certificate (its SHA-256, in the request's header).
+    tlsClientCertificateHash: createHash('sha256').update(new X509Certificate(readFileSync(user.tlsCert)).raw).digest(),
     evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
     submitOptions: () => ({ deadline: Date.now() + 5_000 }),

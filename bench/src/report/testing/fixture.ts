@@ -5,6 +5,7 @@
  */
 import { completeReport, type ReportInput } from '../analyse';
 import type { Engine, LoadSample, PhaseFigures, RepeatSpread, ReportData, ResourceSample, ScenarioResult, Spread, TuningStep, Usage } from '../schema';
+import { scenarioInterference } from '../../resources/interference';
 
 /** Park–Miller: small, seeded, the same on every machine. */
 function random(seed: number): () => number {
@@ -116,8 +117,19 @@ function run(shape: RunShape): ScenarioResult {
     chain:
       shape.writesPerRequest === 0
         ? null
-        : { validTx: measured.successes * shape.writesPerRequest + 11, invalidTx: 3, source: 'block scan of channel energysale, blocks of the measured window' },
+        : {
+            validTx: measured.successes * shape.writesPerRequest + 11,
+            invalidTx: 3,
+            byValidation: { VALID: measured.successes * shape.writesPerRequest + 11, MVCC_READ_CONFLICT: 3 },
+            source: 'block scan of channel energysale, blocks of the measured window',
+          },
+    // Caliper's own figures, rounded as its report rounds them; the HTTP engine reports none.
+    engineReported:
+      shape.engine === 'caliper'
+        ? { source: 'Caliper 0.6.0, report.html', successes: measured.successes, failures: measured.failures, throughputTxPerMin: Math.round(measured.throughputTxPerMin / 60) * 60, avgLatencyS: round(measured.latencyS.avg, 2) }
+        : null,
     timeSeries,
+    interference: null,
     resources: {
       chain: usage(measuredResources, (r) => r.chain) ?? { cpuPct: { avg: 0, p95: 0, max: 0 }, memPct: { avg: 0, p95: 0, max: 0 } },
       service: usage(measuredResources, (r) => r.service),
@@ -172,12 +184,25 @@ function tuningStep(step: string, maxMessageCount: number, tx: number[], avg: nu
   };
 }
 
+/**
+ * What else used the machine in a run's window: 1 % of noise, and with `burnerFrom` a foreign
+ * process (a CPU burner) taking 25 % of the machine from that second on.
+ */
+function withInterference(s: ScenarioResult, burnerFrom?: number): ScenarioResult {
+  const points = s.timeSeries.filter((p) => p.t >= 0).map((p) => {
+    const burning = burnerFrom !== undefined && p.t >= burnerFrom;
+    return { t: Date.parse(s.window.start) + p.t * 1000, machinePct: 95, oursPct: burning ? 64 : 89, kernelPct: 5, otherPct: burning ? 26 : 1, stealPct: 0, foreign: new Map(burning ? [[4242, { name: 'burner', cpuPct: 25 }]] : []) };
+  });
+  return { ...s, interference: scenarioInterference(points, Date.parse(s.window.start)) };
+}
+
 export function fixtureInput(): ReportInput {
   const scenarios = [
     run({ scenario: 'noop', engine: 'http', writesPerRequest: 0, latency: 0.004, failureRate: 0, chainCpu: 0.4, chainMem: 9.8, start: '2025-03-04T09:00:00.000Z', seed: 7 }),
-    run({ scenario: 'add_order', engine: 'http', writesPerRequest: 1, latency: 2.31, failureRate: 0.002, chainCpu: 21.5, chainMem: 10.2, start: '2025-03-04T09:11:00.000Z', seed: 11 }),
+    withInterference(run({ scenario: 'add_order', engine: 'http', writesPerRequest: 1, latency: 2.31, failureRate: 0.002, chainCpu: 21.5, chainMem: 10.2, start: '2025-03-04T09:11:00.000Z', seed: 11 })),
     run({ scenario: 'order_query', engine: 'http', writesPerRequest: 0, latency: 0.021, failureRate: 0, chainCpu: 34.2, chainMem: 10.9, start: '2025-03-04T09:22:00.000Z', seed: 13 }),
-    run({ scenario: 'add_order', engine: 'caliper', writesPerRequest: 1, latency: 2.05, failureRate: 0, chainCpu: 23.1, chainMem: 11.1, start: '2025-03-04T09:33:00.000Z', seed: 17 }),
+    // Someone else's CPU burner started 8 minutes into this window: the run is disturbed.
+    withInterference(run({ scenario: 'add_order', engine: 'caliper', writesPerRequest: 1, latency: 2.05, failureRate: 0, chainCpu: 23.1, chainMem: 11.1, start: '2025-03-04T09:33:00.000Z', seed: 17 }), 480),
     run({ scenario: 'order_query', engine: 'caliper', writesPerRequest: 0, latency: 0.012, failureRate: 0, chainCpu: 41.0, chainMem: 11.4, start: '2025-03-04T09:44:00.000Z', seed: 19 }),
   ];
   return {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 
@@ -8,24 +8,35 @@ import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
 import { allNodes, boundEndpoints, certificateAuthorities } from '../../topology';
 import { chaincodeWorkspace } from '../../util/paths';
+import { mentionsPath } from '../../state/leftovers';
+import { listProcesses } from '../../util/proc';
+import { hostCgroupPath } from './host-cgroup';
 import { NativeNetwork, StaleStateError } from './network';
 import { PortInUseError, splitEndpoint } from './supervisor';
 
 const network = sharedNetwork();
 const quiet = (): void => undefined;
 
-/** Processes of this machine that belong to a Fabric network: a toolchain binary, or our chaincode server. */
+/**
+ * Processes of this network: a toolchain binary or our chaincode server that names this network's
+ * state (command line or environment) or runs in one of its hosts' cgroups. Another network of the
+ * model running beside (a user's, on other addresses) is not this one.
+ */
 async function networkProcesses(): Promise<string[]> {
   const binDir = (await locateToolchain()).binDir;
+  const cgroups = new Set(topology.hosts.map((h) => `/${hostCgroupPath(h.address)}`));
   const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  for (const p of listProcesses()) {
+    let exe = '';
     try {
-      const exe = readlinkSync(`/proc/${pid}/exe`);
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (exe.startsWith(binDir) || (cmdline.includes('fabric-shim') && cmdline.includes(chaincodeWorkspace))) found.push(`${pid} ${cmdline}`);
+      exe = readlinkSync(`/proc/${String(p.pid)}/exe`);
     } catch {
-      // the process ended while we looked
+      continue; // ended while we looked
     }
+    const cmdline = p.cmdline.join(' ');
+    const fabric = exe.startsWith(binDir) || (cmdline.includes('fabric-shim') && cmdline.includes(chaincodeWorkspace));
+    const ours = mentionsPath([...p.cmdline, ...p.environ], network.layout.root) || (p.cgroup !== undefined && cgroups.has(p.cgroup));
+    if (fabric && ours) found.push(`${String(p.pid)} ${cmdline}`);
   }
   return found;
 }
