@@ -6,8 +6,12 @@
  * measured is `null`, never left out, so every report has the same shape.
  */
 
-/** Bumped whenever a field changes meaning or is removed; `summary.json` carries it. */
-export const SCHEMA_VERSION = 2;
+/**
+ * Bumped whenever a field changes meaning, is removed or is added; `summary.json` carries it.
+ * 3: chain counts from a block scan by validation code (byValidation), every engine's figures ours
+ * (engineReported beside), interference and `disturbed`.
+ */
+export const SCHEMA_VERSION = 3;
 
 /** Who drove the load: our vegeta scenarios through the HTTP service, or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
