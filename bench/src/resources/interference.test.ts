@@ -8,7 +8,7 @@ const stat = (pid: number, name: string, ppid: number, utime: number, stime: num
 
 void describe('interference: what else used the machine', () => {
   void it('reads a process line (a name with spaces and parentheses too) and the machine line', () => {
-    assert.deepEqual(parseProcessStat(7, stat(7, 'peer', 1, 120, 30)), { pid: 7, ppid: 1, name: 'peer', ticks: 150, kernelThread: false });
+    assert.deepEqual(parseProcessStat(7, stat(7, 'peer', 1, 120, 30)), { pid: 7, ppid: 1, name: 'peer', ticks: 150, childTicks: 0, kernelThread: false });
     assert.deepEqual(parseProcessStat(8, stat(8, 'a (b) c', 7, 1, 2))?.name, 'a (b) c');
     assert.equal(parseProcessStat(9, stat(9, 'kworker/0:1', 2, 0, 5, 0x00208040))?.kernelThread, true);
     assert.equal(parseProcessStat(10, '10 (x) Z 1 10 10 0 -1 0 0 0 0 0 0 0'), undefined);
@@ -29,7 +29,7 @@ void describe('interference: what else used the machine', () => {
 
   void it("splits an interval's busy time into ours, the kernel's and someone else's, and names the others", () => {
     const machine = (total: number, busy: number, interrupts: number, steal: number): MachineCpu => ({ total, busy, interrupts, steal });
-    const p = (pid: number, ticks: number, name = 'x', kernelThread = false): ProcessCpu => ({ pid, ppid: 1, name, ticks, kernelThread });
+    const p = (pid: number, ticks: number, name = 'x', kernelThread = false): ProcessCpu => ({ pid, ppid: 1, name, ticks, childTicks: 0, kernelThread });
     const before = { machine: machine(0, 0, 0, 0), processes: [p(10, 0, 'peer'), p(20, 0, 'burner'), p(30, 0, 'ksoftirqd/0', true)] };
     // 200 ticks of machine (2 cores, 1 s): peer 100, burner 40, a kernel thread 5, interrupts 10, 5 unaccounted; 3 steal.
     const after = { machine: machine(200, 160, 10, 3), processes: [p(10, 100, 'peer'), p(20, 40, 'burner'), p(30, 5, 'ksoftirqd/0', true), p(40, 50, 'new')], t: 1000 };
@@ -37,6 +37,20 @@ void describe('interference: what else used the machine', () => {
     assert.ok(point);
     assert.deepEqual({ ...point, foreign: [...point.foreign] }, { t: 1000, machinePct: 80, oursPct: 50, kernelPct: 7.5, otherPct: 22.5, stealPct: 1.5, foreign: [[20, { name: 'burner', cpuPct: 20 }]] });
     assert.equal(intervalBetween(after, after, new Set()), undefined);
+  });
+
+  void it("counts what our processes reaped of their children as ours, once: a child seen by no reading, and one that ended", () => {
+    const machine = (total: number, busy: number): MachineCpu => ({ total, busy, interrupts: 0, steal: 0 });
+    const harness = (ticks: number, childTicks: number): ProcessCpu => ({ pid: 10, ppid: 1, name: 'node', ticks, childTicks, kernelThread: false });
+    const vegeta: ProcessCpu = { pid: 11, ppid: 10, name: 'vegeta', ticks: 30, childTicks: 0, kernelThread: false };
+    // Interval 1: the harness used 20; a pprof it started and reaped within the interval used 40; vegeta used 30 so far (counted: alive at both readings from 0).
+    const first = { machine: machine(0, 0), processes: [harness(0, 0), { ...vegeta, ticks: 0 }] };
+    const second = { machine: machine(200, 90), processes: [harness(20, 40), vegeta], t: 1000 };
+    assert.deepEqual(intervalBetween(first, second, new Set([10, 11]))?.otherPct, 0);
+    // Interval 2: vegeta used 10 more and ended; the harness reaped it (its whole 40 in childTicks) and used 5.
+    const third = { machine: machine(400, 105), processes: [harness(25, 80)], t: 2000 };
+    const point = intervalBetween(second, third, new Set([10]), new Set([10, 11]));
+    assert.deepEqual([point?.oursPct, point?.otherPct], [7.5, 0]);
   });
 
   void it('marks a window disturbed when "other" is above the threshold in more than the share of its seconds', () => {

@@ -18,6 +18,8 @@ export interface ProcessCpu {
   readonly name: string;
   /** utime + stime, clock ticks. */
   readonly ticks: number;
+  /** cutime + cstime: what its children used, added when it reaped them. */
+  readonly childTicks: number;
   /** A kernel thread (PF_KTHREAD): the kernel's work, not a process's. */
   readonly kernelThread: boolean;
 }
@@ -29,12 +31,19 @@ export function parseProcessStat(pid: number, stat: string): ProcessCpu | undefi
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  // Fields after the name: state(3) ppid(4) pgrp session tty tpgid flags(9) minflt cminflt majflt cmajflt utime(14) stime(15).
+  // Fields after the name: state(3) ppid(4) pgrp session tty tpgid flags(9) minflt cminflt majflt cmajflt utime(14) stime(15) cutime(16) cstime(17).
   const fields = stat.slice(close + 2).split(' ');
   const [state, ppid] = fields;
   if (state === undefined || state === 'Z' || state === 'X' || ppid === undefined) return undefined;
   const flags = Number(fields[6]);
-  return { pid, ppid: Number(ppid), name: stat.slice(open + 1, close), ticks: Number(fields[11]) + Number(fields[12]), kernelThread: (flags & PF_KTHREAD) !== 0 };
+  return {
+    pid,
+    ppid: Number(ppid),
+    name: stat.slice(open + 1, close),
+    ticks: Number(fields[11]) + Number(fields[12]),
+    childTicks: Number(fields[13]) + Number(fields[14]),
+    kernelThread: (flags & PF_KTHREAD) !== 0,
+  };
 }
 
 /** Every process of the machine with its CPU so far. */
@@ -102,18 +111,22 @@ export interface InterferencePoint {
 }
 
 /**
- * Computes one interval from two readings: `ours` are the roots of our process trees (each root and
- * everything it started counts as ours).
+ * Computes one interval from two readings: `ours` are our processes (each root of our trees and
+ * everything it started). Ours used what our live processes used, plus what our processes reaped of
+ * their children (a short-lived child, a `go tool pprof` say, is seen by no reading), less what the
+ * ours that ended had already been counted for (its parent's reaped time holds all of it).
  */
 export function intervalBetween(
   before: { machine: MachineCpu; processes: readonly ProcessCpu[] },
   after: { machine: MachineCpu; processes: readonly ProcessCpu[]; t: number },
   ours: ReadonlySet<number>,
+  oursBefore: ReadonlySet<number> = ours,
 ): InterferencePoint | undefined {
   const elapsed = after.machine.total - before.machine.total;
   if (elapsed <= 0) return undefined;
   const pct = (ticks: number): number => (Math.max(0, ticks) / elapsed) * 100;
-  const previous = new Map(before.processes.map((p) => [p.pid, p.ticks]));
+  const previous = new Map(before.processes.map((p) => [p.pid, p]));
+  const alive = new Set(after.processes.map((p) => p.pid));
   let oursTicks = 0;
   let kernelThreads = 0;
   const foreign = new Map<number, { name: string; cpuPct: number }>();
@@ -121,12 +134,14 @@ export function intervalBetween(
     const was = previous.get(p.pid);
     // A process that started within the interval counts from its first reading.
     if (was === undefined) continue;
-    const used = p.ticks - was;
-    if (used <= 0) continue;
-    if (ours.has(p.pid)) oursTicks += used;
+    const used = p.ticks - was.ticks;
+    if (ours.has(p.pid)) oursTicks += used + (p.childTicks - was.childTicks);
+    else if (used <= 0) continue;
     else if (p.kernelThread) kernelThreads += used;
     else foreign.set(p.pid, { name: p.name, cpuPct: pct(used) });
   }
+  // Ours that ended: counted up to the last reading, and counted whole again in the parent's reaped time.
+  for (const p of before.processes) if (!alive.has(p.pid) && oursBefore.has(p.pid)) oursTicks -= p.ticks + p.childTicks;
   const busy = after.machine.busy - before.machine.busy;
   const kernel = after.machine.interrupts - before.machine.interrupts + kernelThreads;
   return {
@@ -140,20 +155,33 @@ export function intervalBetween(
   };
 }
 
+/** The machine between two readings of /proc/stat: the middle of each figure (the processes were read in between). */
+export function midpoint(a: MachineCpu, b: MachineCpu): MachineCpu {
+  const mid = (x: number, y: number): number => (x + y) / 2;
+  return { total: mid(a.total, b.total), busy: mid(a.busy, b.busy), interrupts: mid(a.interrupts, b.interrupts), steal: mid(a.steal, b.steal) };
+}
+
+/** Reads the machine and every process: /proc/stat on both sides of the scan, its midpoint kept. */
+function readMachineAndProcesses(): { machine: MachineCpu; processes: ProcessCpu[] } {
+  const first = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
+  const processes = readProcessCpu();
+  return { machine: midpoint(first, parseMachineStat(readFileSync('/proc/stat', 'utf8'))), processes };
+}
+
 /**
  * Samples the machine every `intervalMs` while a benchmark runs: which share was ours, the kernel's,
  * someone else's. `roots` names the roots of our process trees at each sample (the network's
  * processes and the benchmark's own pid).
  */
 export class InterferenceSampler {
-  private last: { machine: MachineCpu; processes: ProcessCpu[] } | undefined;
+  private last: { machine: MachineCpu; processes: ProcessCpu[]; ours: Set<number> } | undefined;
   private readonly points: InterferencePoint[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly roots: () => Iterable<number>,
     private readonly intervalMs = 1000,
-    private readonly read: () => { machine: MachineCpu; processes: ProcessCpu[] } = () => ({ machine: parseMachineStat(readFileSync('/proc/stat', 'utf8')), processes: readProcessCpu() }),
+    private readonly read: () => { machine: MachineCpu; processes: ProcessCpu[] } = readMachineAndProcesses,
   ) {}
 
   start(): void {
@@ -171,11 +199,12 @@ export class InterferenceSampler {
 
   sample(): void {
     const now = { ...this.read(), t: Date.now() };
+    const ours = withDescendants(this.roots(), now.processes);
     if (this.last) {
-      const point = intervalBetween(this.last, now, withDescendants(this.roots(), now.processes));
+      const point = intervalBetween(this.last, now, ours, this.last.ours);
       if (point) this.points.push(point);
     }
-    this.last = now;
+    this.last = { ...now, ours };
   }
 
   /** The points between two times (ms since the epoch). */
