@@ -31,11 +31,12 @@ void describe('interference: what else used the machine', () => {
     const machine = (total: number, busy: number, interrupts: number, steal: number): MachineCpu => ({ total, busy, interrupts, steal });
     const p = (pid: number, ticks: number, name = 'x', kernelThread = false): ProcessCpu => ({ pid, ppid: 1, name, ticks, childTicks: 0, kernelThread });
     const before = { machine: machine(0, 0, 0, 0), processes: [p(10, 0, 'peer'), p(20, 0, 'burner'), p(30, 0, 'ksoftirqd/0', true)] };
-    // 200 ticks of machine (2 cores, 1 s): peer 100, burner 40, a kernel thread 5, interrupts 10, 5 unaccounted; 3 steal.
-    const after = { machine: machine(200, 160, 10, 3), processes: [p(10, 100, 'peer'), p(20, 40, 'burner'), p(30, 5, 'ksoftirqd/0', true), p(40, 50, 'new')], t: 1000 };
+    // 200 ticks of machine (2 cores, 1 s): peer 100, burner 40, a kernel thread 5, interrupts 10, a process started within it 5, 5 unaccounted; 3 steal.
+    const after = { machine: machine(200, 165, 10, 3), processes: [p(10, 100, 'peer'), p(20, 40, 'burner'), p(30, 5, 'ksoftirqd/0', true), p(40, 5, 'new')], t: 1000 };
     const point = intervalBetween(before, after, new Set([10]));
     assert.ok(point);
-    assert.deepEqual({ ...point, foreign: [...point.foreign] }, { t: 1000, machinePct: 80, oursPct: 50, kernelPct: 7.5, otherPct: 22.5, stealPct: 1.5, foreign: [[20, { name: 'burner', cpuPct: 20 }]] });
+    // pid 40 started within the interval: its 5 ticks are all of this interval, someone else's.
+    assert.deepEqual({ ...point, foreign: [...point.foreign] }, { t: 1000, machinePct: 82.5, oursPct: 50, kernelPct: 7.5, otherPct: 25, stealPct: 1.5, foreign: [[20, { name: 'burner', cpuPct: 20 }], [40, { name: 'new', cpuPct: 2.5 }]] });
     assert.equal(intervalBetween(after, after, new Set()), undefined);
   });
 

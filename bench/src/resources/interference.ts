@@ -114,7 +114,8 @@ export interface InterferencePoint {
  * Computes one interval from two readings: `ours` are our processes (each root of our trees and
  * everything it started). Ours used what our live processes used, plus what our processes reaped of
  * their children (a short-lived child, a `go tool pprof` say, is seen by no reading), less what the
- * ours that ended had already been counted for (its parent's reaped time holds all of it).
+ * ours that ended had already been counted for (its parent's reaped time holds all of it). A
+ * process that started within the interval counts whole.
  */
 export function intervalBetween(
   before: { machine: MachineCpu; processes: readonly ProcessCpu[] },
@@ -131,9 +132,9 @@ export function intervalBetween(
   let kernelThreads = 0;
   const foreign = new Map<number, { name: string; cpuPct: number }>();
   for (const p of after.processes) {
-    const was = previous.get(p.pid);
-    // A process that started within the interval counts from its first reading.
-    if (was === undefined) continue;
+    // A process that started within the interval used all it has in it (a go tool pprof, a node
+    // starting up: its first second is often its busiest).
+    const was = previous.get(p.pid) ?? { ticks: 0, childTicks: 0 };
     const used = p.ticks - was.ticks;
     if (ours.has(p.pid)) oursTicks += used + (p.childTicks - was.childTicks);
     else if (used <= 0) continue;
