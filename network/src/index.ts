@@ -5,7 +5,7 @@ export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } 
 export type { IdentityFiles } from './crypto/identity-files';
 export { callTimedOut, ChaincodeError, chaincodeErrorOf, CHAINCODE_ERROR_CODES, endorsementMismatch, endorsementTransient, endorsementUnanswered, endorseUntilAgreed, peerUnanswered, type ChaincodeErrorCode } from './client/errors';
 export { peerClient } from './client/gateway';
-export { NativeNetwork, newStateTopology, stateSize, stateTopology, topologyHash } from './runtime/native/network';
+export { NativeNetwork, newStateTopology, stateTopology, topologyHash } from './runtime/native/network';
 export { isRunning } from './runtime/native/supervisor';
 export { cgroupOf, cutHost, hostCgroupPath, HostCutError, liftCuts } from './runtime/native/host-cgroup';
 export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';

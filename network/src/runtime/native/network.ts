@@ -87,11 +87,6 @@ const describeAddresses = (addresses: HostAddresses): string =>
     .map(([name, address]) => `${name}=${address}`)
     .join(',');
 
-/** The size of the model a state was made from; `paper` for a state not made yet. */
-export function stateSize(layout: StateLayout = new StateLayout()): Promise<TopologySize> {
-  return Promise.resolve(stateTopology(layout).size);
-}
-
 /**
  * The network of the model on this machine, each host a loopback address: every node a native
  * process, or (with the docker runtime, chosen at its first `up`) a container on the host's network.
