@@ -187,7 +187,7 @@ export class Supervisor {
       ...(container === undefined ? {} : { container }),
     };
     await this.update((records) => [...records.filter((r) => r.id !== spec.id), record]);
-    await this.waitHealthy(record, timeoutMs);
+    await this.waitHealthy(record, timeoutMs, spec.binds.slice(0, 1));
     return record;
   }
 
@@ -198,10 +198,16 @@ export class Supervisor {
     return { pid: await startContainer(plan, launchScript(spec, logFile)), container: plan.name };
   }
 
-  async waitHealthy(record: ProcessRecord, timeoutMs: number): Promise<void> {
+  /**
+   * Waits until the node's health check passes and the endpoints given (its main one, the first it
+   * binds) accept a connection: a peer answers its operations endpoint's /healthz before its gRPC
+   * port listens (its ledgers open in between), and a client that comes next must find it listening.
+   */
+  async waitHealthy(record: ProcessRecord, timeoutMs: number, binds: ProcessSpec['binds'] = []): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const listening = async (): Promise<boolean> => (await Promise.all(binds.map((b) => probe({ kind: 'tcp', endpoint: b.endpoint })))).every(Boolean);
     while (Date.now() < deadline) {
-      if (await probe(record.health)) return;
+      if ((await probe(record.health)) && (await listening())) return;
       if (!isRunning(record)) {
         throw new NodeStartError(`${record.id} exited during start-up; last lines of ${record.logFile}:\n${await tail(record.logFile)}`);
       }
