@@ -20,6 +20,9 @@ import type { Engine } from './report/schema';
 import { PROFILES, type Profile } from './table4/profiles';
 import { DEFAULT_DISTURBANCE } from './resources/interference';
 import { runTable4 } from './table4/run';
+import { parseDuration } from './scenario';
+import { SOAK_SCENARIOS, type SoakScenario } from './soak/raw';
+import { renderSoakReport, runSoak, soakExitCode } from './soak/run';
 
 const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
@@ -29,6 +32,9 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
        bench growth [--sizes reduced,paper] [--plan full|quick] [--reports DIR] | bench growth --from DIR,DIR
        bench reliability [--variant ci|full] [--faults F,...] [--reports DIR]
        bench security [--cases N] [--seed S] [--reports DIR]
+       bench soak [--scenario add_order|order_query|mixed] [--duration 30m] [--users 30] [--warmup 30s] [--interval 1m]
+                  [--drift-window 5m] [--max-drift 1.2] [--other-above PCT] [--other-share PCT] [--reports DIR]
+       bench soak --render DIR
 
   Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -84,7 +90,17 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             identity revoked on the chain: CA revocation, CRL in the channel config); private data (no view or peer
             outside the collection shows the terms; the public hash verifies); TLS on every endpoint; and scans the
             tracked files, the network's logs and the reports for private keys. Writes reports/<time>_security_<sha>/ (security.json, .md).
-            Exit code 0 when all hold, 1 otherwise.`;
+            Exit code 0 when all hold, 1 otherwise.
+
+  soak      one scenario held for --duration on the running network (closed loop, vegeta through nginx and
+            the service; mixed: the users split between add order and order query). At each --interval:
+            throughput, latency p50/p99, CPU ms per transaction and resident memory of every process of ours
+            (the state's, by pid, and this benchmark's tree), Go and Node heaps, every peer's height and ledger
+            folders on disk, and interference. Each figure's drift: the mean of its last --drift-window over
+            its first. Writes reports/<time>_soak-<scenario>_<sha>/ (soak.json, .md, .html, intervals.csv,
+            raw/). Exit code 0, 99 when throughput fell, or the chain's CPU per transaction or the median
+            latency grew, by more than --max-drift (a factor), 98 when disturbed, 1 on error.
+            --render DIR derives every figure again from DIR/raw/, checks them against soak.json, renders again.`;
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -241,6 +257,62 @@ async function security(argv: string[]): Promise<number> {
   return report.passed ? 0 : 1;
 }
 
+/** A factor above 1 (--max-drift). */
+function factorOption(what: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 1) throw new UsageError(`${what} must be a factor above 1, such as 1.2, not ${text}`);
+  return n;
+}
+
+async function soak(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'add_order' },
+      duration: { type: 'string', default: '30m' },
+      users: { type: 'string' },
+      warmup: { type: 'string', default: '30s' },
+      interval: { type: 'string', default: '1m' },
+      'drift-window': { type: 'string', default: '5m' },
+      'max-drift': { type: 'string' },
+      'other-above': { type: 'string' },
+      'other-share': { type: 'string' },
+      reports: { type: 'string', default: 'reports' },
+      render: { type: 'string' },
+    },
+  });
+  if (values.render !== undefined) {
+    const report = await renderSoakReport(values.render);
+    print(`${values.render}: every figure derived again from raw/ matches soak.json; rendered again (exit code of the run: ${String(report.exitCode)})`);
+    return 0;
+  }
+  if (!(SOAK_SCENARIOS as readonly string[]).includes(values.scenario)) throw new UsageError(`unknown scenario ${values.scenario} (${SOAK_SCENARIOS.join(', ')})`);
+  const intervalMs = parseDuration(values.interval, '--interval');
+  if (intervalMs < 1000) throw new UsageError('--interval must be at least 1s');
+  const { report, dir } = await runSoak({
+    config: {
+      scenario: values.scenario as SoakScenario,
+      users: count(values.users, '--users', PROFILES.paper.users),
+      durationMs: parseDuration(values.duration, '--duration'),
+      warmupMs: parseDuration(values.warmup, '--warmup'),
+      intervalMs,
+      driftIntervals: Math.max(1, Math.round(parseDuration(values['drift-window'], '--drift-window') / intervalMs)),
+      maxDrift: factorOption('--max-drift', values['max-drift'], 1.2),
+      disturbance: {
+        otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
+        sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
+      },
+    },
+    reportsDir: values.reports,
+    log: print,
+  });
+  for (const v of report.figures.verdicts) print(`${v.figure}: drift ${v.ratio === null ? 'no data' : `×${v.ratio.toFixed(3)}`} (${v.rule}) ${v.passed ? 'pass' : `FAIL (${v.reason ?? ''})`}`);
+  if (report.figures.interference.disturbed) print(`DISTURBED: someone else's load used the machine during the soak (report: "Verdict"); exit code ${String(soakExitCode(report.figures))}`);
+  print(`soak report: ${dir}/soak.html`);
+  return report.exitCode;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'gate') {
     try {
@@ -256,6 +328,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'growth') return growth(argv.slice(1));
   if (argv[0] === 'reliability') return reliability(argv.slice(1));
   if (argv[0] === 'security') return security(argv.slice(1));
+  if (argv[0] === 'soak') return soak(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

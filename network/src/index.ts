@@ -13,7 +13,7 @@ export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type Proc
 export { locateToolchain } from './toolchain';
 export { tail } from './util/tail';
 export { findExecutable } from './util/executables';
-export { ledgerHeight, scrape, valueOf } from './fabric/metrics';
+export { ledgerHeight, parseMetrics, scrape, valueOf } from './fabric/metrics';
 export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';
 export { ChannelConfigError } from './channel/config';
 export { revocationListOf, revokeIdentity, type Revocation } from './channel/revocation';

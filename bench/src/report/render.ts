@@ -37,7 +37,7 @@ const RAW_NAME = /^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za-z0-9_@+-][A-Za-z0-9.
  * `reports/` directory name of a run: `<date>T<hhmm>_<name>_<short sha>`, `-dirty` when the tree
  * was; the time keeps two runs of a day at one commit apart.
  */
-export function reportDirName(meta: RunMeta): string {
+export function reportDirName(meta: Pick<RunMeta, 'startedAt' | 'name' | 'commit'>): string {
   const when = `${meta.startedAt.slice(0, 13)}${meta.startedAt.slice(14, 16)}`;
   return `${when}_${meta.name}_${meta.commit.sha.slice(0, 7)}${meta.commit.dirty ? '-dirty' : ''}`;
 }
