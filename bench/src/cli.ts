@@ -19,7 +19,8 @@ import { DEFAULT_BASELINE, recordBaseline, runGate } from './gate/gate';
 import type { Engine } from './report/schema';
 import { PROFILES, type Profile } from './table4/profiles';
 import { DEFAULT_DISTURBANCE } from './resources/interference';
-import { runTable4 } from './table4/run';
+import { EXIT_DISTURBED, runTable4 } from './table4/run';
+import { interferenceNote } from './capacity/report';
 import { parseDuration } from './scenario';
 import { SOAK_SCENARIOS, type SoakScenario } from './soak/raw';
 import { renderSoakReport, runSoak, soakExitCode } from './soak/run';
@@ -69,11 +70,13 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
             The harness ceiling: closed steps repeated straight to the Fabric Gateway (no HTTP, nginx or
             service): what the service costs. Runs on the state's network, of whatever size it was made.
             Writes reports/<time>_capacity-<plan>-<size>_<sha>/ (capacity.json, .csv, .html). Plan full ~15 min, quick ~3 min.
+            Each step's interference is measured as table4's; exit code 98 when a step was disturbed.
 
   growth    cost growth with the network's size: each size (network up --size) brought up in turn in its
             own state (<state>-<size>), the capacity sweep run on it, the network taken down; then chain
             CPU per transaction, knees and saturation compared. Needs the default network down.
             Writes reports/<time>_growth-<plan>_<sha>/ (growth.json, .csv, .html) beside each size's capacity report.
+            Exit code 98 when a step of any size was disturbed.
 
   reliability  faults under the 30-user add-order load (${FAULT_NAMES.join(', ')}), each injected and
             undone within the load; then every peer's ledger awaited until they agree and every
@@ -210,8 +213,9 @@ async function capacity(argv: string[]): Promise<number> {
   for (const s of report.scaling) print(`${s.scenario}: ${s.fit ? `USL λ ${s.fit.lambda.toFixed(2)}/s, σ ${s.fit.sigma.toFixed(3)}, κ ${s.fit.kappa.toFixed(4)}, R² ${s.fit.rSquared.toFixed(3)}` : `no USL fit (${s.error ?? ''})`}`);
   for (const c of report.ceilings) print(`${c.scenario} harness ceiling: ${c.verdict}`);
   for (const f of report.projection.findings) print(f);
+  print(interferenceNote(report.steps));
   print(`capacity report: ${dir}/capacity.html`);
-  return 0;
+  return report.steps.some((s) => s.interference.disturbed) ? EXIT_DISTURBED : 0;
 }
 
 async function growth(argv: string[]): Promise<number> {
@@ -229,7 +233,7 @@ async function growth(argv: string[]): Promise<number> {
   const { dir, report } = await runGrowth(sizes.filter(isTopologySize), values.plan, print, values.reports);
   for (const f of report.findings) print(f);
   print(`growth report: ${dir}/growth.html`);
-  return 0;
+  return report.sizes.some((s) => s.disturbedSteps > 0) ? EXIT_DISTURBED : 0;
 }
 
 async function reliability(argv: string[]): Promise<number> {

@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import { ceilings, knee, saturation, scaling } from './analysis';
 import { compareSizes, GrowthError, writeGrowthReport } from './growth';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
-import { CAPACITY_SCHEMA, capacityCsv, writeCapacityReport, type CapacityReport } from './report';
+import { CAPACITY_SCHEMA, capacityCsv, interferenceNote, writeCapacityReport, type CapacityReport } from './report';
 import type { SweepStep } from './sweep';
 import { uslThroughput } from './usl';
+import { summarise } from '../resources/interference';
 
 function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> = {}): SweepStep {
   const throughputPerS = model === 'closed' ? uslThroughput({ lambda: 5, sigma: 0.1, kappa: 0.002 }, load) : load;
@@ -27,6 +28,7 @@ function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> 
     droppedIterations: 0,
     cpuPct: { machine: 40 + 2 * load, chain: 30, service: 8, loadGenerator: 2 },
     cpuMsPerTx: { chain: 80, service: 15, loadGenerator: 1 },
+    interference: summarise([]),
     window: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-26T00:00:05.000Z', durationS: 5 },
     ...over,
   };
@@ -121,6 +123,17 @@ void describe('capacity analysis and report', () => {
     assert.match(html, /paper topology: 7 peers, 3 orgs, 3 orderers on 4 hosts/);
     assert.match(html, /no step of the sweep met the objective/);
     assert.match(html, /order of magnitude of a large provincial retail market/);
+    assert.match(html, /Interference: no step disturbed/);
+  });
+
+  void it("names the steps measured beside someone else's load, in the HTML and the CSV", () => {
+    const burner = { t: 0, machinePct: 90, oursPct: 50, kernelPct: 1, otherPct: 39, stealPct: 0, foreign: new Map([[4242, { name: 'burner', cpuPct: 39 }]]) };
+    const disturbed = step('open', 30, { interference: summarise([burner, { ...burner, t: 1 }]) });
+    assert.equal(disturbed.interference.disturbed, true);
+    assert.match(interferenceNote([step('open', 5), disturbed]), /DISTURBED: 1 of 2 steps .*add_order http open 30 \(other 39\.0 %; burner pid 4242\)/);
+    const csv = capacityCsv({ steps: [disturbed] } as unknown as CapacityReport).split('\r\n');
+    const header = (csv[0] ?? '').split(',');
+    assert.equal((csv[1] ?? '').split(',')[header.indexOf('disturbed')], 'true');
   });
 });
 

@@ -7,7 +7,7 @@ import { csvTable, type CsvValue } from '../report/csv';
 import type { Machine } from '../report/schema';
 import { escapeXml, lineChart } from '../report/svg';
 import { commit, machine } from '../table4/provenance';
-import type { CapacityReport } from './report';
+import { CAPACITY_SCHEMA, type CapacityReport } from './report';
 import { runCapacity } from './run';
 import { SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
 
@@ -48,6 +48,8 @@ export interface GrowthSize {
   /** The size's capacity report. */
   readonly report: string;
   readonly figures: readonly GrowthFigures[];
+  /** Its steps measured beside someone else's load (bench/src/capacity/report.ts interferenceNote). */
+  readonly disturbedSteps: number;
 }
 
 export interface GrowthReport {
@@ -114,7 +116,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       ];
     });
     const t = report.meta.topology;
-    return { size: t.size, peers: t.peers, orgs: t.orgs, orderers: t.orderers, report: dir, figures };
+    return { size: t.size, peers: t.peers, orgs: t.orgs, orderers: t.orderers, report: dir, figures, disturbedSteps: report.steps.filter((s) => s.interference.disturbed).length };
   });
   const findings: string[] = [];
   const small = sizes[0];
@@ -134,6 +136,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       );
     }
     for (const size of sizes) findings.push(`${size.size} (${size.peers} peers): ${size.figures.map((f) => `${f.scenario}: ${f.saturation}`).join('; ')}`);
+    for (const size of sizes.filter((z) => z.disturbedSteps > 0)) findings.push(`DISTURBED: ${String(size.disturbedSteps)} steps of ${size.size} were measured beside someone else's load (its capacity report names them).`);
     findings.push('The orgs stay three at every size: the contract needs all three roles, and every write is endorsed by two of them whatever the size; what grows here is the peers that validate and commit each block.');
   }
   return { schema: GROWTH_SCHEMA, meta: { startedAt, endedAt: new Date().toISOString(), commit: first.report.meta.commit, machine: first.report.meta.machine, plan: first.report.meta.plan }, sizes, findings };
@@ -206,7 +209,13 @@ export function growthLayout(size: TopologySize, root = stateRoot()): StateLayou
 
 /** The growth report of capacity reports measured earlier (`bench growth --from DIR,DIR`). */
 export async function growthFrom(dirs: readonly string[], reportsDir: string): Promise<{ dir: string; report: GrowthReport }> {
-  const runs = await Promise.all(dirs.map(async (dir) => ({ dir, report: JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')) as CapacityReport })));
+  const runs = await Promise.all(
+    dirs.map(async (dir) => {
+      const parsed = JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')) as { schema?: unknown };
+      if (parsed.schema !== CAPACITY_SCHEMA) throw new GrowthError(`${dir}/capacity.json is ${JSON.stringify(parsed.schema)}, not ${CAPACITY_SCHEMA}: measure that size again (bench capacity)`);
+      return { dir, report: parsed as CapacityReport };
+    }),
+  );
   const report = compareSizes(runs, new Date().toISOString());
   const sha = report.meta.commit;
   const dir = join(reportsDir, `${report.meta.startedAt.slice(0, 13)}${report.meta.startedAt.slice(14, 16)}_growth_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);

@@ -15,7 +15,8 @@ import { uslThroughput } from './usl';
  * and the provincial projection with its inputs and where each comes from).
  */
 
-export const CAPACITY_SCHEMA = 'energysale-bench/capacity@1';
+/** @2: each step says how much of the machine someone else used (interference). */
+export const CAPACITY_SCHEMA = 'energysale-bench/capacity@2';
 
 export interface CapacityReport {
   readonly schema: typeof CAPACITY_SCHEMA;
@@ -65,6 +66,9 @@ const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] =
   ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain],
   ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service],
   ['load_generator_cpu_ms_per_tx', (s) => s.cpuMsPerTx.loadGenerator],
+  ['other_cpu_pct_avg', (s) => s.interference.otherPct.avg],
+  ['other_above_share_pct', (s) => s.interference.aboveSharePct],
+  ['disturbed', (s) => s.interference.disturbed],
   ['window_start', (s) => s.window.start],
   ['window_end', (s) => s.window.end],
 ];
@@ -128,6 +132,15 @@ function cpuChart(steps: readonly SweepStep[], scenario: SweepScenario): string 
   });
 }
 
+/** The steps measured beside someone else's load, named with the processes that used most; or that none was. */
+export function interferenceNote(steps: readonly SweepStep[]): string {
+  const disturbed = steps.filter((s) => s.interference.disturbed);
+  const avg = steps.length === 0 ? 0 : steps.reduce((sum, s) => sum + s.interference.otherPct.avg, 0) / steps.length;
+  if (disturbed.length === 0) return `Interference: no step disturbed; someone else's CPU averaged ${avg.toFixed(2)} % of the machine over the steps.`;
+  const named = disturbed.map((s) => `${s.scenario} ${s.path} ${s.model} ${String(s.load)} (other ${s.interference.otherPct.avg.toFixed(1)} %; ${s.interference.foreign.map((f) => `${f.name} pid ${String(f.pid)}`).join(', ') || 'no single process'})`);
+  return `DISTURBED: ${String(disturbed.length)} of ${String(steps.length)} steps were measured beside someone else's load, their figures not this system's alone: ${named.join('; ')}.`;
+}
+
 export function capacityHtml(report: CapacityReport): string {
   const { meta, projection } = report;
   const scenarios = [...new Set(report.steps.map((s) => s.scenario))];
@@ -138,6 +151,7 @@ export function capacityHtml(report: CapacityReport): string {
     `<p class="muted">Commit ${h(meta.commit.sha.slice(0, 12))}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${h(meta.startedAt)} to ${h(meta.endedAt)}; ${meta.machine.cores} cores, ${h(meta.machine.cpuModel)}, ${meta.machine.memoryGiB} GiB; ${h(meta.runtime)} runtime; ` +
       `${h(meta.topology.size)} topology: ${meta.topology.peers} peers, ${meta.topology.orgs} orgs, ${meta.topology.orderers} orderers on ${meta.topology.hosts} hosts; ` +
       `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, through nginx and the retail service (vegeta), the gateway steps straight to the Fabric Gateway.</p>`,
+    `<p>${h(interferenceNote(report.steps))}</p>`,
     '<h2>Knees (open model)</h2>',
     table(
       ['scenario', 'objective', 'knee: offered rate', 'throughput there', 'steps beyond it'],
@@ -189,8 +203,22 @@ export function capacityHtml(report: CapacityReport): string {
     `<ul>${projection.findings.map((f) => `<li>${h(f)}</li>`).join('')}</ul>`,
     '<h2>Every step</h2>',
     table(
-      ['scenario', 'path', 'model', 'load', 'throughput /s', 'p50 s', 'p95 s', 'p99 s', 'success %', 'dropped', 'machine CPU %', 'chain CPU ms/tx'],
-      report.steps.map((s) => [s.scenario, s.path, s.model, s.model === 'closed' ? `${s.load} users` : `${s.load}/s`, n(s.throughputPerS, 1), n(s.latencyS.p50, 3), n(s.latencyS.p95, 3), n(s.latencyS.p99, 3), n(s.successRatePct), String(s.droppedIterations), n(s.cpuPct.machine, 0), n(s.cpuMsPerTx.chain, 1)]),
+      ['scenario', 'path', 'model', 'load', 'throughput /s', 'p50 s', 'p95 s', 'p99 s', 'success %', 'dropped', 'machine CPU %', 'chain CPU ms/tx', 'other CPU %'],
+      report.steps.map((s) => [
+        s.scenario,
+        s.path,
+        s.model,
+        s.model === 'closed' ? `${s.load} users` : `${s.load}/s`,
+        n(s.throughputPerS, 1),
+        n(s.latencyS.p50, 3),
+        n(s.latencyS.p95, 3),
+        n(s.latencyS.p99, 3),
+        n(s.successRatePct),
+        String(s.droppedIterations),
+        n(s.cpuPct.machine, 0),
+        n(s.cpuMsPerTx.chain, 1),
+        `${n(s.interference.otherPct.avg, 1)}${s.interference.disturbed ? ' DISTURBED' : ''}`,
+      ]),
     ),
     '<h2>Notes</h2>',
     `<ul>${report.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`,

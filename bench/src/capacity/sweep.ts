@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 
-import { isRunning, locateToolchain, StateLayout } from '@energysale/network';
+import { isRunning, StateLayout } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import type { LoadEngine } from '../engine/engine';
 import { GatewayEngine } from '../engine/gateway';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
-import { MachineSource, pidsOfExecutable, ResourceSampler, stats } from '../resources/sampler';
+import { InterferenceSampler, ourRoots, readProcessCpu, summarise, withDescendants, type InterferenceSummary } from '../resources/interference';
+import { MachineSource, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
@@ -53,6 +54,8 @@ export interface SweepStep {
   readonly cpuPct: { readonly machine: number; readonly chain: number; readonly service: number; readonly loadGenerator: number };
   /** CPU milliseconds per successful request: the chain's, the service tier's, the load generator's. */
   readonly cpuMsPerTx: { readonly chain: number; readonly service: number; readonly loadGenerator: number };
+  /** Someone else's CPU during the measured window (disturbed: its figures are not this system's alone). */
+  readonly interference: InterferenceSummary;
   readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
 }
 
@@ -90,14 +93,14 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
   const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);
   const engine = await VegetaEngine.locate();
   const gateway = GatewayEngine.open(network.topology, layout);
-  const vegeta = (await locateToolchain()).bin.vegeta;
   const sampler = new ResourceSampler([
     new MachineSource(),
     { name: 'chain', pids: () => pidsOf(['peer', 'orderer', 'chaincode']) },
     { name: 'service', pids: () => pidsOf(['service', 'lb']) },
-    // vegeta, and this process: the Fabric client of the gateway steps (and vegeta's feeder otherwise).
-    { name: 'loadGenerator', pids: () => [...pidsOfExecutable(vegeta), process.pid] },
+    // This process and its tree: the Fabric client of the gateway steps, vegeta and its feeder otherwise.
+    { name: 'loadGenerator', pids: () => [...withDescendants([process.pid], readProcessCpu())] },
   ]);
+  const interference = new InterferenceSampler(ourRoots(layout));
   const metrics = new ProgressMetrics();
   const contexts: Readonly<Record<SweepPath, LoadContext>> = { http: { log, metrics, engine }, gateway: { log, metrics, engine: gateway satisfies LoadEngine } };
   const paths: Readonly<Record<SweepPath, Path>> = { http: { kind: 'http', baseUrl: tier.url }, gateway: { kind: 'gateway', topology: network.topology } };
@@ -106,6 +109,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     const identities = Math.max(...plan.users, 1);
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
     sampler.start();
+    interference.start();
     const steps: SweepStep[] = [];
     let n = 0;
     const step = async (scenario: SweepScenario, path: SweepPath, model: SweepStep['model'], value: number, executor: Pick<Scenario, 'executor'> & Record<string, unknown>): Promise<void> => {
@@ -135,11 +139,13 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         droppedIterations: s.measured.droppedIterations,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
         cpuMsPerTx: { chain: perTx('chain'), service: perTx('service'), loadGenerator: perTx('loadGenerator') },
+        interference: summarise(interference.between(from, to)),
         window: s.measured.window,
       };
       log(
         `  ${result.throughputPerS.toFixed(1)}/s, p99 ${result.latencyS.p99.toFixed(3)} s, ${result.successRatePct.toFixed(2)} % ok, ${result.droppedIterations} dropped, ` +
-          `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, load generator ${result.cpuPct.loadGenerator.toFixed(0)})`,
+          `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, load generator ${result.cpuPct.loadGenerator.toFixed(0)}), ` +
+          `other ${result.interference.otherPct.avg.toFixed(1)} %${result.interference.disturbed ? ' DISTURBED' : ''}`,
       );
       steps.push(result);
     };
@@ -155,6 +161,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     return { steps, users: identities };
   } finally {
     sampler.stop();
+    interference.stop();
     await gateway.close();
     await stopServiceTier(layout);
   }

@@ -5,7 +5,7 @@ import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/serv
 
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
-import { DEFAULT_DISTURBANCE, InterferenceSampler, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
+import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
 import { ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Summary } from '../scenario';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
@@ -97,8 +97,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const chain = (await network.supervisor.records()).filter((r) => ['peer', 'orderer', 'chaincode'].includes(r.kind) && isRunning(r));
   const sampler = new ResourceSampler([{ name: 'chain', pids: () => chain.map((r) => r.pid) }]);
   // Ours, by pid: the state's processes and this process's tree; everything else is someone else's.
-  const ours = (await network.supervisor.records()).filter(isRunning).map((r) => r.pid);
-  const interference = new InterferenceSampler(() => [...ours, process.pid]);
+  const interference = new InterferenceSampler(ourRoots(layout));
   const rule = options.disturbance ?? DEFAULT_DISTURBANCE;
   const retries = options.disturbedRetries ?? 2;
   const load: LoadContext = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { summarise } from '../resources/interference';
 import { reconcile } from './reconcile';
 import { judge, RELIABILITY_SCHEMA, reliabilityMarkdown, type ReliabilityReport } from './report';
 import type { FaultResult } from './suite';
@@ -47,6 +48,7 @@ void describe('judging a fault', () => {
     reconciliation: { lost: [], duplicated: [], wrongState: [], unacknowledgedCommitted: 0, unknown: [], listed: 99 },
     chain: { validTx: 99, invalidTx: 2, byValidation: { VALID: 99, DUPLICATE_TXID: 2 }, source: 'block scan' },
     failures: { '503': 1 },
+    interference: summarise([]),
     ...over,
   });
 
@@ -62,7 +64,8 @@ void describe('judging a fault', () => {
   });
 
   void it('writes a markdown table with every figure and the verdicts', () => {
-    const faults = [result(), result({ fault: 'peer-per-org', acknowledgedDuringFault: 0, failures: { '502': 14 }, failed: 14 })];
+    const burner = { t: 0, machinePct: 90, oursPct: 50, kernelPct: 1, otherPct: 39, stealPct: 0, foreign: new Map([[4242, { name: 'burner', cpuPct: 39 }]]) };
+    const faults = [result(), result({ fault: 'peer-per-org', acknowledgedDuringFault: 0, failures: { '502': 14 }, failed: 14, interference: summarise([burner, { ...burner, t: 1 }]) })];
     const report: ReliabilityReport = {
       schema: RELIABILITY_SCHEMA,
       meta: {
@@ -79,8 +82,10 @@ void describe('judging a fault', () => {
       passed: false,
     };
     const md = reliabilityMarkdown(report);
-    assert.match(md, /\| orderer-leader \| orderer9\.example\.org \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 99 VALID, 2 DUPLICATE_TXID \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| pass \|/);
+    assert.match(md, /\| orderer-leader \| orderer9\.example\.org \| 100 \| 99 \| 30 \| 1 \(1× 503\) \| 0 \| 0 \| 99 VALID, 2 DUPLICATE_TXID \| 1\.5 \| 2 \| 8 \| 0\.4 \| 600 \| 0\.0 \| pass \|/);
     assert.match(md, /\| peer-per-org \|.*\| 14 \(14× 502\) \|.*FAIL: no write was acknowledged while the fault lasted \|/);
     assert.match(md, /\*\*FAILED\*\*/);
+    assert.match(md, /\| 39\.0 DISTURBED \|/);
+    assert.match(md, /- DISTURBED \*\*peer-per-org\*\*: burner \(pid 4242\) 39\.0 %/);
   });
 });

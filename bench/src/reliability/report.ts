@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Machine } from '../report/schema';
+import { DEFAULT_DISTURBANCE } from '../resources/interference';
 import type { FaultResult, ReliabilityVariant } from './suite';
 
 /*
@@ -9,7 +10,8 @@ import type { FaultResult, ReliabilityVariant } from './suite';
  * figures and the verdicts), with the machine, commit and variant that produced them.
  */
 
-export const RELIABILITY_SCHEMA = 'energysale-bench/reliability@1';
+/** @2: each fault says how much of the machine someone else used (interference). */
+export const RELIABILITY_SCHEMA = 'energysale-bench/reliability@2';
 
 export interface Verdict {
   readonly fault: string;
@@ -64,8 +66,8 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
     `Commit ${meta.commit.sha.slice(0, 12)}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${meta.startedAt} to ${meta.endedAt}; ${meta.machine.cores} cores, ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB; ${meta.runtime} runtime.`,
     `Load: add order, ${meta.load.users} users in a closed loop through nginx and the service, ${meta.load.warmup} warm-up + ${meta.load.duration}; each fault injected at 25 % of the measured window and undone at 60 %.`,
     '',
-    row(['fault', 'hit', 'sent', 'acknowledged', 'during the fault', 'failed', 'lost', 'duplicated', 'on chain', 'error window s', 'recovery s', 'restore s', 'ledgers agree s', 'tx/min (measured)', 'verdict']),
-    row(Array.from({ length: 15 }, () => '---')),
+    row(['fault', 'hit', 'sent', 'acknowledged', 'during the fault', 'failed', 'lost', 'duplicated', 'on chain', 'error window s', 'recovery s', 'restore s', 'ledgers agree s', 'tx/min (measured)', 'other CPU %', 'verdict']),
+    row(Array.from({ length: 16 }, () => '---')),
     ...report.faults.map((f) => {
       const v = report.verdicts.find((x) => x.fault === f.fault);
       return row([
@@ -83,6 +85,7 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
         f.restoreS,
         f.catchUpS,
         f.measured.throughputTxPerMin.toFixed(0),
+        `${f.interference.otherPct.avg.toFixed(1)}${f.interference.disturbed ? ' DISTURBED' : ''}`,
         v?.passed ? 'pass' : `FAIL: ${v?.reasons.join('; ') ?? ''}`,
       ]);
     }),
@@ -90,6 +93,8 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
     ...report.faults.map((f) => `- **${f.fault}**: ${f.description}. ${f.reconciliation.unacknowledgedCommitted} unacknowledged orders committed all the same.`),
     '',
     `"On chain": the load's add-order transactions in the blocks written while it ran, by validation code (a block scan); a copy the service sent again is DUPLICATE_TXID.`,
+    `"Other CPU": someone else's share of the machine while the load ran (its busy CPU less every process of ours, by pid, and the kernel's), on average; DISTURBED when above ${String(DEFAULT_DISTURBANCE.otherPct)} % in more than ${String(DEFAULT_DISTURBANCE.sharePct)} % of the seconds: its timings (error window, recovery, throughput) are not this system's alone; its counts (lost, duplicated, on chain) hold all the same.`,
+    ...report.faults.filter((f) => f.interference.disturbed).map((f) => `- DISTURBED **${f.fault}**: ${f.interference.foreign.map((p) => `${p.name} (pid ${String(p.pid)}) ${p.cpuPct.toFixed(1)} %`).join(', ') || 'no single process'}`),
     '',
     `**${report.passed ? 'Passed' : 'FAILED'}**: zero acknowledged writes lost is the bar; every peer's ledger agreed (same height and last block) after each fault.`,
     '',

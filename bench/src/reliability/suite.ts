@@ -8,6 +8,7 @@ import { ProgressMetrics } from '../progress/metrics';
 import type { Options, Response } from '../scenario';
 import { parseDuration } from '../scenario/duration';
 import type { ChainCount } from '../report/schema';
+import { InterferenceSampler, ourRoots, summarise, type InterferenceSummary } from '../resources/interference';
 import { chainCountIn, DECLARE_ORDER, scanStart } from '../table4/chain-count';
 import { runOrders } from '../table4/ledger';
 import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
@@ -68,6 +69,8 @@ export interface FaultResult {
   readonly chain: ChainCount;
   /** Failures by status, e.g. {"502": 3}. */
   readonly failures: Readonly<Record<string, number>>;
+  /** Someone else's CPU while the load ran. */
+  readonly interference: InterferenceSummary;
 }
 
 const sleepUntil = (ms: number): Promise<void> => wait(Math.max(0, ms - Date.now()));
@@ -112,6 +115,9 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
   const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const load: Omit<LoadContext, 'onResponse'> = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
   const results: FaultResult[] = [];
+  // Ours re-read at each sample: a fault's restore starts nodes under new pids.
+  const interference = new InterferenceSampler(ourRoots(layout));
+  interference.start();
   try {
     const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: variant.users, preloadOrdersPerUser: 0, log });
     const warmupMs = parseDuration(variant.warmup, 'warmup');
@@ -171,16 +177,18 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
         reconciliation,
         chain,
         failures,
+        interference: summarise(interference.between(startMs, startMs + warmupMs + durationMs)),
       };
       log(
         `  ${result.sent} sent, ${result.acknowledged} acknowledged (${result.acknowledgedDuringFault} during the fault), ${result.failed} failed (${JSON.stringify(failures)}); error window ${result.errorWindowS} s, recovery ${result.recoveryS} s; ` +
           `ledgers agreed ${result.catchUpS} s after the restore (height ${caughtUp.height}); lost ${reconciliation.lost.length}, duplicated ${reconciliation.duplicated.length}, wrong state ${reconciliation.wrongState.length}; ` +
-          `blocks: ${Object.entries(chain.byValidation).map(([code, n]) => `${n} ${code}`).join(', ')}`,
+          `blocks: ${Object.entries(chain.byValidation).map(([code, n]) => `${n} ${code}`).join(', ')}; other ${result.interference.otherPct.avg.toFixed(1)} %${result.interference.disturbed ? ' DISTURBED' : ''}`,
       );
       results.push(result);
     }
     return results;
   } finally {
+    interference.stop();
     await stopServiceTier(layout);
   }
 }

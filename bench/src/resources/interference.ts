@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+import { isRunning, type ProcessRecord, type StateLayout } from '@energysale/network';
+
 import type { ScenarioInterference } from '../report/schema';
 
 /*
@@ -76,6 +78,23 @@ export function parseMachineStat(stat: string): MachineCpu {
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = user + nice + system + idle + iowait + irq + softirq + steal;
   return { total, busy: total - idle - iowait - steal, interrupts: irq + softirq, steal };
+}
+
+/**
+ * The roots of our process trees at this instant: every running process the network's state records
+ * (read again each time: a node a fault restarted runs under a new pid) and this benchmark's own.
+ * A read that meets the records file mid-write keeps the previous answer.
+ */
+export function ourRoots(layout: Pick<StateLayout, 'processFile'>): () => number[] {
+  let last: number[] = [];
+  return () => {
+    try {
+      last = (JSON.parse(readFileSync(layout.processFile, 'utf8')) as ProcessRecord[]).filter(isRunning).map((r) => r.pid);
+    } catch {
+      // missing (no network) or being written: the last answer stands
+    }
+    return [...last, process.pid];
+  };
 }
 
 /** Every descendant of the roots among the processes, the roots included (when alive). */

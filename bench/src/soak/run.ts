@@ -11,7 +11,7 @@ import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { chartsOf } from '../report/document';
 import { reportDirName, toHtml, toMarkdown } from '../report/render';
-import { InterferenceSampler, type InterferencePoint } from '../resources/interference';
+import { InterferenceSampler, ourRoots, type InterferencePoint } from '../resources/interference';
 import type { Options, Scenario } from '../scenario';
 import { runningNetwork, runTest } from '../table4/load';
 import { prepare } from '../table4/prepare';
@@ -138,7 +138,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: config.users, preloadOrdersPerUser: PROFILES.quick.preloadOrdersPerUser, log });
     const batch = describeBatchSettings(await readBatchSettings(await network.context()));
     const { processes, roots } = ourProcesses(await network.supervisor.records());
-    const interference = new InterferenceSampler(() => roots.values());
+    const interference = new InterferenceSampler(ourRoots(layout));
     const rows: ResponseRow[] = [];
     const snapshots: Snapshot[] = [];
     const intervals = Math.floor(config.durationMs / config.intervalMs);

@@ -34,7 +34,7 @@ import { ProgressMetrics } from '../progress/metrics';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
-import { DEFAULT_DISTURBANCE, InterferenceSampler, scenarioInterference, type DisturbanceRule } from '../resources/interference';
+import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, scenarioInterference, type DisturbanceRule } from '../resources/interference';
 import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration, type Summary } from '../scenario';
 import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
@@ -135,8 +135,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const chain = await records(['peer', 'orderer', 'chaincode']);
   const service = await records(['service', 'lb']);
   // Ours, by pid: every process of the state (nodes, service tier, monitoring) and this benchmark's own tree.
-  const ours = (await network.supervisor.records()).filter(isRunning).map((r) => r.pid);
-  const interference = new InterferenceSampler(() => [...ours, process.pid]);
+  const interference = new InterferenceSampler(ourRoots(layout));
   const disturbance = options.disturbance ?? DEFAULT_DISTURBANCE;
   const sampler = new ResourceSampler([
     { name: 'chain', pids: () => chain.map((r) => r.pid) },
