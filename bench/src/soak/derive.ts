@@ -1,6 +1,8 @@
 import { percentile } from '../scenario/stats';
 import { isFailure } from '../scenario/log';
-import { SOAK_GROUPS, type ResponseRow, type SoakGroup, type SoakRaw } from './raw';
+import { countTransactions } from '@energysale/network';
+
+import { SOAK_GROUPS, type ResponseRow, type SoakBlocks, type SoakGroup, type SoakRaw } from './raw';
 
 /*
  * Every figure of a soak, derived from its raw data alone (the live run and `soak --render` call the
@@ -40,6 +42,8 @@ export interface SoakInterval {
   /** The interval's seconds of interference: "other" and steal, average % of the machine. */
   readonly otherPct: Figure;
   readonly stealPct: Figure;
+  /** The transactions made in the interval (client time) as the blocks hold them, by validation code. */
+  readonly chainByValidation: Readonly<Record<string, number>>;
 }
 
 /** A figure's drift: the mean of its last intervals over the mean of its first. */
@@ -79,6 +83,8 @@ export interface SoakFigures {
   readonly verdicts: readonly Verdict[];
   readonly interference: SoakInterference;
   readonly totals: { readonly responses: number; readonly successes: number; readonly failures: number; readonly throughputPerMin: Figure };
+  /** The measured window's transactions in the blocks: by validation code, and by function and code. */
+  readonly chain: { readonly source: string; readonly byValidation: Readonly<Record<string, number>>; readonly byFunction: Readonly<Record<string, Readonly<Record<string, number>>>> };
 }
 
 const mean = (values: readonly Figure[]): Figure => {
@@ -121,7 +127,7 @@ function byInterval(raw: SoakRaw, rows: readonly ResponseRow[]): ResponseRow[][]
   return buckets;
 }
 
-function interval(raw: SoakRaw, index: number, rows: readonly ResponseRow[]): SoakInterval {
+function interval(raw: SoakRaw, index: number, rows: readonly ResponseRow[], blocks: SoakBlocks): SoakInterval {
   const before = raw.snapshots[index];
   const after = raw.snapshots[index + 1];
   if (!before || !after) throw new Error(`no snapshots around interval ${String(index)}`);
@@ -178,6 +184,7 @@ function interval(raw: SoakRaw, index: number, rows: readonly ResponseRow[]): So
     ledgerBytesByPeer,
     otherPct: mean(seconds.map((s) => s.otherPct)),
     stealPct: mean(seconds.map((s) => s.stealPct)),
+    chainByValidation: countTransactions(blocks.transactions.filter((t) => t.timestampMs >= before.t && t.timestampMs < after.t)).byValidation,
   };
 }
 
@@ -246,9 +253,12 @@ function interferenceOf(raw: SoakRaw): SoakInterference {
   };
 }
 
-export function deriveSoak(raw: SoakRaw, rows: readonly ResponseRow[]): SoakFigures {
+export function deriveSoak(raw: SoakRaw, rows: readonly ResponseRow[], blocks: SoakBlocks): SoakFigures {
   const buckets = byInterval(raw, rows);
-  const intervals = buckets.map((bucket, i) => interval(raw, i, bucket));
+  const intervals = buckets.map((bucket, i) => interval(raw, i, bucket, blocks));
+  const from = raw.snapshots[0]?.t ?? raw.measuredFromMs;
+  const to = raw.snapshots[raw.snapshots.length - 1]?.t ?? from;
+  const { byValidation, byFunction } = countTransactions(blocks.transactions.filter((t) => t.timestampMs >= from && t.timestampMs < to));
   const k = Math.min(raw.config.driftIntervals, Math.floor(intervals.length / 2));
   const drifts = driftFigures(raw, intervals).map(([figure, read]) => drift(figure, intervals.map(read), k));
   const responses = sum(intervals.map((i) => i.responses));
@@ -261,5 +271,6 @@ export function deriveSoak(raw: SoakRaw, rows: readonly ResponseRow[]): SoakFigu
     verdicts: verdicts(drifts, raw.config.maxDrift),
     interference: interferenceOf(raw),
     totals: { responses, successes, failures: responses - successes, throughputPerMin: windowS > 0 ? (successes * 60) / windowS : null },
+    chain: { source: blocks.source, byValidation, byFunction },
   };
 }

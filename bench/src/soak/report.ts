@@ -110,10 +110,22 @@ function verdictBlocks(report: SoakReport): Block[] {
       figures.verdicts.map((v) => [v.figure, v.rule, ratioText(v.ratio), { text: v.passed ? 'pass' : `FAIL (${v.reason ?? ''})`, tone: v.passed ? 'good' : 'bad' }]),
     ),
     { kind: 'paragraph', text: failed.length === 0 ? 'Every drift within its rule.' : `${String(failed.length)} drift rule(s) failed: exit code 99.` },
+    { kind: 'paragraph', text: chainText(figures) },
   ];
 }
 
 /** The figures of the run and of each group; each process's apart (processTable). */
+/** What the blocks hold of the measured window, by function and validation code. */
+function chainText(figures: SoakFigures): string {
+  const functions = Object.entries(figures.chain.byFunction);
+  if (functions.length === 0) return `The blocks hold no transaction made in the measured window (${figures.chain.source}).`;
+  const codes = (c: Readonly<Record<string, number>>): string => Object.entries(c).map(([code, n]) => `${integer(n)} ${code}`).join(', ');
+  return `On chain (${figures.chain.source}): ${functions.map(([fn, c]) => `${fn}: ${codes(c)}`).join('; ')}.`;
+}
+
+const VALID = 'VALID';
+const invalidIn = (c: Readonly<Record<string, number>>): number => Object.entries(c).reduce((sum, [code, n]) => sum + (code === VALID ? 0 : n), 0);
+
 function driftTable(figures: SoakFigures, ids: readonly string[]): Block {
   const ofAProcess = (figure: string): boolean => ids.some((id) => figure.includes(` ${id}`));
   return table(
@@ -155,6 +167,8 @@ const INTERVAL_COLUMNS: readonly (readonly [string, (i: SoakInterval) => CsvValu
   ...SOAK_GROUPS.map((g): readonly [string, (i: SoakInterval) => CsvValue] => [`cpu_pct_${g.replace(/ /g, '_')}`, (i) => i.groupCpuPct[g]]),
   ...SOAK_GROUPS.map((g): readonly [string, (i: SoakInterval) => CsvValue] => [`rss_bytes_${g.replace(/ /g, '_')}`, (i) => i.groupRssBytes[g]]),
   ['ledger_height', (i) => i.ledgerHeight],
+  ['chain_valid_tx', (i) => i.chainByValidation[VALID] ?? 0],
+  ['chain_invalid_tx', (i) => invalidIn(i.chainByValidation)],
   ['other_pct', (i) => i.otherPct],
   ['steal_pct', (i) => i.stealPct],
 ];
@@ -165,7 +179,7 @@ export function intervalsCsv(figures: SoakFigures): string {
 
 function intervalTable(figures: SoakFigures): Block {
   return table(
-    [['interval', true], ['end', true], ['tx/min', true], ['p50', true], ['p99', true], ['chain CPU ms/tx', true], ['service CPU ms/tx', true], ['harness CPU ms/tx', true], ['height', true], ['other', true]],
+    [['interval', true], ['end', true], ['tx/min', true], ['p50', true], ['p99', true], ['chain CPU ms/tx', true], ['service CPU ms/tx', true], ['harness CPU ms/tx', true], ['height', true], ['valid / invalid on chain', true], ['other', true]],
     figures.intervals.map((i) => [
       String(i.index + 1),
       seconds(i.endS),
@@ -176,6 +190,7 @@ function intervalTable(figures: SoakFigures): Block {
       show(i.groupCpuMsPerTx['service tier'], (v) => fixed(v, 2)),
       show(i.groupCpuMsPerTx['load generator'], (v) => fixed(v, 2)),
       show(i.ledgerHeight, integer),
+      `${integer(i.chainByValidation[VALID] ?? 0)} / ${integer(invalidIn(i.chainByValidation))}`,
       show(i.otherPct, percent),
     ]),
   );

@@ -13,6 +13,7 @@ import { chartsOf } from '../report/document';
 import { reportDirName, toHtml, toMarkdown } from '../report/render';
 import { InterferenceSampler, ourRoots, type InterferencePoint } from '../resources/interference';
 import type { Options, Scenario } from '../scenario';
+import { scanStart, scanWindow } from '../table4/chain-count';
 import { runningNetwork, runTest } from '../table4/load';
 import { prepare } from '../table4/prepare';
 import { PROFILES } from '../table4/profiles';
@@ -20,7 +21,7 @@ import { commit, machine } from '../table4/provenance';
 import { EXIT_DISTURBED, EXIT_THRESHOLD_FAILED } from '../table4/run';
 import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
 import { deriveSoak, type SoakFigures } from './derive';
-import { CLOCK_TICKS_PER_S, decodeResponses, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakConfig, type SoakRaw } from './raw';
+import { CLOCK_TICKS_PER_S, decodeBlocks, decodeResponses, encodeBlocks, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakBlocks, type SoakConfig, type SoakRaw } from './raw';
 import { intervalsCsv, SOAK_SCHEMA, soakDocument, type SoakMeta, type SoakReport } from './report';
 import { ourProcesses, snapshot } from './sample';
 
@@ -39,7 +40,10 @@ export class SoakRenderError extends Error {
 }
 
 const RAW_SAMPLES = 'samples.json';
+/** The progress line's derivation reads no block. */
+const NO_BLOCKS: SoakBlocks = { source: 'none', transactions: [] };
 const RAW_RESPONSES = 'requests.csv.gz';
+const RAW_BLOCKS = 'blocks.json.gz';
 
 /** The load of a scenario: add order, order query, or both at once (the users split between them). */
 function soakOptions(config: SoakConfig, baseUrl: string, fixture: Parameters<typeof addOrderRequests>[1]): Options {
@@ -79,7 +83,7 @@ async function writeFiles(dir: string, files: ReadonlyMap<string, string | Buffe
 
 /** soak.json, soak.md, soak.html, intervals.csv and charts/, from the report and its raw data. */
 async function renderSoak(dir: string, report: SoakReport, raw: SoakRaw): Promise<void> {
-  const rawFiles = await Promise.all([RAW_SAMPLES, RAW_RESPONSES].map(async (name) => ({ name, size: (await stat(join(dir, 'raw', name))).size })));
+  const rawFiles = await Promise.all([RAW_SAMPLES, RAW_RESPONSES, RAW_BLOCKS].map(async (name) => ({ name, size: (await stat(join(dir, 'raw', name))).size })));
   const document = soakDocument(report, raw, rawFiles);
   await rm(join(dir, 'charts'), { recursive: true, force: true });
   await writeFiles(
@@ -94,8 +98,12 @@ async function renderSoak(dir: string, report: SoakReport, raw: SoakRaw): Promis
   );
 }
 
-async function readRaw(dir: string): Promise<{ raw: SoakRaw; rows: ResponseRow[] }> {
-  return { raw: parseSoakRaw(await readFile(join(dir, 'raw', RAW_SAMPLES), 'utf8')), rows: decodeResponses(await readFile(join(dir, 'raw', RAW_RESPONSES))) };
+async function readRaw(dir: string): Promise<{ raw: SoakRaw; rows: ResponseRow[]; blocks: SoakBlocks }> {
+  return {
+    raw: parseSoakRaw(await readFile(join(dir, 'raw', RAW_SAMPLES), 'utf8')),
+    rows: decodeResponses(await readFile(join(dir, 'raw', RAW_RESPONSES))),
+    blocks: decodeBlocks(await readFile(join(dir, 'raw', RAW_BLOCKS))),
+  };
 }
 
 /**
@@ -106,8 +114,8 @@ export async function renderSoakReport(dir: string): Promise<SoakReport> {
   const parsed = JSON.parse(await readFile(join(dir, 'soak.json'), 'utf8')) as { schema?: unknown };
   if (parsed.schema !== SOAK_SCHEMA) throw new SoakRenderError(`${dir}/soak.json: schema ${JSON.stringify(parsed.schema)}, expected ${SOAK_SCHEMA}`);
   const stored = parsed as SoakReport;
-  const { raw, rows } = await readRaw(dir);
-  const figures = JSON.parse(JSON.stringify(deriveSoak(raw, rows))) as SoakFigures;
+  const { raw, rows, blocks } = await readRaw(dir);
+  const figures = JSON.parse(JSON.stringify(deriveSoak(raw, rows, blocks))) as SoakFigures;
   if (!isDeepStrictEqual(figures, stored.figures)) {
     const differs = (Object.keys(figures) as (keyof SoakFigures)[]).find((k) => !isDeepStrictEqual(figures[k], stored.figures[k]));
     throw new SoakRenderError(`${dir}: the figures derived from raw/ differ from soak.json's (first in "${String(differs)}")`);
@@ -144,6 +152,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     const intervals = Math.floor(config.durationMs / config.intervalMs);
     if (intervals < 1) throw new SoakRenderError(`a soak of ${String(config.durationMs)} ms holds no interval of ${String(config.intervalMs)} ms`);
 
+    const firstBlock = await scanStart(network.topology);
     const loadStartedMs = Date.now();
     const measuredFromMs = loadStartedMs + config.warmupMs;
     interference.start();
@@ -175,7 +184,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
         mark = rows.length;
         if (i === 0) continue;
         // The progress line: this interval alone (the report derives every interval from all the responses).
-        const partial = deriveSoak({ ...partialRaw(), snapshots: snapshots.slice(-2) }, rows.slice(since));
+        const partial = deriveSoak({ ...partialRaw(), snapshots: snapshots.slice(-2) }, rows.slice(since), NO_BLOCKS);
         const last = partial.intervals[0];
         if (last) {
           log(
@@ -189,9 +198,13 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     interference.stop();
 
     const raw = partialRaw();
-    // The figures come from the responses as raw/ keeps them (0.01 ms), so that --render finds the same.
+    const lastSnapshot = snapshots[snapshots.length - 1];
+    log('reading the blocks of the measured window');
+    const scanned = await scanWindow(network.topology, layout, firstBlock, measuredFromMs, lastSnapshot?.t ?? measuredFromMs);
+    // The figures come from raw/ as it is kept (responses at 0.01 ms), so that --render finds the same.
     const responses = encodeResponses(rows);
-    const figures = deriveSoak(raw, decodeResponses(responses));
+    const blocks = encodeBlocks({ source: scanned.source, transactions: scanned.transactions });
+    const figures = deriveSoak(raw, decodeResponses(responses), decodeBlocks(blocks));
     const meta: SoakMeta = {
       title: `Soak: ${config.scenario}, ${String(config.users)} users, ${durationText(config.durationMs)}`,
       startedAt,
@@ -207,7 +220,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     const report: SoakReport = { schema: SOAK_SCHEMA, meta, figures: JSON.parse(JSON.stringify(figures)) as SoakFigures, exitCode: soakExitCode(figures) };
     const dir = join(reportsDir, reportDirName({ startedAt, name: `soak-${config.scenario}`, commit: meta.commit }));
     if ((await readdir(dir).catch(() => [])).length > 0) throw new SoakRenderError(`${dir} already holds files; a report is never written over another`);
-    await writeFiles(join(dir, 'raw'), new Map<string, string | Buffer>([[RAW_SAMPLES, `${JSON.stringify(raw)}\n`], [RAW_RESPONSES, responses]]));
+    await writeFiles(join(dir, 'raw'), new Map<string, string | Buffer>([[RAW_SAMPLES, `${JSON.stringify(raw)}\n`], [RAW_RESPONSES, responses], [RAW_BLOCKS, blocks]]));
     await renderSoak(dir, report, raw);
     return { dir, report };
   } finally {

@@ -10,8 +10,8 @@ import { LOAD_GENERATOR_ID } from './sample';
 
 /*
  * A short mixed soak on the live network (3 intervals of 5 s): every process of ours followed, the
- * ledgers growing, the report's figures derived again from its raw data by --render, and a report
- * whose soak.json was altered refused by it.
+ * ledgers growing, its add orders found in the blocks, the report's figures derived again from its
+ * raw data by --render, and a report whose soak.json was altered refused by it.
  */
 void describe('bench soak on the live network', { timeout: 300_000 }, () => {
   void it('follows every process of ours through a mixed soak and derives its figures again from raw/', async () => {
@@ -39,6 +39,7 @@ void describe('bench soak on the live network', { timeout: 300_000 }, () => {
     const heights = figures.intervals.map((i) => i.ledgerHeight ?? 0);
     assert.ok((heights.at(-1) ?? 0) > (heights[0] ?? 0), `the ledger did not grow: ${heights.join(', ')}`);
     assert.equal(figures.drift.find((d) => d.figure === 'CPU ms/tx chain')?.ratio !== null, true);
+    assert.ok((figures.chain.byFunction['orders:DeclareOrder']?.['VALID'] ?? 0) > 0, `no valid add order in the blocks: ${JSON.stringify(figures.chain)}`);
     assert.ok(figures.interference.samples >= 12, `${String(figures.interference.samples)} seconds of interference sampled`);
 
     const files = await readdir(dir);

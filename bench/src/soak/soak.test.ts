@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { deriveSoak, drift } from './derive';
-import { decodeResponses, encodeResponses, SOAK_RAW_SCHEMA, SoakRawError, type ResponseRow, type Snapshot, type SoakRaw } from './raw';
+import { decodeResponses, encodeResponses, SOAK_RAW_SCHEMA, SoakRawError, type ResponseRow, type Snapshot, type SoakBlocks, type SoakRaw } from './raw';
 import { treeUsage } from './sample';
 
 const T0 = 1_700_000_000_000;
+const NO_BLOCKS: SoakBlocks = { source: 'test', transactions: [] };
 const MINUTE = 60_000;
 
 /** A peer whose CPU per interval is given (ticks), a harness at 100 ticks per interval. */
@@ -52,7 +53,7 @@ void describe('soak derivation', () => {
   void it('derives throughput, latency and CPU per transaction per interval from the raw data', () => {
     const raw = rawWith([600, 600, 600, 600]);
     const rows = [...responses(0, 60, 100), ...responses(1, 60, 100), ...responses(2, 30, 200), ...responses(2, 30, 200, 500), ...responses(3, 60, 100)];
-    const figures = deriveSoak(raw, rows);
+    const figures = deriveSoak(raw, rows, NO_BLOCKS);
     assert.equal(figures.intervals.length, 4);
     const [first, , third] = figures.intervals;
     assert.equal(first?.throughputPerMin, 60);
@@ -73,14 +74,14 @@ void describe('soak derivation', () => {
   void it('drops responses completed outside the measured window (the warm-up, after the last snapshot)', () => {
     const raw = rawWith([600]);
     const rows = [...responses(0, 10, 100), { scenario: 'add_order', startMs: 5000, latencyMs: 10, status: 201 }, { scenario: 'add_order', startMs: 10_000 + MINUTE + 5, latencyMs: 10, status: 201 }];
-    assert.equal(deriveSoak(raw, rows).totals.responses, 10);
+    assert.equal(deriveSoak(raw, rows, NO_BLOCKS).totals.responses, 10);
   });
 
   void it("takes each figure's drift as its last intervals' mean over its first, and fails the rule it breaks", () => {
     // The peer's CPU per transaction doubles from the first two intervals to the last two.
     const raw = rawWith([600, 600, 1200, 1200]);
     const rows = [0, 1, 2, 3].flatMap((i) => responses(i, 60, 100));
-    const figures = deriveSoak(raw, rows);
+    const figures = deriveSoak(raw, rows, NO_BLOCKS);
     assert.equal(figures.driftIntervals, 2);
     const chain = figures.drift.find((d) => d.figure === 'CPU ms/tx chain');
     assert.deepEqual(chain, { figure: 'CPU ms/tx chain', first: 100, last: 200, ratio: 2 });
@@ -93,25 +94,36 @@ void describe('soak derivation', () => {
 
   void it('has no data, and fails, where an interval had no success', () => {
     const raw = rawWith([600, 600]);
-    const figures = deriveSoak(raw, responses(0, 10, 100));
+    const figures = deriveSoak(raw, responses(0, 10, 100), NO_BLOCKS);
     assert.equal(figures.intervals[1]?.throughputPerMin, 0);
     assert.equal(figures.intervals[1].latencyS.p50, null);
     assert.equal(figures.intervals[1].cpuMsPerTx.peer0, null);
     const verdict = figures.verdicts.find((v) => v.figure === 'CPU ms/tx chain');
     assert.deepEqual([verdict?.passed, verdict?.reason], [false, 'no data']);
     // A soak shorter than two intervals compares nothing: every rule fails for want of data.
-    const short = deriveSoak(rawWith([600]), responses(0, 10, 100));
+    const short = deriveSoak(rawWith([600]), responses(0, 10, 100), NO_BLOCKS);
     assert.ok(short.verdicts.every((v) => !v.passed && v.reason === 'no data'));
   });
 
   void it("marks the soak disturbed when someone else's CPU was above the rule, and names the process", () => {
-    const quiet = deriveSoak(rawWith([600, 600], Array.from({ length: 120 }, () => 1)), responses(0, 10, 100));
+    const quiet = deriveSoak(rawWith([600, 600], Array.from({ length: 120 }, () => 1)), responses(0, 10, 100), NO_BLOCKS);
     assert.equal(quiet.interference.disturbed, false);
-    const busy = deriveSoak(rawWith([600, 600], Array.from({ length: 120 }, (_, i) => (i < 30 ? 40 : 0))), responses(0, 10, 100));
+    const busy = deriveSoak(rawWith([600, 600], Array.from({ length: 120 }, (_, i) => (i < 30 ? 40 : 0))), responses(0, 10, 100), NO_BLOCKS);
     assert.equal(busy.interference.disturbed, true);
     assert.equal(busy.interference.aboveSharePct, 25);
     assert.equal(busy.interference.foreign[0]?.name, 'burner');
     assert.equal(busy.intervals[0]?.otherPct, 20);
+  });
+
+  void it("counts the window's transactions from the blocks, per interval and by function, by the client's time", () => {
+    const raw = rawWith([600, 600]);
+    const tx = (minute: number, validation: string, fn = 'orders:DeclareOrder') => ({ block: 1, index: 0, txId: `${String(minute)}${validation}`, type: 'ENDORSER_TRANSACTION', validation, fn, timestampMs: T0 + 10_000 + minute * MINUTE + 1000 });
+    const blocks: SoakBlocks = { source: 'test scan', transactions: [tx(0, 'VALID'), tx(0, 'MVCC_READ_CONFLICT'), tx(1, 'VALID'), tx(1, 'VALID', 'orders:ConfirmOrder'), tx(2, 'VALID')] };
+    const figures = deriveSoak(raw, responses(0, 10, 100), blocks);
+    assert.deepEqual(figures.intervals[0]?.chainByValidation, { VALID: 1, MVCC_READ_CONFLICT: 1 });
+    assert.deepEqual(figures.intervals[1]?.chainByValidation, { VALID: 2 });
+    assert.deepEqual(figures.chain.byFunction, { 'orders:DeclareOrder': { VALID: 2, MVCC_READ_CONFLICT: 1 }, 'orders:ConfirmOrder': { VALID: 1 } });
+    assert.equal(figures.chain.source, 'test scan');
   });
 
   void it('drift is null when the first value is 0 or missing', () => {

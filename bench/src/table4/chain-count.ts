@@ -30,21 +30,25 @@ export async function scanStart(topology: Topology): Promise<number> {
   return height;
 }
 
-/** The `fn` transactions made in [fromMs, toMs], counted from blocks fromHeight..(the ledger's last). */
-export async function chainCountIn(topology: Topology, layout: StateLayout, fromHeight: number, fn: string, fromMs: number, toMs: number): Promise<ChainScan> {
+/** Every transaction made (client time) in [fromMs, toMs], from blocks fromHeight..(the ledger's last), and where they were read. */
+export async function scanWindow(topology: Topology, layout: StateLayout, fromHeight: number, fromMs: number, toMs: number): Promise<{ transactions: BlockTransaction[]; source: string }> {
   const [peer] = peers(topology);
   const last = (await scanStart(topology)) - 1;
   const all = last < fromHeight ? [] : await scanBlocks(topology, layout, { ...READER, ...(peer ? { peer: peer.id } : {}) }, fromHeight, last);
-  const transactions = all.filter((t) => t.fn === fn && t.timestampMs >= fromMs && t.timestampMs <= toMs);
+  return {
+    transactions: all.filter((t) => t.timestampMs >= fromMs && t.timestampMs <= toMs),
+    source: `block scan of channel ${topology.channel.name}, blocks ${String(fromHeight)}–${String(last)} (${peer?.id ?? ''})`,
+  };
+}
+
+/** The `fn` transactions made in [fromMs, toMs], counted from blocks fromHeight..(the ledger's last). */
+export async function chainCountIn(topology: Topology, layout: StateLayout, fromHeight: number, fn: string, fromMs: number, toMs: number): Promise<ChainScan> {
+  const window = await scanWindow(topology, layout, fromHeight, fromMs, toMs);
+  const transactions = window.transactions.filter((t) => t.fn === fn);
   const { byValidation } = countTransactions(transactions);
   const validTx = byValidation['VALID'] ?? 0;
   return {
-    count: {
-      validTx,
-      invalidTx: transactions.length - validTx,
-      byValidation,
-      source: `block scan of channel ${topology.channel.name}, blocks ${String(fromHeight)}–${String(last)} (${peer?.id ?? ''}): ${fn} transactions made in the measured window`,
-    },
+    count: { validTx, invalidTx: transactions.length - validTx, byValidation, source: `${window.source}: ${fn} transactions made in the measured window` },
     transactions,
   };
 }
