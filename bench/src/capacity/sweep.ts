@@ -9,7 +9,8 @@ import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { MachineSource, pidsOfExecutable, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
-import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
+import { NoDataError, required } from '../report/derive';
+import { runningNetwork, runTest, testFigures, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
 import { addOrderRequests, orderQueryRequests, type Path, type Requests } from '../table4/scenarios';
 
@@ -112,11 +113,12 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
       const own: Fixture = { ...fixture, runId: `${fixture.runId}-s${n++}` };
       const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](paths[path], own) } } } as Options;
       log(`${scenario} (${path}), ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
-      const summary = await runTest(options, contexts[path]);
+      const test = await runTest(options, contexts[path]);
       await sampler.settled();
-      const s = summary.scenarios[scenario];
+      const s = test.summary.scenarios[scenario];
       if (!s) throw new Error(`the step ran no ${scenario} scenario`);
-      const p = phase(s.measured);
+      const { measured: p } = testFigures(test, scenario);
+      const what = (figure: string): string => `${scenario} (${path}) at ${value}${model === 'closed' ? ' users' : '/s'}, ${figure}`;
       const from = Date.parse(s.measured.window.start);
       const to = Date.parse(s.measured.window.end);
       const cpu = (group: string): number => stats(sampler.points(group, from, to).map((point) => point.cpuPercent)).avg;
@@ -128,9 +130,9 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         load: value,
         requests: p.requests,
         successes: p.successes,
-        successRatePct: p.successRatePct,
-        throughputPerS: p.throughputTxPerMin / 60,
-        latencyS: p.latencyS,
+        successRatePct: required(p.successRatePct, what('success rate')),
+        throughputPerS: required(p.throughputTxPerMin, what('throughput')) / 60,
+        latencyS: p.latencyS ?? notDerived(what('latency')),
         expectedIterations: s.measured.expectedIterations,
         droppedIterations: s.measured.droppedIterations,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
@@ -158,4 +160,8 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     await gateway.close();
     await stopServiceTier(layout);
   }
+}
+
+function notDerived(what: string): never {
+  throw new NoDataError(`${what}: no data`);
 }

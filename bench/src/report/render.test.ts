@@ -11,6 +11,7 @@ import { times } from './format';
 import { readReport, regenerate, reportDirName, writeReport, type ReportFiles } from './render';
 import { PAPER_TABLE_4, SCHEMA_VERSION, type ReportData } from './schema';
 import { FIXTURE_RAW, fixtureReport } from './testing/fixture';
+import { recordsFixture } from './testing/records-fixture';
 import { InvalidReportError } from './validate';
 
 const run = promisify(execFile);
@@ -166,19 +167,21 @@ void describe('regenerate', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'report-regen-'));
     dir = join(root, 'report');
-    await writeReport(dir, fixtureReport(), FIXTURE_RAW);
+    const { data, raw } = recordsFixture();
+    await writeReport(dir, data, raw);
     original = await snapshot(dir);
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  void it('reproduces md, html, csv and charts byte for byte from summary.json and raw/', async () => {
+  void it('derives every figure again from raw/ and reproduces md, html, csv and charts byte for byte', async () => {
     await rm(join(dir, 'report.html'));
     await rm(join(dir, 'report.md'));
     await rm(join(dir, 'charts'), { recursive: true });
     await writeFile(join(dir, 'summary.csv'), 'stale');
-    await regenerate(dir);
+    const { rederivedFigures } = await regenerate(dir);
+    assert.ok(rederivedFigures > 500, `${rederivedFigures} figures`);
     assert.deepEqual(await snapshot(dir), original);
   });
 
@@ -186,6 +189,7 @@ void describe('regenerate', () => {
     await rm(join(dir, 'report.md'));
     const { stdout } = await run(process.execPath, [cli, 'render', dir]);
     assert.ok(stdout.includes(join(dir, 'report.md')));
+    assert.match(stdout, /figures derived again from raw\/, as summary\.json states them/);
     assert.deepEqual(await snapshot(dir), original);
   });
 

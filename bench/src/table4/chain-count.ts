@@ -1,5 +1,6 @@
-import { countTransactions, ledgerHeight, peers, scanBlocks, type BlockTransaction, type StateLayout, type Topology } from '@energysale/network';
+import { ledgerHeight, peers, scanBlocks, type BlockTransaction, type StateLayout, type Topology } from '@energysale/network';
 
+import { chainCounts } from '../report/derive';
 import type { ChainCount } from '../report/schema';
 
 /*
@@ -36,13 +37,9 @@ export async function chainCountIn(topology: Topology, layout: StateLayout, from
   const last = (await scanStart(topology)) - 1;
   const all = last < fromHeight ? [] : await scanBlocks(topology, layout, { ...READER, ...(peer ? { peer: peer.id } : {}) }, fromHeight, last);
   const transactions = all.filter((t) => t.fn === fn && t.timestampMs >= fromMs && t.timestampMs <= toMs);
-  const { byValidation } = countTransactions(transactions);
-  const validTx = byValidation['VALID'] ?? 0;
   return {
     count: {
-      validTx,
-      invalidTx: transactions.length - validTx,
-      byValidation,
+      ...chainCounts(transactions),
       source: `block scan of channel ${topology.channel.name}, blocks ${String(fromHeight)}–${String(last)} (${peer?.id ?? ''}): ${fn} transactions made in the measured window`,
     },
     transactions,
