@@ -1,18 +1,21 @@
 import { describeBatchSettings, updateBatchSettings, type BatchSettings, type NativeNetwork } from '@energysale/network';
 
 import type { RepeatSpread, TuningStep } from '../report/schema';
-import { required } from '../report/derive';
+import { NoDataError, required } from '../report/derive';
 import type { Options } from '../scenario';
 import { testFigures, type TestRun } from './load';
 import type { Fixture } from './prepare';
 import type { Profile, TuningLadder } from './profiles';
 import { addOrderOptions } from './scenarios';
 
+/** Median, min and max of a step's repeats (at least one: a step without a repeat has no figure, NoDataError). */
 export function repeatSpread(values: readonly number[]): RepeatSpread {
+  if (values.length === 0) throw new NoDataError('a tuning step without repeats: no data');
   const sorted = [...values].sort((a, b) => a - b);
+  const at = (i: number): number => sorted[i] as number;
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, values: [...values] };
+  const median = sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+  return { median, min: at(0), max: at(sorted.length - 1), values: [...values] };
 }
 
 /** The index of the ladder's best step: the highest median throughput among the steps whose every request succeeded. */
