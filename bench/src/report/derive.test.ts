@@ -67,7 +67,7 @@ void describe("the scenario runner's records in raw/", () => {
     requests: [
       { attack: 0, seq: 0, method: 'POST', status: 201, startMs: 100.25, latencyMs: 700.5, bytesSent: 10, bytesReceived: 20, phase: 'warmup' },
       { attack: 0, seq: 1, method: 'POST', status: 201, startMs: 1000, latencyMs: 500, bytesSent: 10, bytesReceived: 20, phase: 'measured' },
-      { attack: 0, seq: 2, method: 'POST', status: 0, startMs: 1200, latencyMs: 1500, bytesSent: 10, bytesReceived: 0, phase: 'measured' },
+      { attack: 0, seq: 2, method: 'POST', status: 0, startMs: 1200, latencyMs: 1500, bytesSent: 10, bytesReceived: 0, error: 'Post "http://x": EOF', phase: 'measured' },
       { attack: 0, seq: 3, method: 'POST', status: 409, startMs: 2900, latencyMs: 300, bytesSent: 10, bytesReceived: 20, phase: 'measured' },
     ],
   };

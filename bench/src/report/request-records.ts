@@ -1,6 +1,6 @@
 /**
  * The per-request records of a test run by the scenario runner (vegeta's results: status, start,
- * latency, bytes; bodies and headers dropped), kept in raw/ as gzipped JSON lines: a first line
+ * latency, bytes, error; bodies and headers dropped), kept in raw/ as gzipped JSON lines: a first line
  * with the scenario, its windows and its dropped iterations, then one line per request. The live
  * run and `render` derive the test's figures from them with the same function (derive.ts).
  */
@@ -67,8 +67,8 @@ export function decodeRequestRecords(content: Buffer, file: string): ScenarioRec
   const requests = rest.map((line, i): KeptRequest => {
     const r = parse(line, i + 2);
     const bad = REQUEST_FIELDS.find((f) => typeof r[f] !== 'number');
-    if (bad !== undefined || typeof r['method'] !== 'string' || (r['phase'] !== 'warmup' && r['phase'] !== 'measured')) {
-      throw new RequestRecordsError(`${file}:${i + 2}: not a request record (${bad ?? 'method or phase'})`);
+    if (bad !== undefined || typeof r['method'] !== 'string' || (r['phase'] !== 'warmup' && r['phase'] !== 'measured') || (r['error'] !== undefined && typeof r['error'] !== 'string')) {
+      throw new RequestRecordsError(`${file}:${i + 2}: not a request record (${bad ?? 'method, phase or error'})`);
     }
     return r as unknown as KeptRequest;
   });

@@ -235,6 +235,7 @@ class ScenarioRun {
       latencyMs: result.latencyMs,
       bytesSent: result.bytesSent,
       bytesReceived: result.bytesReceived,
+      ...(result.error !== undefined && { error: result.error }),
     });
     this.requests++;
     if (isFailure(result.status)) this.failed++;

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import {
   byteSize,
@@ -38,7 +39,7 @@ import { DEFAULT_DISTURBANCE, InterferenceSampler, scenarioInterference, type Di
 import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration } from '../scenario';
 import { encodeRequestRecords } from '../report/request-records';
-import { blocksFile, requestsFile } from '../report/raw-files';
+import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from '../report/raw-files';
 import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
 import { commit, machine } from './provenance';
 import { runningNetwork, runTest, testFigures, type LoadContext, type TestRun } from './load';
@@ -105,6 +106,13 @@ async function rawTree(dir: string, prefix: string): Promise<Record<string, Buff
     files[`${prefix}/${relative(dir, path)}`] = await readFile(path);
   }
   return files;
+}
+
+/** Caliper's per-transaction records gzipped (`.jsonl.gz`, a tenth of the size; caliper/records.ts reads both), everything else as it is. */
+function gzipRecords(files: Record<string, Buffer>): Record<string, Buffer> {
+  return Object.fromEntries(
+    Object.entries(files).map(([name, content]) => (name.startsWith(`${CALIPER_RECORDS_DIR}/`) && name.endsWith('.jsonl') ? [`${name}.gz`, gzipSync(content)] : [name, content])),
+  );
 }
 
 /**
@@ -286,7 +294,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
       ...Object.fromEntries(scans.map(({ file, scan }) => [file, JSON.stringify(scan.transactions)])),
       'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: topology, versions: toolchain.versions }, null, 2),
-      ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),
+      ...(caliper ? gzipRecords(await rawTree(caliper.dir, 'caliper')) : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };
     await writeReport(dir, report, raw);
