@@ -53,7 +53,8 @@ export interface SweepStep {
   /** Average CPU over the window, % of the whole machine. */
   readonly cpuPct: { readonly machine: number; readonly chain: number; readonly service: number; readonly loadGenerator: number };
   /** CPU milliseconds per successful request: the chain's, the service tier's, the load generator's. */
-  readonly cpuMsPerTx: { readonly chain: number; readonly service: number; readonly loadGenerator: number };
+  /** CPU ms per successful transaction; null ("no data") when the step had no success to share it by. */
+  readonly cpuMsPerTx: { readonly chain: number | null; readonly service: number | null; readonly loadGenerator: number | null };
   readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
 }
 
@@ -122,7 +123,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
       const from = Date.parse(s.measured.window.start);
       const to = Date.parse(s.measured.window.end);
       const cpu = (group: string): number => stats(sampler.points(group, from, to).map((point) => point.cpuPercent)).avg;
-      const perTx = (group: string): number => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : 0);
+      const perTx = (group: string): number | null => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : null);
       const result: SweepStep = {
         scenario,
         path,
