@@ -10,6 +10,7 @@ import { growthFrom, runGrowth } from './capacity/growth';
 import { FAULT_NAMES, type FaultName } from './reliability/faults';
 import { runReliability } from './reliability/run';
 import { RELIABILITY_VARIANTS } from './reliability/suite';
+import { orNoData } from './report/format';
 import { runSecurity } from './security/run';
 import { CAPACITY_PLANS, runCapacity } from './capacity/run';
 
@@ -357,8 +358,8 @@ async function main(argv: string[]): Promise<number> {
   );
   for (const p of result.report.paper) {
     process.stdout.write(
-      `${p.scenario} (${p.engine}): ${p.measured.throughputTxPerMin.toFixed(1)} tx/min (paper ${p.paper.throughputTxPerMin}), avg ${p.measured.avgLatencyS.toFixed(3)} s (paper ${p.paper.avgLatencyS}), ` +
-        `success ${p.measured.successRatePct.toFixed(2)} %, chain CPU ${p.measured.cpuAvgPct.toFixed(1)} %, memory ${p.measured.memAvgPct.toFixed(1)} %\n`,
+      `${p.scenario} (${p.engine}): ${orNoData(p.measured.throughputTxPerMin, (v) => `${v.toFixed(1)} tx/min`)} (paper ${p.paper.throughputTxPerMin}), avg ${orNoData(p.measured.avgLatencyS, (v) => `${v.toFixed(3)} s`)} (paper ${p.paper.avgLatencyS}), ` +
+        `success ${orNoData(p.measured.successRatePct, (v) => `${v.toFixed(2)} %`)}, chain CPU ${orNoData(p.measured.cpuAvgPct, (v) => `${v.toFixed(1)} %`)}, memory ${orNoData(p.measured.memAvgPct, (v) => `${v.toFixed(1)} %`)}\n`,
     );
   }
   if (result.report.disturbed) process.stdout.write(`DISTURBED: someone else's load used the machine during a measured window (report: "Interference"); exit code ${result.exitCode}\n`);

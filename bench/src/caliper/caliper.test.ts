@@ -4,6 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 
 import { APP_TLS_CLIENT, energysale, identityOf, peers, StateLayout } from '@energysale/network';
@@ -13,7 +14,7 @@ import { PROFILES } from '../table4/profiles';
 import { AddOrder } from './add-order';
 import { caliperBenchConfig, durationSeconds, roundsSeconds, WORKLOAD_MODULES } from './bench-config';
 import { caliperNetworkConfig, CONNECTOR_MODULE } from './network-config';
-import { readRecords, recordFigures, recordFile, timeSeries, type TxRecord } from './records';
+import { deriveRounds, readRecords, recordFile, type TxRecord } from './records';
 import { CaliperReportError, parseCaliperReport } from './report-html';
 import { CALIPER_REPORT_SUMMARY } from './testing/report-fixture';
 import type { RoundArguments } from './workload';
@@ -119,24 +120,33 @@ void describe("Caliper's report.html", () => {
 void describe('transaction records', () => {
   const at = (start: number, end: number, ok = true): TxRecord => ({ start, end, ok, user: 'vu0001', id: `o${start}` });
 
-  void it('gives counts, the window and latency percentiles', () => {
-    const records = [at(1000, 2000), at(1100, 1600), at(1500, 4000, false), at(2000, 3000)];
-    const figures = recordFigures(records);
-    assert.deepEqual([figures.requests, figures.successes, figures.failures], [4, 3, 1]);
-    assert.deepEqual(figures.window, { startMs: 1000, endMs: 4000 });
-    assert.equal(figures.latencyS.p50, 1);
-    assert.equal(figures.latencyS.max, 2.5);
-    assert.equal(figures.latencyS.avg, (1 + 0.5 + 2.5 + 1) / 4);
-  });
-
-  void it('makes a per-second series, negative before the origin', () => {
-    const series = timeSeries([at(0, 500), at(1000, 1900), at(1200, 2100, false), at(2000, 2600)], 1000);
-    assert.deepEqual(series.map((p) => [p.t, p.ok, p.errors]), [
+  void it('give a test its figures: the window is first send to last completion, latencies of every record', () => {
+    const derived = deriveRounds([at(1000, 2000), at(1100, 1600), at(1500, 4000, false), at(2000, 3000)], [at(0, 500)]);
+    assert.ok(derived);
+    const { measured, warmUp, window, timeSeries } = derived;
+    assert.deepEqual([measured.requests, measured.successes, measured.failures], [4, 3, 1]);
+    assert.deepEqual(window, { start: new Date(1000).toISOString(), end: new Date(4000).toISOString(), durationS: 3 });
+    assert.equal(measured.throughputTxPerMin, 60);
+    assert.equal(measured.latencyS?.p50, 1);
+    assert.equal(measured.latencyS.max, 2.5);
+    assert.equal(measured.latencyS.avg, (1 + 0.5 + 2.5 + 1) / 4);
+    // The warm-up's one record: a window of 0.5 s, so 120/min.
+    assert.equal(warmUp?.throughputTxPerMin, 120);
+    assert.deepEqual(timeSeries.map((p) => [p.t, p.ok, p.errors]), [
       [-1, 1, 0],
       [0, 1, 0],
-      [1, 1, 1],
+      [1, 1, 0],
+      [2, 1, 0],
+      [3, 0, 1],
     ]);
-    assert.deepEqual(series[0]?.latencyS, { p50: 0.5, p95: 0.5, p99: 0.5 });
+    assert.equal(deriveRounds([], [at(0, 500)]), null, 'no measured record: nothing to derive');
+  });
+
+  void it('are read gzipped too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'records-'));
+    await writeFile(`${recordFile(dir, 'add_order.measured', 0)}.gz`, gzipSync(`${JSON.stringify(at(1, 5))}\n`));
+    await writeFile(recordFile(dir, 'add_order.measured', 1), `${JSON.stringify(at(2, 3))}\n`);
+    assert.deepEqual((await readRecords(dir, 'add_order.measured')).map((r) => r.end), [3, 5]);
   });
 
   void it('are read back from every worker file of a round, and only that round', async () => {

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
-import type { LatencyStats, LoadSample } from '../report/schema';
-import { percentile } from '../scenario';
+import { deriveTest, spanOf, type DerivedTest, type Outcome } from '../report/derive';
 
 /** One transaction a Caliper worker sent: ms since the epoch before it went to the connector and when it was answered. */
 export interface TxRecord {
@@ -19,59 +19,32 @@ export function recordFile(dir: string, round: string, workerIndex: number): str
   return join(dir, `${round}.w${workerIndex}.jsonl`);
 }
 
-/** Every record of a round, from all its workers' files, in order of completion. */
+/** Every record of a round, from all its workers' files (as written, or gzipped: `.jsonl.gz`), in order of completion. */
 export async function readRecords(dir: string, round: string): Promise<TxRecord[]> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith(`${round}.w`) && f.endsWith('.jsonl'));
+  const files = (await readdir(dir)).filter((f) => f.startsWith(`${round}.w`) && (f.endsWith('.jsonl') || f.endsWith('.jsonl.gz')));
   const records: TxRecord[] = [];
   for (const file of files) {
-    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+    const content = await readFile(join(dir, file));
+    const text = (file.endsWith('.gz') ? gunzipSync(content) : content).toString('utf8');
+    for (const line of text.split('\n')) {
       if (line.trim() !== '') records.push(JSON.parse(line) as TxRecord);
     }
   }
   return records.sort((a, b) => a.end - b.end);
 }
 
-export interface RecordFigures {
-  readonly requests: number;
-  readonly successes: number;
-  readonly failures: number;
-  /** First send to last completion. */
-  readonly window: { readonly startMs: number; readonly endMs: number };
-  /** Of every completed transaction, in seconds. */
-  readonly latencyS: LatencyStats;
-}
+const outcomeOf = (r: TxRecord): Outcome => ({ startMs: r.start, endMs: r.end, ok: r.ok });
 
-const latencyOf = (r: TxRecord): number => (r.end - r.start) / 1000;
-
-function latencyStats(values: number[]): LatencyStats {
-  values.sort((a, b) => a - b);
-  const at = (p: number): number => percentile(values, p) ?? 0;
-  return { avg: values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length, p50: at(50), p95: at(95), p99: at(99), max: values.at(-1) ?? 0 };
-}
-
-export function recordFigures(records: readonly TxRecord[]): RecordFigures {
-  const successes = records.filter((r) => r.ok).length;
-  return {
-    requests: records.length,
-    successes,
-    failures: records.length - successes,
-    window: { startMs: Math.min(...records.map((r) => r.start)), endMs: Math.max(...records.map((r) => r.end)) },
-    latencyS: latencyStats(records.map(latencyOf)),
-  };
-}
-
-/** Per second of completion, `t` in whole seconds from `originMs` (negative before it). */
-export function timeSeries(records: readonly TxRecord[], originMs: number): LoadSample[] {
-  const seconds = new Map<number, TxRecord[]>();
-  for (const r of records) {
-    const t = Math.floor((r.end - originMs) / 1000);
-    seconds.set(t, [...(seconds.get(t) ?? []), r]);
-  }
-  return [...seconds.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([t, list]) => {
-      const ok = list.filter((r) => r.ok).length;
-      const { p50, p95, p99 } = latencyStats(list.map(latencyOf));
-      return { t, ok, errors: list.length - ok, latencyS: list.length === 0 ? null : { p50, p95, p99 } };
-    });
+/**
+ * A Caliper test's figures from its rounds' records (derive.ts, as for every engine): each round's
+ * window is its first send to last completion; Caliper's fixed-load rounds drop nothing.
+ */
+export function deriveRounds(measured: readonly TxRecord[], warmup: readonly TxRecord[]): DerivedTest | null {
+  const window = spanOf(measured.map(outcomeOf));
+  if (window === null) return null;
+  const warmupOutcomes = warmup.map(outcomeOf);
+  return deriveTest(
+    { records: measured.map(outcomeOf), window, droppedIterations: 0 },
+    warmup.length === 0 ? null : { records: warmupOutcomes, window: spanOf(warmupOutcomes), droppedIterations: 0 },
+  );
 }

@@ -5,12 +5,12 @@ import { dirname, join } from 'node:path';
 
 import { isRunning, NativeNetwork, peerOrg, StateLayout, stateTopology, tail, type Topology } from '@energysale/network';
 
-import type { ChainCount, EngineReported, PhaseFigures, ScenarioResult } from '../report/schema';
+import type { ChainCount, EngineReported, ScenarioResult } from '../report/schema';
 import type { Fixture } from '../table4/prepare';
 import type { Profile } from '../table4/profiles';
 import { CALIPER_SCENARIOS, caliperBenchConfig, roundLabel, roundsSeconds, type CaliperScenario } from './bench-config';
 import { caliperNetworkConfig } from './network-config';
-import { readRecords, recordFigures, timeSeries, type TxRecord } from './records';
+import { deriveRounds, readRecords } from './records';
 import { parseCaliperReport, type CaliperRoundSummary } from './report-html';
 
 export const CALIPER_VERSION = '0.6.0';
@@ -117,25 +117,6 @@ async function chainCommands(topology: Topology, layout: StateLayout): Promise<s
   return [...new Set(records.filter((r) => (r.kind === 'peer' || r.kind === 'orderer') && isRunning(r)).map((r) => r.command))];
 }
 
-/**
- * A round's figures from its per-transaction records (at least one): successes over the window
- * (first send to last completion), latencies of every completed transaction. Caliper's own are
- * kept beside (engineReported), never mixed in.
- */
-export function phaseFigures(records: readonly TxRecord[]): PhaseFigures {
-  const figures = recordFigures(records);
-  const windowS = (figures.window.endMs - figures.window.startMs) / 1000;
-  return {
-    requests: figures.requests,
-    successes: figures.successes,
-    failures: figures.failures,
-    droppedIterations: 0,
-    successRatePct: (figures.successes * 100) / figures.requests,
-    throughputTxPerMin: windowS > 0 ? (figures.successes * 60) / windowS : 0,
-    latencyS: figures.latencyS,
-  };
-}
-
 /** What Caliper's report says of a round. */
 function caliperReported(caliper: CaliperRoundSummary): EngineReported {
   return {
@@ -224,12 +205,11 @@ async function scenarioResult(scenario: CaliperScenario, summaries: readonly Cal
     if (!found) throw new CaliperRunError(`Caliper's report has no round ${roundLabel(scenario, phase)}`, logTail);
     return found;
   };
-  const measuredRecords = await readRecords(recordsDir, roundLabel(scenario, 'measured'));
-  const warmupRecords = await readRecords(recordsDir, roundLabel(scenario, 'warmup'));
-  if (measuredRecords.length === 0) throw new CaliperRunError(`the ${scenario} workload recorded no transaction`, logTail);
-  const { window } = recordFigures(measuredRecords);
-  const from = window.startMs;
-  const to = window.endMs;
+  const derived = deriveRounds(await readRecords(recordsDir, roundLabel(scenario, 'measured')), await readRecords(recordsDir, roundLabel(scenario, 'warmup')));
+  if (derived === null) throw new CaliperRunError(`the ${scenario} workload recorded no transaction`, logTail);
+  const { window, measured, warmUp, timeSeries } = derived;
+  const from = Date.parse(window.start);
+  const to = Date.parse(window.end);
   const writes = scenario === 'add_order' ? 1 : 0;
   const { resources, resourceSeries, breakdown, interference } = await options.resources(from, to);
   return {
@@ -238,13 +218,13 @@ async function scenarioResult(scenario: CaliperScenario, summaries: readonly Cal
     executor: 'closed',
     users: options.profile.users,
     writesPerRequest: writes,
-    window: { start: new Date(from).toISOString(), end: new Date(to).toISOString(), durationS: (to - from) / 1000 },
-    measured: phaseFigures(measuredRecords),
-    warmUp: warmupRecords.length === 0 ? null : phaseFigures(warmupRecords),
     // The window of the Caliper round: first send to last completion of its records.
+    window,
+    measured,
+    warmUp,
     chain: writes > 0 ? await options.chainCount(from, to) : null,
     engineReported: caliperReported(round('measured')),
-    timeSeries: timeSeries([...warmupRecords, ...measuredRecords], from),
+    timeSeries,
     resources,
     resourceSeries,
     breakdown,

@@ -1,3 +1,4 @@
+import { orNoData } from '../report/format';
 import type { SweepPath, SweepScenario, SweepStep } from './sweep';
 import { fitUsl, uslThroughput, type UslFit } from './usl';
 
@@ -107,7 +108,7 @@ export interface Ceiling {
   /** What HTTP adds to the median latency, seconds. */
   readonly addedP50S: number;
   /** CPU ms per transaction the HTTP path spends beyond the chain (service tier + load generator) minus the gateway path's load generator. */
-  readonly serviceCpuMsPerTx: number;
+  readonly serviceCpuMsPerTx: number | null;
   readonly verdict: string;
 }
 
@@ -121,11 +122,15 @@ export function ceilings(steps: readonly SweepStep[], scenario: SweepScenario): 
     if (!h) return [];
     const throughputRatio = h.throughputPerS > 0 ? g.throughputPerS / h.throughputPerS : Number.NaN;
     const addedP50S = h.latencyS.p50 - g.latencyS.p50;
-    const serviceCpuMsPerTx = h.cpuMsPerTx.service + h.cpuMsPerTx.loadGenerator - g.cpuMsPerTx.loadGenerator;
-    const chain = (h.cpuMsPerTx.chain + g.cpuMsPerTx.chain) / 2;
+    // A path without a success has no CPU per transaction: what follows from it has no data either.
+    const { service, loadGenerator } = h.cpuMsPerTx;
+    const gatewayLoadGenerator = g.cpuMsPerTx.loadGenerator;
+    const serviceCpuMsPerTx = service === null || loadGenerator === null || gatewayLoadGenerator === null ? null : service + loadGenerator - gatewayLoadGenerator;
+    const chain = h.cpuMsPerTx.chain === null || g.cpuMsPerTx.chain === null ? null : (h.cpuMsPerTx.chain + g.cpuMsPerTx.chain) / 2;
+    const ms = (v: number): string => v.toFixed(1);
     const verdict =
       `${g.load} users: ${g.throughputPerS.toFixed(1)}/s straight to the gateway, ${h.throughputPerS.toFixed(1)}/s through the service (×${throughputRatio.toFixed(2)}); ` +
-      `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${serviceCpuMsPerTx.toFixed(1)} CPU ms per transaction beside the chain's ${chain.toFixed(1)}`;
+      `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${orNoData(serviceCpuMsPerTx, ms)} CPU ms per transaction beside the chain's ${orNoData(chain, ms)}`;
     return [{ scenario, users: g.load, http: figures(h), gateway: figures(g), throughputRatio, addedP50S, serviceCpuMsPerTx, verdict }];
   });
 }

@@ -190,3 +190,17 @@ void describe('cost growth over sizes', () => {
     assert.throws(() => compareSizes([report('reduced', 3, 40)], ''), /at least two sizes/);
   });
 });
+
+void describe('a step without a success', () => {
+  void it('has no CPU per transaction: "no data" in what follows from it, never 0', () => {
+    const none = { chain: null, service: null, loadGenerator: null };
+    const failing = [
+      step('closed', 8, { cpuMsPerTx: none, successRatePct: 0, throughputPerS: 0 }),
+      step('closed', 8, { path: 'gateway', throughputPerS: 30, latencyS: { avg: 0.3, p50: 0.25, p95: 0.5, p99: 0.6, max: 0.7 }, cpuMsPerTx: { chain: 78, service: 0, loadGenerator: 4 } }),
+    ];
+    const [c] = ceilings(failing, 'add_order');
+    assert.ok(c);
+    assert.equal(c.serviceCpuMsPerTx, null);
+    assert.match(c.verdict, /and no data CPU ms per transaction beside the chain's no data$/);
+  });
+});

@@ -24,7 +24,7 @@ void describe('cost growth over the sizes of the model (live: each size up in tu
     assert.deepEqual(report.sizes.map((s) => [s.size, s.peers, s.orgs, s.orderers]), [['reduced', 3, 3, 3], ['paper', 7, 3, 3]]);
     for (const size of report.sizes) {
       assert.deepEqual(size.figures.map((f) => f.scenario), ['add_order', 'order_query']);
-      for (const f of size.figures) assert.ok(f.throughputPerS > 0 && f.chainCpuMsPerTx > 0 && f.machineCpuPct > 0, `${size.size} ${f.scenario}: ${JSON.stringify(f)}`);
+      for (const f of size.figures) assert.ok(f.throughputPerS > 0 && f.chainCpuMsPerTx !== null && f.chainCpuMsPerTx > 0 && f.machineCpuPct > 0, `${size.size} ${f.scenario}: ${JSON.stringify(f)}`);
       const capacity = JSON.parse(await readFile(join(size.report, 'capacity.json'), 'utf8')) as { meta: { topology: { size: string } }; ceilings: unknown[] };
       assert.equal(capacity.meta.topology.size, size.size);
       assert.equal(capacity.ceilings.length, 2);

@@ -32,8 +32,9 @@ export interface GrowthFigures {
   readonly throughputPerS: number;
   readonly p50S: number;
   readonly p99S: number;
-  readonly chainCpuMsPerTx: number;
-  readonly chainCpuMsPerTxPerPeer: number;
+  /** null: no data (the step had no success). */
+  readonly chainCpuMsPerTx: number | null;
+  readonly chainCpuMsPerTxPerPeer: number | null;
   readonly chainCpuPct: number;
   readonly machineCpuPct: number;
   readonly kneePerS: number | null;
@@ -107,7 +108,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
           p50S: step.latencyS.p50,
           p99S: step.latencyS.p99,
           chainCpuMsPerTx: step.cpuMsPerTx.chain,
-          chainCpuMsPerTxPerPeer: step.cpuMsPerTx.chain / peers,
+          chainCpuMsPerTxPerPeer: step.cpuMsPerTx.chain === null ? null : step.cpuMsPerTx.chain / peers,
           chainCpuPct: step.cpuPct.chain,
           machineCpuPct: step.cpuPct.machine,
           kneePerS: report.knees.find((k) => k.scenario === scenario)?.ratePerS ?? null,
@@ -126,6 +127,10 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       const a = small.figures.find((f) => f.scenario === scenario);
       const b = large.figures.find((f) => f.scenario === scenario);
       if (!a || !b) continue;
+      if (a.chainCpuMsPerTx === null || b.chainCpuMsPerTx === null) {
+        findings.push(`${scenario}, ${describeLoad(a)}: chain CPU per transaction: no data (a size had no successful transaction at this step).`);
+        continue;
+      }
       const ratio = b.chainCpuMsPerTx / a.chainCpuMsPerTx;
       const peersRatio = large.peers / small.peers;
       const marginal = (b.chainCpuMsPerTx - a.chainCpuMsPerTx) / (large.peers - small.peers);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { csvTable, type CsvValue } from '../report/csv';
+import { NO_DATA, orNoData } from '../report/format';
 import type { Machine } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
 import type { Ceiling, Knee, Objective, Saturation, ScalingFit } from './analysis';
@@ -63,9 +64,9 @@ const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] =
   ['chain_cpu_pct', (s) => s.cpuPct.chain],
   ['service_cpu_pct', (s) => s.cpuPct.service],
   ['load_generator_cpu_pct', (s) => s.cpuPct.loadGenerator],
-  ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain],
-  ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service],
-  ['load_generator_cpu_ms_per_tx', (s) => s.cpuMsPerTx.loadGenerator],
+  ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain ?? NO_DATA],
+  ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service ?? NO_DATA],
+  ['load_generator_cpu_ms_per_tx', (s) => s.cpuMsPerTx.loadGenerator ?? NO_DATA],
   ['other_cpu_pct_avg', (s) => s.interference.otherPct.avg],
   ['other_above_share_pct', (s) => s.interference.aboveSharePct],
   ['disturbed', (s) => s.interference.disturbed],
@@ -79,6 +80,8 @@ export function capacityCsv(report: CapacityReport): string {
 
 const h = (text: string): string => escapeXml(text);
 const n = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+/** CPU ms per transaction: "no data" for a step without a success. */
+const perTx = (v: number | null): string => orNoData(v, (x) => x.toFixed(1));
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return `<table><thead><tr>${headers.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
@@ -182,7 +185,7 @@ export function capacityHtml(report: CapacityReport): string {
           report.ceilings.flatMap((c) =>
             (['http', 'gateway'] as const).map((path) => {
               const f = c[path];
-              return [c.scenario, String(c.users), path, n(f.throughputPerS, 1), n(f.p50S, 3), n(f.p99S, 3), n(f.successRatePct), n(f.cpuMsPerTx.chain, 1), path === 'http' ? n(f.cpuMsPerTx.service, 1) : '—', n(f.cpuMsPerTx.loadGenerator, 1)];
+              return [c.scenario, String(c.users), path, n(f.throughputPerS, 1), n(f.p50S, 3), n(f.p99S, 3), n(f.successRatePct), perTx(f.cpuMsPerTx.chain), path === 'http' ? perTx(f.cpuMsPerTx.service) : '—', perTx(f.cpuMsPerTx.loadGenerator)];
             }),
           ),
         ),
@@ -216,7 +219,7 @@ export function capacityHtml(report: CapacityReport): string {
         n(s.successRatePct),
         String(s.droppedIterations),
         n(s.cpuPct.machine, 0),
-        n(s.cpuMsPerTx.chain, 1),
+        perTx(s.cpuMsPerTx.chain),
         `${n(s.interference.otherPct.avg, 1)}${s.interference.disturbed ? ' DISTURBED' : ''}`,
       ]),
     ),

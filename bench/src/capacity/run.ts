@@ -5,6 +5,7 @@ import { orderers, peers, readRuntime, StateLayout, stateTopology } from '@energ
 
 import { commit, machine } from '../table4/provenance';
 import { ceilings, knee, saturation, scaling, type Objective } from './analysis';
+import { required } from '../report/derive';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
 import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
 import { runSweeps, SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
@@ -63,10 +64,11 @@ export async function runCapacity(planName: string, log: (line: string) => void,
   const measured: MeasuredCapacity = {
     writeKneePerS: writeKnee?.ratePerS ?? null,
     readKneePerS: readKnee?.ratePerS ?? null,
-    chainCpuMsPerWrite: write?.cpuMsPerTx.chain ?? 0,
-    chainCpuMsPerRead: read?.cpuMsPerTx.chain ?? 0,
-    serviceCpuMsPerWrite: write?.cpuMsPerTx.service ?? 0,
-    serviceCpuMsPerRead: read?.cpuMsPerTx.service ?? 0,
+    // A projection needs both costs: a sweep with no step of a scenario stops here (NoDataError), never projects from 0.
+    chainCpuMsPerWrite: required(write?.cpuMsPerTx.chain ?? null, 'capacity: chain CPU per write'),
+    chainCpuMsPerRead: required(read?.cpuMsPerTx.chain ?? null, 'capacity: chain CPU per read'),
+    serviceCpuMsPerWrite: required(write?.cpuMsPerTx.service ?? null, 'capacity: service CPU per write'),
+    serviceCpuMsPerRead: required(read?.cpuMsPerTx.service ?? null, 'capacity: service CPU per read'),
     cores: availableParallelism(),
     peers: peers(topology).length,
   };

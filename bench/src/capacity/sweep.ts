@@ -10,7 +10,8 @@ import { ProgressMetrics } from '../progress/metrics';
 import { InterferenceSampler, ourRoots, readProcessCpu, summarise, withDescendants, type InterferenceSummary } from '../resources/interference';
 import { MachineSource, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
-import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
+import { NoDataError, required } from '../report/derive';
+import { runningNetwork, runTest, testFigures, type LoadContext } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
 import { addOrderRequests, orderQueryRequests, type Path, type Requests } from '../table4/scenarios';
 
@@ -53,7 +54,8 @@ export interface SweepStep {
   /** Average CPU over the window, % of the whole machine. */
   readonly cpuPct: { readonly machine: number; readonly chain: number; readonly service: number; readonly loadGenerator: number };
   /** CPU milliseconds per successful request: the chain's, the service tier's, the load generator's. */
-  readonly cpuMsPerTx: { readonly chain: number; readonly service: number; readonly loadGenerator: number };
+  /** CPU ms per successful transaction; null ("no data") when the step had no success to share it by. */
+  readonly cpuMsPerTx: { readonly chain: number | null; readonly service: number | null; readonly loadGenerator: number | null };
   /** Someone else's CPU during the measured window (disturbed: its figures are not this system's alone). */
   readonly interference: InterferenceSummary;
   readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
@@ -116,15 +118,16 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
       const own: Fixture = { ...fixture, runId: `${fixture.runId}-s${n++}` };
       const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](paths[path], own) } } } as Options;
       log(`${scenario} (${path}), ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
-      const summary = await runTest(options, contexts[path]);
+      const test = await runTest(options, contexts[path]);
       await sampler.settled();
-      const s = summary.scenarios[scenario];
+      const s = test.summary.scenarios[scenario];
       if (!s) throw new Error(`the step ran no ${scenario} scenario`);
-      const p = phase(s.measured);
+      const { measured: p } = testFigures(test, scenario);
+      const what = (figure: string): string => `${scenario} (${path}) at ${value}${model === 'closed' ? ' users' : '/s'}, ${figure}`;
       const from = Date.parse(s.measured.window.start);
       const to = Date.parse(s.measured.window.end);
       const cpu = (group: string): number => stats(sampler.points(group, from, to).map((point) => point.cpuPercent)).avg;
-      const perTx = (group: string): number => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : 0);
+      const perTx = (group: string): number | null => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : null);
       const result: SweepStep = {
         scenario,
         path,
@@ -132,9 +135,9 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         load: value,
         requests: p.requests,
         successes: p.successes,
-        successRatePct: p.successRatePct,
-        throughputPerS: p.throughputTxPerMin / 60,
-        latencyS: p.latencyS,
+        successRatePct: required(p.successRatePct, what('success rate')),
+        throughputPerS: required(p.throughputTxPerMin, what('throughput')) / 60,
+        latencyS: p.latencyS ?? notDerived(what('latency')),
         expectedIterations: s.measured.expectedIterations,
         droppedIterations: s.measured.droppedIterations,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
@@ -165,4 +168,8 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     await gateway.close();
     await stopServiceTier(layout);
   }
+}
+
+function notDerived(what: string): never {
+  throw new NoDataError(`${what}: no data`);
 }

@@ -7,8 +7,9 @@ import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
 import { ResourceSampler, stats } from '../resources/sampler';
-import type { Options, Summary } from '../scenario';
-import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
+import type { Options } from '../scenario';
+import { required } from '../report/derive';
+import { runningNetwork, runTest, testFigures, type LoadContext, type TestRun } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
 import { PROFILES, type Profile } from '../table4/profiles';
 import { commit, machine } from '../table4/provenance';
@@ -45,23 +46,23 @@ export class DisturbedMeasurementError extends Error {
 }
 
 /** The chain's CPU per successful request over a window, in CPU milliseconds. */
-function cpuMsPerTx(sampler: ResourceSampler, from: number, to: number, successes: number): number {
-  if (successes === 0) return 0;
+function cpuMsPerTx(sampler: ResourceSampler, from: number, to: number, successes: number): number | null {
+  if (successes === 0) return null;
   const coreSeconds = (stats(sampler.points('chain', from, to).map((p) => p.cpuPercent)).avg / 100) * availableParallelism() * ((to - from) / 1000);
   return (coreSeconds * 1000) / successes;
 }
 
-function figuresOf(summary: Summary, scenario: GateScenario, sampler: ResourceSampler): FigureValues {
-  const s = summary.scenarios[scenario];
-  if (!s) throw new Error(`the run has no ${scenario} scenario`);
-  const p = phase(s.measured);
+/** A repeat's figures, derived from its records; one with no data stops the gate (NoDataError): there is nothing to judge. */
+function figuresOf(test: TestRun, scenario: GateScenario, sampler: ResourceSampler): FigureValues {
+  const { measured: p, window } = testFigures(test, scenario);
+  const what = (figure: string): string => `${scenario}, ${figure}`;
   return {
-    throughputTxPerMin: p.throughputTxPerMin,
-    latencyP50S: p.latencyS.p50,
-    latencyP95S: p.latencyS.p95,
-    latencyP99S: p.latencyS.p99,
-    successRatePct: p.successRatePct,
-    chainCpuMsPerTx: cpuMsPerTx(sampler, Date.parse(s.measured.window.start), Date.parse(s.measured.window.end), p.successes),
+    throughputTxPerMin: required(p.throughputTxPerMin, what('throughput')),
+    latencyP50S: required(p.latencyS?.p50 ?? null, what('p50 latency')),
+    latencyP95S: required(p.latencyS?.p95 ?? null, what('p95 latency')),
+    latencyP99S: required(p.latencyS?.p99 ?? null, what('p99 latency')),
+    successRatePct: required(p.successRatePct, what('success rate')),
+    chainCpuMsPerTx: required(cpuMsPerTx(sampler, Date.parse(window.start), Date.parse(window.end), p.successes), what('chain CPU per transaction')),
   };
 }
 
@@ -117,20 +118,20 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
           const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}${attempt > 0 ? `a${attempt}` : ''}` };
           return scenario === 'add_order' ? addOrderOptions(tier.url, profile, own) : orderQueryOptions(tier.url, profile, own);
         };
-        let summary = await runTest(attemptOptions(0), load);
+        let test = await runTest(attemptOptions(0), load);
         // A window measured beside someone else's load is run again (at most `retries` times), never judged.
         for (let attempt = 0; ; attempt++) {
-          const s = summary.scenarios[scenario];
+          const s = test.summary.scenarios[scenario];
           interference.sample();
           const window = interferenceOf(s?.measured.window, interference, rule);
           if (!window.disturbed) break;
           const why = `other ${window.otherPct.avg.toFixed(1)} % on average, above ${String(rule.otherPct)} % in ${window.aboveSharePct.toFixed(0)} % of the seconds; ${window.foreign.map((f) => `${f.name} (pid ${f.pid}) ${f.cpuPct.toFixed(1)} %`).join(', ') || 'no single process'}`;
           if (attempt >= retries) throw new DisturbedMeasurementError(`repeat ${r + 1} of ${scenario} was disturbed ${attempt + 1} times in a row (${why}): the gate judges no figure measured beside someone else's load; run it on a quiet machine`);
           log(`  DISTURBED (${why}): run again (${attempt + 1} of at most ${retries})`);
-          summary = await runTest(attemptOptions(attempt + 1), load);
+          test = await runTest(attemptOptions(attempt + 1), load);
         }
         await sampler.settled();
-        const figures = figuresOf(summary, scenario, sampler);
+        const figures = figuresOf(test, scenario, sampler);
         log(`  ${figures.throughputTxPerMin.toFixed(1)} tx/min, p50 ${figures.latencyP50S.toFixed(3)} s, p99 ${figures.latencyP99S.toFixed(3)} s, ${figures.successRatePct.toFixed(2)} % ok, ${figures.chainCpuMsPerTx.toFixed(1)} CPU ms/tx`);
         repeats[scenario].push(figures);
       }

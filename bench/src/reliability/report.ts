@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { orNoData } from '../report/format';
 import type { Machine } from '../report/schema';
 import { DEFAULT_DISTURBANCE } from '../resources/interference';
 import type { FaultResult, ReliabilityVariant } from './suite';
@@ -84,7 +85,7 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
         f.recoveryS,
         f.restoreS,
         f.catchUpS,
-        f.measured.throughputTxPerMin.toFixed(0),
+        orNoData(f.measured.throughputTxPerMin, (v) => v.toFixed(0)),
         `${f.interference.otherPct.avg.toFixed(1)}${f.interference.disturbed ? ' DISTURBED' : ''}`,
         v?.passed ? 'pass' : `FAIL: ${v?.reasons.join('; ') ?? ''}`,
       ]);

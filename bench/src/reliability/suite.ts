@@ -11,7 +11,7 @@ import type { ChainCount } from '../report/schema';
 import { InterferenceSampler, ourRoots, summarise, type InterferenceSummary } from '../resources/interference';
 import { chainCountIn, DECLARE_ORDER, scanStart } from '../table4/chain-count';
 import { runOrders } from '../table4/ledger';
-import { phase, runningNetwork, runTest, type LoadContext } from '../table4/load';
+import { runningNetwork, runTest, testFigures, type LoadContext } from '../table4/load';
 import { prepare } from '../table4/prepare';
 import { addOrderRequests } from '../table4/scenarios';
 import { FAULTS, type FaultContext, type FaultName } from './faults';
@@ -53,7 +53,8 @@ export interface FaultResult {
   readonly sent: number;
   readonly acknowledged: number;
   readonly failed: number;
-  readonly measured: { readonly throughputTxPerMin: number; readonly successRatePct: number; readonly p50S: number; readonly p99S: number };
+  /** The load's figures over the measured window, derived from its records; null: no data. */
+  readonly measured: { readonly throughputTxPerMin: number | null; readonly successRatePct: number | null; readonly p50S: number | null; readonly p99S: number | null };
   /** From the first failed request's start to the last failed request's answer; 0 when none failed. */
   readonly errorWindowS: number;
   /** Requests sent after the injection and acknowledged before the restore began: the system kept working through the fault. */
@@ -145,7 +146,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       await fault.restore(ctx, hit);
       const restoredMs = Date.now();
       log(`  restored in ${seconds(restoredMs - restoreStart)} s`);
-      const summary = await running;
+      const test = await running;
       const caughtUp = await converge(ctx);
       // The service tier may have lost an instance; it must run for the reconciliation's reads.
       await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
@@ -157,8 +158,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
       for (const o of failedOutcomes) failures[String(o.status)] = (failures[String(o.status)] ?? 0) + 1;
       const firstFail = Math.min(...failedOutcomes.map((o) => o.startMs));
       const lastFail = Math.max(...failedOutcomes.map((o) => o.endMs));
-      const s = summary.scenarios.add_order;
-      const p = s ? phase(s.measured) : undefined;
+      const { measured: p } = testFigures(test, 'add_order');
       const result: FaultResult = {
         fault: name,
         description: fault.description,
@@ -169,7 +169,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
         acknowledged: outcomes.length - failedOutcomes.length,
         failed: failedOutcomes.length,
         acknowledgedDuringFault: outcomes.filter((o) => o.status === 201 && o.startMs >= injectedMs && o.endMs <= restoreStart).length,
-        measured: { throughputTxPerMin: p?.throughputTxPerMin ?? 0, successRatePct: p?.successRatePct ?? 0, p50S: p?.latencyS.p50 ?? 0, p99S: p?.latencyS.p99 ?? 0 },
+        measured: { throughputTxPerMin: p.throughputTxPerMin, successRatePct: p.successRatePct, p50S: p.latencyS?.p50 ?? null, p99S: p.latencyS?.p99 ?? null },
         errorWindowS: failedOutcomes.length === 0 ? 0 : seconds(lastFail - firstFail),
         recoveryS: failedOutcomes.length === 0 ? 0 : seconds(Math.max(0, lastFail - injectedMs)),
         restoreS: seconds(restoredMs - restoreStart),

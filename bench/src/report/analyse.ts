@@ -10,7 +10,6 @@ import {
   type ConsistencyCheck,
   type LittlesLawCheck,
   type PaperComparison,
-  type PaperFigures,
   type ReportData,
   type ScenarioResult,
   type ThresholdMetric,
@@ -36,8 +35,8 @@ export function completeReport(input: ReportInput): ReportData {
   };
 }
 
-function ratioOf(measured: number, reference: number): number | null {
-  return reference === 0 ? null : measured / reference;
+function ratioOf(measured: number | null, reference: number): number | null {
+  return reference === 0 || measured === null ? null : measured / reference;
 }
 
 export function comparePaper(scenarios: readonly ScenarioResult[]): PaperComparison[] {
@@ -45,8 +44,8 @@ export function comparePaper(scenarios: readonly ScenarioResult[]): PaperCompari
   for (const s of scenarios) {
     if (!isPaperTest(s.scenario)) continue;
     const paper = PAPER_TABLE_4[s.scenario];
-    const measured: PaperFigures = {
-      avgLatencyS: s.measured.latencyS.avg,
+    const measured: PaperComparison['measured'] = {
+      avgLatencyS: s.measured.latencyS?.avg ?? null,
       successRatePct: s.measured.successRatePct,
       throughputTxPerMin: s.measured.throughputTxPerMin,
       cpuAvgPct: s.resources.chain.cpuPct.avg,
@@ -101,7 +100,7 @@ export function littlesLaw(scenarios: readonly ScenarioResult[]): LittlesLawChec
   );
   for (const s of scenarios) {
     const { requests, latencyS } = s.measured;
-    if (s.executor !== 'closed' || requests === 0 || latencyS.avg <= 0 || s.window.durationS <= 0) continue;
+    if (s.executor !== 'closed' || requests === 0 || latencyS === null || latencyS.avg <= 0 || s.window.durationS <= 0) continue;
     const completedPerMin = (requests / s.window.durationS) * 60;
     checks.push(littlesLawCheck('measured', s.scenario, s.engine, s.users, latencyS.avg, completedPerMin));
   }
@@ -131,7 +130,8 @@ export function consistencyChecks(scenarios: readonly ScenarioResult[]): Consist
   return checks;
 }
 
-export function metricValue(s: ScenarioResult, metric: ThresholdMetric): number {
+/** A scenario's figure a threshold is over; null when it has no data (and the threshold fails). */
+export function metricValue(s: ScenarioResult, metric: ThresholdMetric): number | null {
   const m = s.measured;
   switch (metric) {
     case 'throughputTxPerMin':
@@ -139,15 +139,15 @@ export function metricValue(s: ScenarioResult, metric: ThresholdMetric): number 
     case 'successRatePct':
       return m.successRatePct;
     case 'latencyAvgS':
-      return m.latencyS.avg;
+      return m.latencyS?.avg ?? null;
     case 'latencyP50S':
-      return m.latencyS.p50;
+      return m.latencyS?.p50 ?? null;
     case 'latencyP95S':
-      return m.latencyS.p95;
+      return m.latencyS?.p95 ?? null;
     case 'latencyP99S':
-      return m.latencyS.p99;
+      return m.latencyS?.p99 ?? null;
     case 'latencyMaxS':
-      return m.latencyS.max;
+      return m.latencyS?.max ?? null;
     case 'failures':
       return m.failures;
     case 'droppedIterations':
@@ -166,11 +166,12 @@ const COMPARE: Readonly<Record<ThresholdOp, (actual: number, limit: number) => b
   '>=': (a, l) => a >= l,
 };
 
-/** A threshold on a scenario × engine that did not run fails: a contract nobody measured is not met. */
+/** A threshold on a scenario × engine that did not run, or on a figure with no data, fails: a contract nobody measured is not met. */
 export function evaluateThresholds(scenarios: readonly ScenarioResult[], specs: readonly ThresholdSpec[]): ThresholdResult[] {
   return specs.map((spec) => {
     const run = scenarios.find((s) => s.scenario === spec.scenario && s.engine === spec.engine);
     const actual = run === undefined ? null : metricValue(run, spec.metric);
+    // null: no data, which never meets a threshold.
     return { ...spec, actual, pass: actual !== null && COMPARE[spec.op](actual, spec.limit) };
   });
 }

@@ -1,5 +1,6 @@
 /**
- * node bench/dist/report/cli.js render <dir>     render md, html, csv and charts again from summary.json
+ * node bench/dist/report/cli.js render <dir>     derive every load figure again from raw/, check summary.json
+ *                                                 against it, render md, html, csv and charts from it
  * node bench/dist/report/cli.js validate <dir>   list what is wrong with summary.json
  */
 import { readReport, regenerate } from './render';
@@ -18,6 +19,7 @@ async function main(args: readonly string[]): Promise<number> {
       console.log(`${dir}: valid`);
     } else {
       const files = await regenerate(dir);
+      console.log(`${dir}: ${files.rederivedFigures} figures derived again from raw/, as summary.json states them`);
       for (const file of [files.reportMd, files.reportHtml, files.summaryCsv, ...files.charts]) console.log(file);
     }
     return 0;

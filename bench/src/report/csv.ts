@@ -3,8 +3,8 @@
  * ratios. Numbers at full precision (this file is for tools, report.md is for people); an empty cell
  * is a figure not measured or not in the paper.
  */
-import { PAPER_FIGURES } from './format';
-import type { PaperComparison, ReportData, ScenarioResult, Usage } from './schema';
+import { NO_DATA, PAPER_FIGURES } from './format';
+import type { LatencyStats, PaperComparison, PhaseFigures, ReportData, ScenarioResult, Usage } from './schema';
 
 /** What one CSV row is made from: a run and its comparison with the paper, if any. */
 export interface Row {
@@ -24,6 +24,14 @@ const usageColumns = (prefix: string, pick: (s: ScenarioResult) => Usage | null)
   [`${prefix}_mem_max_pct`, ({ s }) => pick(s)?.memPct.max],
 ];
 
+/** A phase's figure, or "no data" where it had nothing to derive it from (an empty cell is a phase that did not run). */
+const figure = (p: PhaseFigures | null, pick: (p: PhaseFigures) => number | null): Value => {
+  if (p === null) return undefined;
+  const value = pick(p);
+  return value === null ? NO_DATA : value;
+};
+const latency = (pick: (l: LatencyStats) => number) => (p: PhaseFigures): number | null => (p.latencyS === null ? null : pick(p.latencyS));
+
 /** The columns, in order: header and how each row fills it. */
 export const CSV_COLUMNS: readonly (readonly [string, (r: Row) => Value])[] = [
   ['scenario', ({ s }) => s.scenario],
@@ -37,17 +45,17 @@ export const CSV_COLUMNS: readonly (readonly [string, (r: Row) => Value])[] = [
   ['successes', ({ s }) => s.measured.successes],
   ['failures', ({ s }) => s.measured.failures],
   ['dropped_iterations', ({ s }) => s.measured.droppedIterations],
-  ['success_rate_pct', ({ s }) => s.measured.successRatePct],
-  ['throughput_tx_per_min', ({ s }) => s.measured.throughputTxPerMin],
-  ['latency_avg_s', ({ s }) => s.measured.latencyS.avg],
-  ['latency_p50_s', ({ s }) => s.measured.latencyS.p50],
-  ['latency_p95_s', ({ s }) => s.measured.latencyS.p95],
-  ['latency_p99_s', ({ s }) => s.measured.latencyS.p99],
-  ['latency_max_s', ({ s }) => s.measured.latencyS.max],
+  ['success_rate_pct', ({ s }) => figure(s.measured, (p) => p.successRatePct)],
+  ['throughput_tx_per_min', ({ s }) => figure(s.measured, (p) => p.throughputTxPerMin)],
+  ['latency_avg_s', ({ s }) => figure(s.measured, latency((l) => l.avg))],
+  ['latency_p50_s', ({ s }) => figure(s.measured, latency((l) => l.p50))],
+  ['latency_p95_s', ({ s }) => figure(s.measured, latency((l) => l.p95))],
+  ['latency_p99_s', ({ s }) => figure(s.measured, latency((l) => l.p99))],
+  ['latency_max_s', ({ s }) => figure(s.measured, latency((l) => l.max))],
   ['warmup_requests', ({ s }) => s.warmUp?.requests],
-  ['warmup_success_rate_pct', ({ s }) => s.warmUp?.successRatePct],
-  ['warmup_throughput_tx_per_min', ({ s }) => s.warmUp?.throughputTxPerMin],
-  ['warmup_latency_avg_s', ({ s }) => s.warmUp?.latencyS.avg],
+  ['warmup_success_rate_pct', ({ s }) => figure(s.warmUp, (p) => p.successRatePct)],
+  ['warmup_throughput_tx_per_min', ({ s }) => figure(s.warmUp, (p) => p.throughputTxPerMin)],
+  ['warmup_latency_avg_s', ({ s }) => figure(s.warmUp, latency((l) => l.avg))],
   ...usageColumns('chain', (s) => s.resources.chain),
   ...usageColumns('service', (s) => s.resources.service),
   ...usageColumns('loadgen', (s) => s.resources.loadGenerator),

@@ -3,8 +3,8 @@
  * then written out as Markdown and as HTML by render.ts: both say the same thing because they are
  * the same document.
  */
-import { bytes, fixed, integer, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
-import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type Engine, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
+import { bytes, fixed, integer, orNoData, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
 export type Tone = 'good' | 'bad';
@@ -112,7 +112,7 @@ function paperChart(data: ReportData, test: PaperTest): Chart {
       series: comparisons.map((c) => ({
         name: c.engine,
         values: PAPER_FIGURES.map((f) => c.ratio[f.key]),
-        labels: PAPER_FIGURES.map((f) => `${f.show(c.measured[f.key])} ${times(c.ratio[f.key])}`),
+        labels: PAPER_FIGURES.map((f) => `${orNoData(c.measured[f.key], f.show)} ${times(c.ratio[f.key])}`),
       })),
       scale: 'log',
       reference: { value: 1, label: 'paper ×1' },
@@ -131,7 +131,7 @@ function paperSection(data: ReportData): Section {
       f.show(PAPER_TABLE_4[test][f.key]),
       ...engines.flatMap((engine) => {
         const c = data.paper.find((p) => p.scenario === test && p.engine === engine);
-        return c === undefined ? ['—', '—'] : [f.show(c.measured[f.key]), times(c.ratio[f.key])];
+        return c === undefined ? ['—', '—'] : [orNoData(c.measured[f.key], f.show), times(c.ratio[f.key])];
       }),
     ]),
   );
@@ -177,7 +177,7 @@ const PHASE_COLUMNS = columns(
 );
 
 function phaseRow(s: ScenarioResult, p: PhaseFigures): Cell[] {
-  const l = p.latencyS;
+  const latency = (pick: (l: LatencyStats) => number): string => orNoData(p.latencyS === null ? null : pick(p.latencyS), seconds);
   return [
     scenarioTitle(s.scenario),
     s.engine,
@@ -185,13 +185,13 @@ function phaseRow(s: ScenarioResult, p: PhaseFigures): Cell[] {
     integer(p.successes),
     integer(p.failures),
     integer(p.droppedIterations),
-    percent(p.successRatePct),
-    perMinute(p.throughputTxPerMin),
-    seconds(l.avg),
-    seconds(l.p50),
-    seconds(l.p95),
-    seconds(l.p99),
-    seconds(l.max),
+    orNoData(p.successRatePct, percent),
+    orNoData(p.throughputTxPerMin, perMinute),
+    latency((l) => l.avg),
+    latency((l) => l.p50),
+    latency((l) => l.p95),
+    latency((l) => l.p99),
+    latency((l) => l.max),
   ];
 }
 
@@ -226,9 +226,9 @@ function measuredSection(data: ReportData): Section {
             integer(r.successes),
             integer(r.failures),
             perMinute(r.throughputTxPerMin),
-            perMinute(s.measured.throughputTxPerMin),
+            orNoData(s.measured.throughputTxPerMin, perMinute),
             r.avgLatencyS === null ? '—' : seconds(r.avgLatencyS),
-            seconds(s.measured.latencyS.avg),
+            orNoData(s.measured.latencyS?.avg ?? null, seconds),
           ]),
         },
       },
@@ -344,12 +344,19 @@ function targetsSection(data: ReportData): Section {
   const rows: Cell[][] = runs.flatMap((s) => {
     const target = TARGETS[s.scenario as PaperTest];
     const m = s.measured;
-    const row = (figure: string, measured: string, wanted: string, ratio: number | null): Cell[] => [scenarioTitle(s.scenario), s.engine, figure, measured, wanted, times(ratio)];
+    const row = (figure: string, measured: number | null, show: (v: number) => string, wanted: string, target: number): Cell[] => [
+      scenarioTitle(s.scenario),
+      s.engine,
+      figure,
+      orNoData(measured, show),
+      wanted,
+      times(measured === null ? null : measured / target),
+    ];
     return [
-      row('throughput', perMinute(m.throughputTxPerMin), `≥ ${perMinute(target.throughputTxPerMin)}`, m.throughputTxPerMin / target.throughputTxPerMin),
-      ...(target.latencyAvgS === null ? [] : [row('avg latency', seconds(m.latencyS.avg), `≤ ${seconds(target.latencyAvgS)}`, m.latencyS.avg / target.latencyAvgS)]),
-      row('p99 latency', seconds(m.latencyS.p99), `≤ ${seconds(target.latencyP99S)}`, m.latencyS.p99 / target.latencyP99S),
-      row('success', percent(m.successRatePct), `≥ ${percent(target.successRatePct)}`, m.successRatePct / target.successRatePct),
+      row('throughput', m.throughputTxPerMin, perMinute, `≥ ${perMinute(target.throughputTxPerMin)}`, target.throughputTxPerMin),
+      ...(target.latencyAvgS === null ? [] : [row('avg latency', m.latencyS?.avg ?? null, seconds, `≤ ${seconds(target.latencyAvgS)}`, target.latencyAvgS)]),
+      row('p99 latency', m.latencyS?.p99 ?? null, seconds, `≤ ${seconds(target.latencyP99S)}`, target.latencyP99S),
+      row('success', m.successRatePct, percent, `≥ ${percent(target.successRatePct)}`, target.successRatePct),
     ];
   });
   const limits = runs.map((s) => {
@@ -562,7 +569,7 @@ function thresholdsSection(data: ReportData): Section {
               columns: columns(['Scenario', false], ['Engine', false], ['Metric', false], ['Condition', false], ['Actual', true], ['Result', false]),
               rows: data.thresholds.map((t) => {
                 const [title, show] = METRIC_TITLES[t.metric];
-                return [scenarioTitle(t.scenario), t.engine, title, `${OP_SYMBOLS[t.op]} ${show(t.limit)}`, orDash(t.actual, show), verdict(t.pass, 'pass', 'FAIL')];
+                return [scenarioTitle(t.scenario), t.engine, title, `${OP_SYMBOLS[t.op]} ${show(t.limit)}`, orNoData(t.actual, show), verdict(t.pass, 'pass', 'FAIL')];
               }),
             },
           },
@@ -617,7 +624,9 @@ function rawSection(raw: readonly RawFile[]): Section {
     blocks: [
       {
         kind: 'paragraph',
-        text: 'Everything above is rendered from summary.json; to render it again: node bench/dist/report/cli.js render <this directory>',
+        text:
+          'Everything above is rendered from summary.json, whose load figures (counts, success rate, throughput, latencies, the per-second series) and chain counts are derived from the per-request records and the blocks below (requests/, caliper/records/, blocks-*.json). ' +
+          'To derive them again, check summary.json against them and render it again: node bench/dist/report/cli.js render <this directory>',
       },
       raw.length === 0
         ? { kind: 'paragraph', text: 'No raw files.' }

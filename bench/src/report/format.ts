@@ -13,6 +13,14 @@ export function fixed(value: number, decimals: number): string {
   return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
+/** How a figure with nothing to derive it from reads: never 0, never a dash (a dash is "not in this run"). */
+export const NO_DATA = 'no data';
+
+/** `value` shown by `show`, or {@link NO_DATA} when it is null. */
+export function orNoData(value: number | null, show: (value: number) => string): string {
+  return value === null ? NO_DATA : show(value);
+}
+
 /** A measured/paper ratio: "×0.38", "×12.4", "×185". */
 export function times(ratio: number | null): string {
   if (ratio === null) return 'n/a';

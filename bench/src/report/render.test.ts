@@ -8,10 +8,12 @@ import { promisify } from 'node:util';
 
 import { CSV_COLUMNS } from './csv';
 import { times } from './format';
-import { readReport, regenerate, reportDirName, writeReport, type ReportFiles } from './render';
+import { readReport, regenerate, renderFiles, reportDirName, writeReport, type ReportFiles } from './render';
 import { PAPER_TABLE_4, SCHEMA_VERSION, type ReportData } from './schema';
-import { FIXTURE_RAW, fixtureReport } from './testing/fixture';
-import { InvalidReportError } from './validate';
+import { completeReport } from './analyse';
+import { FIXTURE_RAW, fixtureInput, fixtureReport } from './testing/fixture';
+import { recordsFixture } from './testing/records-fixture';
+import { InvalidReportError, validateReport } from './validate';
 
 const run = promisify(execFile);
 
@@ -166,19 +168,21 @@ void describe('regenerate', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'report-regen-'));
     dir = join(root, 'report');
-    await writeReport(dir, fixtureReport(), FIXTURE_RAW);
+    const { data, raw } = recordsFixture();
+    await writeReport(dir, data, raw);
     original = await snapshot(dir);
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  void it('reproduces md, html, csv and charts byte for byte from summary.json and raw/', async () => {
+  void it('derives every figure again from raw/ and reproduces md, html, csv and charts byte for byte', async () => {
     await rm(join(dir, 'report.html'));
     await rm(join(dir, 'report.md'));
     await rm(join(dir, 'charts'), { recursive: true });
     await writeFile(join(dir, 'summary.csv'), 'stale');
-    await regenerate(dir);
+    const { rederivedFigures } = await regenerate(dir);
+    assert.ok(rederivedFigures > 500, `${rederivedFigures} figures`);
     assert.deepEqual(await snapshot(dir), original);
   });
 
@@ -186,6 +190,7 @@ void describe('regenerate', () => {
     await rm(join(dir, 'report.md'));
     const { stdout } = await run(process.execPath, [cli, 'render', dir]);
     assert.ok(stdout.includes(join(dir, 'report.md')));
+    assert.match(stdout, /figures derived again from raw\/, as summary\.json states them/);
     assert.deepEqual(await snapshot(dir), original);
   });
 
@@ -216,5 +221,34 @@ void describe('regenerate', () => {
       assert.match((error as { stderr?: string }).stderr ?? '', /^usage: /);
       return true;
     });
+  });
+});
+
+void describe('a figure with no data', () => {
+  // add order over HTTP completed nothing: no success rate, no latency; its window had no success.
+  const input = fixtureInput();
+  const scenarios = input.scenarios.map((s) =>
+    s.scenario === 'add_order' && s.engine === 'http'
+      ? { ...s, measured: { requests: 0, successes: 0, failures: 0, droppedIterations: 0, successRatePct: null, throughputTxPerMin: null, latencyS: null }, chain: null, timeSeries: [] }
+      : s,
+  );
+  const data = completeReport({ ...input, scenarios });
+
+  void it('fails every threshold on it, with no value', () => {
+    const onIt = data.thresholds.filter((t) => t.scenario === 'add_order' && t.engine === 'http');
+    assert.equal(onIt.length, 3);
+    for (const t of onIt) assert.deepEqual([t.metric, t.actual, t.pass], [t.metric, null, false]);
+    assert.equal(validateReport(data).length, 0, validateReport(data).join('\n'));
+  });
+
+  void it('reads "no data" in md, html and csv, never 0', () => {
+    const files = renderFiles(data, []);
+    const md = files.get('report.md') ?? '';
+    assert.match(md, /\| add order \| http \| 0 \| 0 \| 0 \| 0 \| no data \| no data \| no data \| no data \| no data \| no data \| no data \|/);
+    assert.match(md, /\| add order \| http \| success rate \| ≥ 99\.90 % \| no data \| FAIL \|/);
+    assert.ok((files.get('report.html') ?? '').includes('<td class="num">no data</td>'));
+    const [header = [], ...rows] = parseCsv(files.get('summary.csv') ?? '');
+    const row = rows.find((r) => r[0] === 'add_order' && r[1] === 'http') ?? [];
+    for (const column of ['success_rate_pct', 'throughput_tx_per_min', 'latency_avg_s', 'latency_p99_s']) assert.equal(row[header.indexOf(column)], 'no data', column);
   });
 });

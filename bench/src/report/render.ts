@@ -8,14 +8,16 @@
  *   charts/*.svg   each chart once more as a file
  *   raw/           what the run produced, kept as given
  *
- * Rendering reads nothing but summary.json and the names and sizes under raw/, so `regenerate`
- * reproduces md, html, csv and charts byte for byte.
+ * Rendering reads summary.json and raw/: `regenerate` derives every load figure and chain count
+ * again from raw/ (rederive.ts), refuses a summary.json that states them otherwise, and reproduces
+ * md, html, csv and charts byte for byte.
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { toCsv } from './csv';
 import { buildDocument, chartsOf, type Block, type Cell, type RawFile, type ReportDocument, type Table } from './document';
+import { rederive } from './rederive';
 import { SCHEMA_VERSION, type ReportData, type RunMeta } from './schema';
 import { escapeXml } from './svg';
 import { InvalidReportError, validateReport } from './validate';
@@ -267,9 +269,13 @@ async function rawFilesIn(dir: string): Promise<RawFile[]> {
   return files.sort(byName);
 }
 
-/** Renders md, html, csv and charts of the report in `dir` again from summary.json and raw/. */
-export async function regenerate(dir: string): Promise<ReportFiles> {
-  const data = await readReport(dir);
+/**
+ * Renders md, html, csv and charts of the report in `dir` again: every load figure and chain count
+ * derived again from raw/ and compared with summary.json (rederive.ts: a figure that differs is a
+ * FigureMismatchError naming it), the document made from the re-derived figures.
+ */
+export async function regenerate(dir: string): Promise<ReportFiles & { rederivedFigures: number }> {
+  const { data, figures } = await rederive(dir, await readReport(dir));
   const raw = await rawFilesIn(dir);
-  return render(dir, data, raw, raw.map((f) => join(dir, 'raw', f.name)));
+  return { ...(await render(dir, data, raw, raw.map((f) => join(dir, 'raw', f.name)))), rederivedFigures: figures };
 }

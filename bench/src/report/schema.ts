@@ -10,8 +10,10 @@
  * Bumped whenever a field changes meaning, is removed or is added; `summary.json` carries it.
  * 3: chain counts from a block scan by validation code (byValidation), every engine's figures ours
  * (engineReported beside), interference and `disturbed`.
+ * 4: a phase's success rate, throughput and latencies are null when there was nothing to derive them
+ * from ("no data"); every engine's per-request records are in raw/ and `render` derives them again.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Who drove the load: our vegeta scenarios through the HTTP service, or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
@@ -269,12 +271,12 @@ export interface PhaseFigures {
   failures: number;
   /** Iterations the executor could not start on time (open model) or skipped; 0 when none. */
   droppedIterations: number;
-  /** Successes × 100 / requests. */
-  successRatePct: number;
-  /** Successful transactions per minute over the phase. */
-  throughputTxPerMin: number;
-  /** Response time of all completed requests. */
-  latencyS: LatencyStats;
+  /** Successes × 100 / requests; null without requests ("no data"). */
+  successRatePct: number | null;
+  /** Successful transactions per minute over the phase's window; null without a window ("no data"). */
+  throughputTxPerMin: number | null;
+  /** Response time of all completed requests; null without requests ("no data"). */
+  latencyS: LatencyStats | null;
 }
 
 export interface LatencyStats {
@@ -373,8 +375,9 @@ export interface PaperComparison {
   scenario: PaperTest;
   engine: Engine;
   paper: PaperFigures;
-  measured: PaperFigures;
-  /** measured / paper for each figure; null where the paper's figure is 0. */
+  /** Ours; a figure with no data is null. */
+  measured: { [K in keyof PaperFigures]: number | null };
+  /** measured / paper for each figure; null where the paper's figure is 0 or ours has no data. */
   ratio: { [K in keyof PaperFigures]: number | null };
 }
 
@@ -438,7 +441,7 @@ export interface ThresholdSpec {
 }
 
 export interface ThresholdResult extends ThresholdSpec {
-  /** The measured value, or null when that scenario × engine did not run (which fails). */
+  /** The measured value, or null ("no data": that scenario × engine did not run, or the figure had nothing to derive it from), which fails. */
   actual: number | null;
   pass: boolean;
 }

@@ -29,6 +29,7 @@ void describe('analyse', () => {
     );
     const addOrder = report.paper[0];
     const run = scenarioOf(report, 'add_order', 'http');
+    assert.ok(run.measured.throughputTxPerMin !== null && run.measured.latencyS !== null);
     assert.equal(addOrder?.ratio.throughputTxPerMin, run.measured.throughputTxPerMin / 216.12);
     assert.equal(addOrder.ratio.avgLatencyS, run.measured.latencyS.avg / 6.108);
     assert.equal(addOrder.ratio.cpuAvgPct, run.resources.chain.cpuPct.avg / 11.92);
@@ -147,7 +148,7 @@ void describe('validateReport', () => {
     const problems = validateReport(
       edited((r) => {
         const run = r.scenarios[1];
-        assert.ok(run);
+        assert.ok(run?.measured.latencyS);
         run.measured.successes -= 1;
         run.measured.latencyS.p95 = run.measured.latencyS.p99 + 1;
         const copy = r.scenarios[0];

@@ -215,9 +215,9 @@ const phase = object<PhaseFigures>({
   successes: count,
   failures: count,
   droppedIterations: count,
-  successRatePct: percent,
-  throughputTxPerMin: nonNegative,
-  latencyS: latency,
+  successRatePct: nullable(percent),
+  throughputTxPerMin: nullable(nonNegative),
+  latencyS: nullable(latency),
 });
 
 const spread = (bounded: Check): Check => object<Spread>({ avg: bounded, p95: bounded, max: bounded });
@@ -302,7 +302,13 @@ const report = object<ReportData>({
       scenario: oneOf(['add_order', 'order_query']),
       engine,
       paper: paperFigures,
-      measured: paperFigures,
+      measured: object<PaperComparison['measured']>({
+        avgLatencyS: nullable(nonNegative),
+        successRatePct: nullable(percent),
+        throughputTxPerMin: nullable(nonNegative),
+        cpuAvgPct: percent,
+        memAvgPct: percent,
+      }),
       ratio: object<PaperComparison['ratio']>({
         avgLatencyS: nullable(nonNegative),
         successRatePct: nullable(nonNegative),
@@ -380,9 +386,13 @@ function checkPhase(path: string, p: PhaseFigures, problems: string[]): void {
   if (p.successes + p.failures !== p.requests) {
     problems.push(`${path}: successes ${p.successes} + failures ${p.failures} is not requests ${p.requests}`);
   }
-  const rate = p.requests === 0 ? 0 : (p.successes * 100) / p.requests;
-  if (Math.abs(rate - p.successRatePct) > 0.01) problems.push(`${path}.successRatePct: ${p.successRatePct} but successes / requests is ${rate}`);
+  const rate = p.requests === 0 ? null : (p.successes * 100) / p.requests;
+  if (rate === null ? p.successRatePct !== null : p.successRatePct === null || Math.abs(rate - p.successRatePct) > 0.01) {
+    problems.push(`${path}.successRatePct: ${String(p.successRatePct)} but successes / requests is ${rate === null ? 'no data' : String(rate)}`);
+  }
+  if ((p.requests === 0) !== (p.latencyS === null)) problems.push(`${path}.latencyS: ${p.latencyS === null ? 'no data' : 'figures'} for ${p.requests} requests`);
   const l = p.latencyS;
+  if (l === null) return;
   ordered(`${path}.latencyS`, [['p50', l.p50], ['p95', l.p95], ['p99', l.p99], ['max', l.max]], problems);
   if (l.avg > l.max) problems.push(`${path}.latencyS: avg ${l.avg} exceeds max ${l.max}`);
 }

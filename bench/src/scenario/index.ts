@@ -2,6 +2,7 @@
 export { parseDuration, type Duration } from './duration';
 export { ScenarioConfigError, ThresholdSyntaxError } from './errors';
 export { prepare, run, type RunOptions, type RunResult } from './run';
+export type { KeptRequest, ScenarioRecords } from './records';
 export { percentile, trendStats, type TrendStats } from './stats';
 export type {
   CheckCount,

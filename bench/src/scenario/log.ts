@@ -41,6 +41,8 @@ export interface RequestRecord {
   readonly latencyMs: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
+  /** The engine's error (transport error, or the status line of a failure); absent when none. */
+  readonly error?: string;
 }
 
 /** Every request of a run, and every check of its response, in columns. */
@@ -56,6 +58,9 @@ export class RequestLog {
   private readonly received = new Column((n) => new Float64Array(n));
   private readonly phases = new Column((n) => new Uint8Array(n));
   private readonly methodNames: string[] = [];
+  /** Each request's error as an index into errorNames, 0 for none: errors repeat (a few distinct texts), requests are many. */
+  private readonly errors = new Column((n) => new Uint32Array(n));
+  private readonly errorNames: string[] = [''];
   private readonly checkRequests = new Column((n) => new Uint32Array(n));
   private readonly checkNames = new Column((n) => new Uint16Array(n));
   private readonly checkPassed = new Column((n) => new Uint8Array(n));
@@ -78,6 +83,9 @@ export class RequestLog {
     this.latencies.push(record.latencyMs);
     this.sent.push(record.bytesSent);
     this.received.push(record.bytesReceived);
+    let error = this.errorNames.indexOf(record.error ?? '');
+    if (error === -1) error = this.errorNames.push(record.error ?? '') - 1;
+    this.errors.push(error);
     this.phases.push(1);
     return this.length - 1;
   }
@@ -108,6 +116,7 @@ export class RequestLog {
       latencyMs: this.latencies.get(i),
       bytesSent: this.sent.get(i),
       bytesReceived: this.received.get(i),
+      ...(this.errors.get(i) === 0 ? {} : { error: this.errorNames[this.errors.get(i)] ?? '' }),
       phase: PHASES[this.phases.get(i)] ?? 'measured',
     };
   }

@@ -173,7 +173,7 @@ void describe('run() with vegeta against a local server', () => {
     assert.ok(server.maxInFlight <= 2);
     assert.deepEqual(summary.thresholds['dropped_iterations'], {
       ok: false,
-      conditions: [{ condition: 'count==0', ok: false, value: 100 - measured.requests }],
+      conditions: [{ condition: 'count==0', ok: false, value: 100 - measured.requests, message: `count==0: ${100 - measured.requests}, failed` }],
     });
     assert.equal(summary.thresholds['http_req_duration{scenario:slow}']?.ok, true);
     assert.equal(exitCode, 99);

@@ -8,6 +8,7 @@ import type { ProgressMetrics } from '../progress/metrics';
 import { ScenarioConfigError } from './errors';
 import { isFailure, RequestLog, type Phase } from './log';
 import { planScenario, type PlannedAttack, type ScenarioPlan } from './plan';
+import { scenarioRecords, type ScenarioRecords } from './records';
 import { buildSummary, type ScenarioOutcome, type Summary } from './summary';
 import { parseThresholds, type Threshold } from './thresholds';
 import type { Options, Progress, Request, Response, Scenario, ScenarioPhase, ScenarioProgress } from './types';
@@ -27,6 +28,8 @@ export interface RunOptions {
 
 export interface RunResult {
   readonly summary: Summary;
+  /** Every request of each scenario, by phase, with the windows: what a report keeps in raw/ and derives its figures from. */
+  readonly records: readonly ScenarioRecords[];
   /** 99 when a threshold failed (k6's code), 0 otherwise: for `process.exitCode`. */
   readonly exitCode: 0 | 99;
 }
@@ -107,7 +110,7 @@ export async function run(options: Options, runOptions: RunOptions = {}): Promis
     await mkdir(path.dirname(options.summaryPath), { recursive: true });
     await writeFile(options.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  return { summary, exitCode: summary.exitCode };
+  return { summary, records: scenarioRecords(log, outcomes, summary), exitCode: summary.exitCode };
 }
 
 function requiredScenario(options: Options, name: string): Scenario {
@@ -232,6 +235,7 @@ class ScenarioRun {
       latencyMs: result.latencyMs,
       bytesSent: result.bytesSent,
       bytesReceived: result.bytesReceived,
+      ...(result.error !== undefined && { error: result.error }),
     });
     this.requests++;
     if (isFailure(result.status)) this.failed++;

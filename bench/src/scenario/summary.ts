@@ -318,15 +318,13 @@ class Measure {
         continue;
       }
       const sorted = Float64Array.from(bucket.latencies).sort();
+      // A bucket holds at least one latency: its percentiles are never null.
+      const at = (p: number): number => percentile(sorted, p) as number;
       points.push({
         t,
         requests: sorted.length,
         failures: bucket.failures,
-        latencyMs: {
-          p50: percentile(sorted, 50) ?? 0,
-          p95: percentile(sorted, 95) ?? 0,
-          p99: percentile(sorted, 99) ?? 0,
-        },
+        latencyMs: { p50: at(50), p95: at(95), p99: at(99) },
       });
     }
     return points;

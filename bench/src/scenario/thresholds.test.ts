@@ -128,15 +128,16 @@ void describe('aggregate and evaluateThresholds', () => {
     const a = results['http_req_duration{scenario:a}'];
     assert.equal(a?.ok, false);
     assert.deepEqual(
-      a.conditions.map((c) => ({ ...c, value: c.value === null ? null : Math.round(c.value * 1000) / 1000 })),
+      a.conditions.map((c) => ({ condition: c.condition, ok: c.ok, value: c.value === null ? null : Math.round(c.value * 1000) / 1000 })),
       [
         { condition: 'p(95)<10', ok: true, value: 9.55 },
         { condition: 'avg<5', ok: false, value: 5.5 },
       ],
     );
+    assert.equal(a.conditions[1]?.message, 'avg<5: 5.5, failed');
     assert.deepEqual(results['http_req_duration{scenario:b}'], {
       ok: false,
-      conditions: [{ condition: 'p(95)<10', ok: false, value: null }],
+      conditions: [{ condition: 'p(95)<10', ok: false, value: null, message: 'p(95)<10: no data (no samples), failed' }],
     });
     assert.equal(results['checks']?.ok, true);
   });

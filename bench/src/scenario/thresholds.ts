@@ -203,6 +203,13 @@ export interface ConditionResult {
   readonly ok: boolean;
   /** The measured value; null (and not ok) when there was nothing to measure. */
   readonly value: number | null;
+  /** For people: the condition, its value or "no data", and whether it was met. */
+  readonly message: string;
+}
+
+/** How a condition's outcome reads: "p(95)<500: 412.3, met", "avg<=6108: no data (no samples), failed". */
+export function conditionMessage(condition: string, value: number | null, ok: boolean): string {
+  return `${condition}: ${value === null ? 'no data (no samples)' : String(value)}, ${ok ? 'met' : 'failed'}`;
 }
 
 export interface ThresholdResult {
@@ -220,7 +227,9 @@ export function evaluateThresholds(
     const data = measure(threshold.metric, threshold.tags);
     const conditions = threshold.conditions.map((c) => {
       const value = aggregate(data, c.aggregation);
-      return { condition: c.source, ok: value !== null && compare(value, c.operator, c.value), value };
+      // No data never meets a threshold.
+      const ok = value !== null && compare(value, c.operator, c.value);
+      return { condition: c.source, ok, value, message: conditionMessage(c.source, value, ok) };
     });
     results[threshold.key] = { ok: conditions.every((c) => c.ok), conditions };
   }

@@ -1,5 +1,6 @@
-import { countTransactions, ledgerHeight, peers, scanBlocks, type BlockTransaction, type StateLayout, type Topology } from '@energysale/network';
+import { ledgerHeight, peers, scanBlocks, type BlockTransaction, type StateLayout, type Topology } from '@energysale/network';
 
+import { chainCounts } from '../report/derive';
 import type { ChainCount } from '../report/schema';
 
 /*
@@ -45,10 +46,8 @@ export async function scanWindow(topology: Topology, layout: StateLayout, fromHe
 export async function chainCountIn(topology: Topology, layout: StateLayout, fromHeight: number, fn: string, fromMs: number, toMs: number): Promise<ChainScan> {
   const window = await scanWindow(topology, layout, fromHeight, fromMs, toMs);
   const transactions = window.transactions.filter((t) => t.fn === fn);
-  const { byValidation } = countTransactions(transactions);
-  const validTx = byValidation['VALID'] ?? 0;
   return {
-    count: { validTx, invalidTx: transactions.length - validTx, byValidation, source: `${window.source}: ${fn} transactions made in the measured window` },
+    count: { ...chainCounts(transactions), source: `${window.source}: ${fn} transactions made in the measured window` },
     transactions,
   };
 }

@@ -1,30 +1,27 @@
 import { NativeNetwork, StateLayout } from '@energysale/network';
 
-import type { PhaseFigures as ReportPhase } from '../report/schema';
+import type { DerivedTest } from '../report/derive';
+import { deriveScenario } from '../report/request-records';
 import type { LoadEngine } from '../engine/engine';
 import type { ProgressMetrics } from '../progress/metrics';
-import { run, type Options, type RunOptions, type Summary } from '../scenario';
-import type { PhaseFigures } from '../scenario/summary';
+import { run, type Options, type RunOptions, type ScenarioRecords, type Summary } from '../scenario';
 
 /*
  * Running one test of a benchmark on the load engine, and its figures as a report states them:
  * shared by the Table 4 reproduction, its tuning ladder and the regression gate.
  */
 
-const seconds = (ms: number | null | undefined): number => (ms ?? 0) / 1000;
+/** A test that ran: the runner's summary (thresholds, checks) and every request it sent. */
+export interface TestRun {
+  readonly summary: Summary;
+  readonly records: readonly ScenarioRecords[];
+}
 
-/** A phase of a test (measured window or warm-up) as the report's figures: seconds, tx/min, %. */
-export function phase(figures: PhaseFigures): ReportPhase {
-  const d = figures.metrics.http_req_duration;
-  return {
-    requests: figures.requests,
-    successes: figures.successes,
-    failures: figures.failures,
-    droppedIterations: figures.droppedIterations,
-    successRatePct: (figures.successRate ?? 0) * 100,
-    throughputTxPerMin: figures.throughput.successesPerMinute ?? 0,
-    latencyS: { avg: seconds(d.avg), p50: seconds(d.med), p95: seconds(d['p(95)']), p99: seconds(d['p(99)']), max: seconds(d.max) },
-  };
+/** A scenario of a test as the report's figures (seconds, tx/min, %), derived from its records. */
+export function testFigures(test: TestRun, scenario: string): DerivedTest & { readonly records: ScenarioRecords } {
+  const records = test.records.find((r) => r.scenario === scenario);
+  if (records === undefined) throw new Error(`the test ran no scenario ${scenario}`);
+  return { ...deriveScenario(records), records };
 }
 
 /** What every test of a run shares: its log, the load engine, and the progress metrics Prometheus scrapes. */
@@ -36,9 +33,9 @@ export interface LoadContext {
   readonly onResponse?: RunOptions['onResponse'];
 }
 
-export async function runTest(options: Options, { log, engine, metrics, onResponse }: LoadContext): Promise<Summary> {
+export async function runTest(options: Options, { log, engine, metrics, onResponse }: LoadContext): Promise<TestRun> {
   let last = 0;
-  const { summary } = await run(options, {
+  const { summary, records } = await run(options, {
     engine,
     metrics,
     ...(onResponse && { onResponse }),
@@ -49,7 +46,7 @@ export async function runTest(options: Options, { log, engine, metrics, onRespon
       log(`  ${Math.round(p.elapsedMs / 1000)} s elapsed, ${Math.max(0, Math.round(p.remainingMs / 1000))} s left: ${parts.join('; ')}`);
     },
   });
-  return summary;
+  return { summary, records };
 }
 
 export class NetworkNotReadyError extends Error {

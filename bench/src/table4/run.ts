@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import {
   byteSize,
@@ -36,10 +37,12 @@ import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, scenarioInterference, type DisturbanceRule } from '../resources/interference';
 import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
-import { parseDuration, type Summary } from '../scenario';
+import { parseDuration } from '../scenario';
+import { encodeRequestRecords } from '../report/request-records';
+import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from '../report/raw-files';
 import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
 import { commit, machine } from './provenance';
-import { phase, runningNetwork, runTest, type LoadContext } from './load';
+import { runningNetwork, runTest, testFigures, type LoadContext, type TestRun } from './load';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
 import { addOrderOptions, orderQueryOptions } from './scenarios';
@@ -103,6 +106,13 @@ async function rawTree(dir: string, prefix: string): Promise<Record<string, Buff
     files[`${prefix}/${relative(dir, path)}`] = await readFile(path);
   }
   return files;
+}
+
+/** Caliper's per-transaction records gzipped (`.jsonl.gz`, a tenth of the size; caliper/records.ts reads both), everything else as it is. */
+function gzipRecords(files: Record<string, Buffer>): Record<string, Buffer> {
+  return Object.fromEntries(
+    Object.entries(files).map(([name, content]) => (name.startsWith(`${CALIPER_RECORDS_DIR}/`) && name.endsWith('.jsonl') ? [`${name}.gz`, gzipSync(content)] : [name, content])),
+  );
 }
 
 /**
@@ -175,8 +185,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     sampler.start();
     interference.start();
     const firstBlock = await scanStart(topology);
-    const summaries: Summary[] = [];
-    const profiles = new Map<Summary, NodeProfile[]>();
+    const tests: { name: string; test: TestRun }[] = [];
+    const profiles = new Map<string, NodeProfile[]>();
     if (engines.includes('http')) {
       for (const [name, testOptions] of [
         ['add_order', addOrderOptions(tier.url, profile, fixture)],
@@ -189,9 +199,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         const profiling = new Promise((r) => setTimeout(r, warmupMs + 1000)).then(() => captureProfiles(profiledNodes(topology), profileS, staging, name));
         // A failed profile must not leave the test unawaited, nor hide the test's own failure.
         profiling.catch(() => undefined);
-        const summary = await runTest(testOptions, load);
-        summaries.push(summary);
-        profiles.set(summary, await profiling);
+        tests.push({ name, test: await runTest(testOptions, load) });
+        profiles.set(name, await profiling);
       }
     }
     // The last second of a window is in Prometheus after its next scrape.
@@ -206,16 +215,16 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       return { resources, resourceSeries, breakdown: await breakdown(prometheus, topology, from, to), interference: scenarioInterference(interference.between(from, to), from, disturbance) };
     };
     // Counts from the blocks written since the tests began; the scanned transactions go to raw/.
-    const scans: { label: string; scan: ChainScan }[] = [];
-    const countIn = async (label: string, from: number, to: number): Promise<ChainCount> => {
+    const scans: { file: string; scan: ChainScan }[] = [];
+    const countIn = async (file: string, from: number, to: number): Promise<ChainCount> => {
       const scan = await chainCountIn(topology, layout, firstBlock, DECLARE_ORDER, from, to);
-      scans.push({ label, scan });
+      scans.push({ file, scan });
       return scan.count;
     };
     const scenarios: ScenarioResult[] = [];
-    for (const summary of summaries) {
-      const result = await scenarioResult(summary, profile, windowOf, (from, to) => countIn(`${Object.keys(summary.scenarios)[0] ?? 'scenario'}-http`, from, to));
-      if (result.breakdown) result.breakdown.profiles = profiles.get(summary) ?? [];
+    for (const { name, test } of tests) {
+      const result = await scenarioResult(name, test, profile, windowOf, (from, to) => countIn(blocksFile(name, 'http'), from, to));
+      if (result.breakdown) result.breakdown.profiles = profiles.get(name) ?? [];
       scenarios.push(result);
     }
     let caliper: CaliperRun | null = null;
@@ -231,7 +240,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
           await settle();
           return windowOf(from, to, false);
         },
-        chainCount: (from, to) => countIn('add_order-caliper', from, to),
+        chainCount: (from, to) => countIn(blocksFile('add_order', 'caliper'), from, to),
       });
       scenarios.push(...caliper.scenarios);
     }
@@ -256,7 +265,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         batchTimeoutS: durationMs(batch.timeout) / 1000,
         batchSize: { maxMessageCount: batch.maxMessageCount, absoluteMaxBytes: bytesOf(batch.absoluteMaxBytes), preferredMaxBytes: bytesOf(batch.preferredMaxBytes) },
         users: profile.users,
-        durationS: scenarios[0]?.window.durationS ?? 0,
+        durationS: parseDuration(profile.duration, 'duration') / 1000,
         warmUpS: parseDuration(profile.warmup, 'warmup') / 1000,
       },
       scenarios,
@@ -277,16 +286,18 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const dir = join(reportsDir, reportDirName(report.meta));
     await mkdir(dir, { recursive: true });
     const raw: Record<string, string | Buffer> = {
-      ...Object.fromEntries(summaries.map((s) => [`${Object.keys(s.scenarios)[0] ?? 'scenario'}.summary.json`, JSON.stringify(s, null, 2)])),
+      ...Object.fromEntries(tests.map(({ name, test }) => [`${name}.summary.json`, JSON.stringify(test.summary, null, 2)])),
+      // Every request of each HTTP test: what its figures are derived from, by the live run and by `render`.
+      ...Object.fromEntries(tests.flatMap(({ test }) => test.records.map((r) => [requestsFile(r.scenario, 'http'), encodeRequestRecords(r)]))),
       'resources-proc.json': JSON.stringify(Object.fromEntries(sampler.groups().map((g) => [g, sampler.points(g)]))),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
-      ...Object.fromEntries(scans.map(({ label, scan }) => [`blocks-${label}.json`, JSON.stringify(scan.transactions)])),
+      ...Object.fromEntries(scans.map(({ file, scan }) => [file, JSON.stringify(scan.transactions)])),
       'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: topology, versions: toolchain.versions }, null, 2),
-      ...(caliper ? await rawTree(caliper.dir, 'caliper') : {}),
+      ...(caliper ? gzipRecords(await rawTree(caliper.dir, 'caliper')) : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };
     await writeReport(dir, report, raw);
-    const exitCode = report.disturbed ? EXIT_DISTURBED : summaries.some((s) => s.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? EXIT_THRESHOLD_FAILED : 0;
+    const exitCode = report.disturbed ? EXIT_DISTURBED : tests.some(({ test }) => test.summary.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? EXIT_THRESHOLD_FAILED : 0;
     await writeFile(join(dir, 'exit-code'), `${exitCode}\n`);
     return { dir, exitCode, report };
   } finally {
@@ -300,16 +311,19 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   }
 }
 
+/** An HTTP test's result: its load figures derived from its records (as `render` derives them again), the rest measured around its window. */
 async function scenarioResult(
-  summary: Summary,
+  name: string,
+  test: TestRun,
   profile: Profile,
   windowOf: (from: number, to: number, withService: boolean) => Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown' | 'interference'>>,
   countIn: (from: number, to: number) => Promise<ChainCount>,
 ): Promise<ScenarioResult> {
-  const [name, s] = Object.entries(summary.scenarios)[0] ?? [];
-  if (!name || !s) throw new Error('a test ran no scenario');
-  const from = Date.parse(s.measured.window.start);
-  const to = Date.parse(s.measured.window.end);
+  const s = test.summary.scenarios[name];
+  if (!s) throw new Error(`the test ran no scenario ${name}`);
+  const { window, measured, warmUp, timeSeries } = testFigures(test, name);
+  const from = Date.parse(window.start);
+  const to = Date.parse(window.end);
   const writes = name === 'add_order' ? 1 : 0;
   return {
     scenario: name,
@@ -317,14 +331,12 @@ async function scenarioResult(
     executor: s.model,
     users: profile.users,
     writesPerRequest: writes,
-    window: s.measured.window,
-    measured: phase(s.measured),
-    warmUp: s.warmup ? phase(s.warmup) : null,
+    window,
+    measured,
+    warmUp,
     chain: writes > 0 ? await countIn(from, to) : null,
     engineReported: null,
-    timeSeries: s.series
-      .filter((p) => p.t >= 0)
-      .map((p) => ({ t: p.t, ok: p.requests - p.failures, errors: p.failures, latencyS: p.latencyMs ? { p50: p.latencyMs.p50 / 1000, p95: p.latencyMs.p95 / 1000, p99: p.latencyMs.p99 / 1000 } : null })),
+    timeSeries,
     ...(await windowOf(from, to, true)),
   };
 }

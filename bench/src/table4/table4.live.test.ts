@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 
-import { readReport } from '../report/render';
+import { readReport, regenerate } from '../report/render';
 import { CHROMIUM, screenshot } from '../report/testing/browser';
 import { decodePng, rgbAt } from '../report/testing/png';
 import { PROFILES } from './profiles';
@@ -23,6 +23,7 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
       ...['summary.json', 'summary.csv', 'report.md', 'report.html'],
       ...['raw/add_order.summary.json', 'raw/order_query.summary.json', 'raw/resources-proc.json', 'raw/prometheus-range-exports.json', 'raw/config.json'],
       ...['raw/blocks-add_order-http.json', 'raw/blocks-add_order-caliper.json'],
+      ...['raw/requests/add_order-http.jsonl.gz', 'raw/requests/order_query-http.jsonl.gz'],
       ...['raw/caliper/report.html', 'raw/caliper/network-config.json', 'raw/caliper/bench-config.json'],
     ];
     for (const file of files) {
@@ -30,6 +31,12 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
     }
     // readReport validates summary.json against the schema and throws listing every problem.
     assert.deepEqual(await readReport(dir), report);
+    // Every load figure and chain count derived again from this run's raw/ (vegeta's and Caliper's records, the blocks) as summary.json states it.
+    const rendered = await readFile(join(dir, 'report.md'), 'utf8');
+    const { rederivedFigures } = await regenerate(dir);
+    const perTest = report.scenarios.map((s) => 15 + 4 * s.timeSeries.length);
+    assert.ok(rederivedFigures >= perTest.reduce((a, b) => a + b, 0), `${rederivedFigures} figures derived again`);
+    assert.equal(await readFile(join(dir, 'report.md'), 'utf8'), rendered, 'render gives the report the run wrote');
 
     const names = report.scenarios.map((s) => `${s.scenario}/${s.engine}`);
     assert.deepEqual(names, ['add_order/http', 'order_query/http', 'add_order/caliper', 'order_query/caliper']);

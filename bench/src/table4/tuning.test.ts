@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { NoDataError } from '../report/derive';
 import type { TuningStep } from '../report/schema';
 import { bestStep, repeatSpread } from './tuning';
 
@@ -11,8 +12,8 @@ void describe('repeatSpread', () => {
   void it('averages the middle two of an even number', () => {
     assert.equal(repeatSpread([4, 1, 3, 2]).median, 2.5);
   });
-  void it('is all zeros without repeats rather than NaN', () => {
-    assert.deepEqual(repeatSpread([]), { median: 0, min: 0, max: 0, values: [] });
+  void it('has no data without repeats: never zeros', () => {
+    assert.throws(() => repeatSpread([]), (error: unknown) => error instanceof NoDataError && /no data/.test(error.message));
   });
 });
 

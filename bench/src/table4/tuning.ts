@@ -1,16 +1,21 @@
 import { describeBatchSettings, updateBatchSettings, type BatchSettings, type NativeNetwork } from '@energysale/network';
 
 import type { RepeatSpread, TuningStep } from '../report/schema';
-import type { Options, Summary } from '../scenario';
+import { NoDataError, required } from '../report/derive';
+import type { Options } from '../scenario';
+import { testFigures, type TestRun } from './load';
 import type { Fixture } from './prepare';
 import type { Profile, TuningLadder } from './profiles';
 import { addOrderOptions } from './scenarios';
 
+/** Median, min and max of a step's repeats (at least one: a step without a repeat has no figure, NoDataError). */
 export function repeatSpread(values: readonly number[]): RepeatSpread {
+  if (values.length === 0) throw new NoDataError('a tuning step without repeats: no data');
   const sorted = [...values].sort((a, b) => a - b);
+  const at = (i: number): number => sorted[i] as number;
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { median, min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, values: [...values] };
+  const median = sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+  return { median, min: at(0), max: at(sorted.length - 1), values: [...values] };
 }
 
 /** The index of the ladder's best step: the highest median throughput among the steps whose every request succeeded. */
@@ -35,7 +40,7 @@ export async function applyBatch(network: NativeNetwork, batch: Partial<BatchSet
  */
 export async function runTuningLadder(
   ladder: TuningLadder,
-  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; baseUrl: string; log: (line: string) => void; runTest: (options: Options) => Promise<Summary> },
+  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; baseUrl: string; log: (line: string) => void; runTest: (options: Options) => Promise<TestRun> },
 ): Promise<TuningStep[]> {
   const { network, profile, fixture, baseUrl, log } = context;
   const steps: TuningStep[] = [];
@@ -45,11 +50,15 @@ export async function runTuningLadder(
     for (let r = 0; r < ladder.repeats; r++) {
       log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}", repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
       const options = addOrderOptions(baseUrl, { ...profile, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
-      const summary = await context.runTest(options);
-      const measured = summary.scenarios.add_order?.measured;
-      if (!measured) throw new Error('the tuning run has no add_order scenario');
-      const d = measured.metrics.http_req_duration;
-      figures.push({ tx: measured.throughput.successesPerMinute ?? 0, avg: (d.avg ?? 0) / 1000, p99: (d['p(99)'] ?? 0) / 1000, ok: (measured.successRate ?? 0) * 100 });
+      // A repeat with no data has nothing to rank the step by: the ladder stops (NoDataError).
+      const { measured } = testFigures(await context.runTest(options), 'add_order');
+      const what = (figure: string): string => `tuning step "${step.name}", repeat ${r + 1}: ${figure}`;
+      figures.push({
+        tx: required(measured.throughputTxPerMin, what('throughput')),
+        avg: required(measured.latencyS?.avg ?? null, what('avg latency')),
+        p99: required(measured.latencyS?.p99 ?? null, what('p99 latency')),
+        ok: required(measured.successRatePct, what('success rate')),
+      });
     }
     const throughput = repeatSpread(figures.map((f) => f.tx));
     const previous = steps[steps.length - 1];

@@ -4,7 +4,7 @@
  * so every call returns the same data.
  */
 import { completeReport, type ReportInput } from '../analyse';
-import type { Engine, LoadSample, PhaseFigures, RepeatSpread, ReportData, ResourceSample, ScenarioResult, Spread, TuningStep, Usage } from '../schema';
+import type { Engine, LatencyStats, LoadSample, PhaseFigures, RepeatSpread, ReportData, ResourceSample, ScenarioResult, Spread, TuningStep, Usage } from '../schema';
 import { scenarioInterference } from '../../resources/interference';
 
 /** Park–Miller: small, seeded, the same on every machine. */
@@ -52,7 +52,10 @@ function usage(samples: readonly ResourceSample[], pick: (r: ResourceSample) => 
   return { cpuPct: spread(picked.map((u) => u.cpuPct)), memPct: spread(picked.map((u) => u.memPct)) };
 }
 
-function phase(samples: readonly LoadSample[], durationS: number, latency: number): PhaseFigures {
+/** A phase with data: every figure present. */
+type MeasuredPhase = PhaseFigures & { throughputTxPerMin: number; latencyS: LatencyStats };
+
+function phase(samples: readonly LoadSample[], durationS: number, latency: number): MeasuredPhase {
   const successes = samples.reduce((n, s) => n + s.ok, 0);
   const failures = samples.reduce((n, s) => n + s.errors, 0);
   const requests = successes + failures;
@@ -65,7 +68,7 @@ function phase(samples: readonly LoadSample[], durationS: number, latency: numbe
     successes,
     failures,
     droppedIterations: 0,
-    successRatePct: requests === 0 ? 0 : (successes * 100) / requests,
+    successRatePct: requests === 0 ? null : (successes * 100) / requests,
     throughputTxPerMin: (successes / durationS) * 60,
     latencyS: { avg: latency, p50, p95: round(p50 * 1.9, 4), p99, max: round(p99 * 1.6, 4) },
   };
