@@ -1,22 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { NodeStartError, Supervisor, type ProcessRecord, type ProcessSpec } from '../runtime/native/supervisor';
 import type { StateLayout } from '../state/layout';
 import { findExecutable } from '../util/executables';
 import { boundEndpoints, monitoring, type ServiceInfo, type Topology } from '../topology';
-import { dashboardsDir, processExporterConfig, prometheusConfig, RULE_FILES } from './config';
+import { dashboardsDir, prometheusConfig, RULE_FILES } from './config';
 
 /*
- * The monitoring processes (Debian's prometheus, prometheus-node-exporter,
- * prometheus-process-exporter) run by the network's Supervisor like its nodes: recorded in
- * processes.json, so `network down` stops them too, and restarted only when their config changes.
+ * The monitoring processes (Debian's prometheus and prometheus-node-exporter, and our own process
+ * exporter) run by the network's Supervisor like its nodes: recorded in processes.json, so
+ * `network down` stops them too, and restarted only when their config changes.
  */
 
 export class MonitoringToolMissingError extends NodeStartError {}
 
-const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter prometheus-process-exporter';
+const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter';
+
+/** The own-process exporter's entry point: network/{src,dist}/monitoring -> ../cli/own-exporter.js. */
+const OWN_EXPORTER_BIN = resolve(__dirname, '..', 'cli', 'own-exporter.js');
 
 /** A Debian binary of the monitoring packages. */
 function locate(name: string): string {
@@ -56,7 +59,6 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
   const dir = monitoringDir(layout);
   const binds = (info: ServiceInfo): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === info.id);
   const listen = (info: ServiceInfo): string => info.endpoint;
-  const processConfig = join(dir, 'process-exporter.yml');
   const promConfig = prometheusConfigPath(layout);
   return [
     {
@@ -75,16 +77,16 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
       binds: binds(m.nodeExporter),
     },
     {
-      id: m.processExporter.id,
+      id: m.ownExporter.id,
       kind: 'monitor',
-      command: locate('prometheus-process-exporter'),
-      // smaps and per-thread figures cost a walk of every process's maps on each scrape, every second.
-      args: [`-web.listen-address=${listen(m.processExporter)}`, `-config.path=${processConfig}`, '-threads=false', '-gather-smaps=false'],
+      command: process.execPath,
+      // The state's records and this host's /proc are what it reads: native in the docker runtime too.
+      args: [OWN_EXPORTER_BIN, '--state', layout.root, '--listen', listen(m.ownExporter)],
       env: {},
       cwd: dir,
-      health: m.processExporter.health,
-      binds: binds(m.processExporter),
-      configFiles: { [processConfig]: processExporterConfig() },
+      health: m.ownExporter.health,
+      binds: binds(m.ownExporter),
+      native: true,
     },
     {
       id: m.prometheus.id,
@@ -105,14 +107,18 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
   ];
 }
 
-/** Starts node-exporter, process-exporter and Prometheus (kept when already running with the same config). */
+/** Starts node-exporter, the own-process exporter and Prometheus (kept when already running with the same config). */
 export async function startMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
   await mkdir(monitoringDir(layout), { recursive: true });
   // Rules are written afresh: none of an earlier generation stays loaded.
   await rm(join(monitoringDir(layout), 'rules'), { recursive: true, force: true });
   const supervisor = new Supervisor(layout);
+  const wanted = specs(layout, topology);
+  // A monitor an earlier version started and this one no longer runs (Debian's process-exporter) would hold its port.
+  const retired = (await supervisor.records()).filter((r) => r.kind === 'monitor' && !wanted.some((s) => s.id === r.id));
+  if (retired.length > 0) await supervisor.stop(retired.map((r) => r.id));
   const records: ProcessRecord[] = [];
-  for (const spec of specs(layout, topology)) {
+  for (const spec of wanted) {
     for (const [path, text] of Object.entries(spec.configFiles ?? {})) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, text);
@@ -124,5 +130,5 @@ export async function startMonitoring(layout: StateLayout, topology: Topology): 
 
 export async function stopMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
   const m = monitoring(topology);
-  return new Supervisor(layout).stop([m.prometheus.id, m.processExporter.id, m.nodeExporter.id]);
+  return new Supervisor(layout).stop([m.prometheus.id, m.ownExporter.id, m.nodeExporter.id]);
 }
