@@ -40,7 +40,7 @@ const MACHINE: FakeProcess[] = [
   { pid: 102, ppid: 101, comm: 'zombie', startTicks: '1002', utime: 7, state: 'Z' },
   { pid: 200, ppid: 1, comm: 'orderer', startTicks: '2000', utime: 50, rssKb: 500 },
   // Another network's peer, by name exactly like ours.
-  { pid: 300, ppid: 1, comm: 'peer', startTicks: '3000', utime: 9999, rssKb: 9999 },
+  { pid: 300, ppid: 1, comm: 'peer', startTicks: '3000', utime: 8888, rssKb: 8888 },
 ];
 
 function fakeMachine(processes: readonly FakeProcess[] = MACHINE): { proc: string; cgroups: string; state: StateLayout } {
@@ -95,7 +95,7 @@ void describe('own-process accounting', () => {
       source,
     );
     const peer = figures.find((f) => f.group === 'peer');
-    // 300+100+40+10 of the peer, 20 of its helper, 7 of the zombie; not the 9999 of the other `peer`.
+    // 300+100+40+10 of the peer, 20 of its helper, 7 of the zombie; not the 8888 of the other `peer`.
     assert.equal(peer?.cpuTicks, 477);
     assert.deepEqual(peer.pids, [100, 101, 102]);
     assert.equal(peer.rssBytes, 1100 * 1024);
