@@ -54,7 +54,8 @@ function ruleFiles(dir: string): Record<string, string> {
   return files;
 }
 
-function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
+/** What the Supervisor runs for monitoring: node-exporter, the own-process exporter, Prometheus. */
+export function monitoringSpecs(layout: StateLayout, topology: Topology): ProcessSpec[] {
   const m = monitoring(topology);
   const dir = monitoringDir(layout);
   const binds = (info: ServiceInfo): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === info.id);
@@ -113,7 +114,7 @@ export async function startMonitoring(layout: StateLayout, topology: Topology): 
   // Rules are written afresh: none of an earlier generation stays loaded.
   await rm(join(monitoringDir(layout), 'rules'), { recursive: true, force: true });
   const supervisor = new Supervisor(layout);
-  const wanted = specs(layout, topology);
+  const wanted = monitoringSpecs(layout, topology);
   // A monitor an earlier version started and this one no longer runs (Debian's process-exporter) would hold its port.
   const retired = (await supervisor.records()).filter((r) => r.kind === 'monitor' && !wanted.some((s) => s.id === r.id));
   if (retired.length > 0) await supervisor.stop(retired.map((r) => r.id));
