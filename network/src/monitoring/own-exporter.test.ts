@@ -151,13 +151,16 @@ void describe('own-process accounting', () => {
     assert.deepEqual(figures.map((f) => [f.node, f.cpuTicks]), [['outer', 12]]);
   });
 
-  void it('keeps a counter growing when a process leaves the tree unreaped', () => {
+  void it('keeps a counter growing when a process leaves the tree unreaped, and forgets a series that is gone', () => {
     const counters = new MonotonicCounters();
-    assert.equal(counters.next('k', 10), 10);
-    assert.equal(counters.next('k', 15), 15);
-    assert.equal(counters.next('k', 12), 15);
-    assert.equal(counters.next('k', 14), 17);
-    assert.equal(counters.next('other', 3), 3);
+    const scrape = (raws: Record<string, number>): Record<string, number> => Object.fromEntries(counters.scrape(new Map(Object.entries(raws))));
+    assert.deepEqual(scrape({ k: 10 }), { k: 10 });
+    assert.deepEqual(scrape({ k: 15 }), { k: 15 });
+    assert.deepEqual(scrape({ k: 12, other: 3 }), { k: 15, other: 3 });
+    assert.deepEqual(scrape({ k: 14, other: 1 }), { k: 17, other: 3 });
+    // k gone for a scrape (its node stopped), then back: a new process, counting from its own CPU.
+    assert.deepEqual(scrape({ other: 4 }), { other: 6 });
+    assert.deepEqual(scrape({ k: 2, other: 5 }), { k: 2, other: 7 });
   });
 });
 

@@ -73,15 +73,24 @@ export function ownRoots(topology: Topology, records: readonly ProcessRecord[], 
  * Keeps counters monotonic. A tree's CPU sum drops when a process leaves it without being reaped
  * inside it (re-parented to init, or a root that exited): Prometheus would read the drop as a reset
  * and count the whole value again. The drop is carried as an offset instead, so the series only grows.
+ * A series that is gone (its node stopped, its run ended) is forgotten: a node started again is a
+ * new process, and its counter starts again from its own CPU, as a counter may after a restart.
  */
 export class MonotonicCounters {
-  private readonly last = new Map<string, { raw: number; offset: number }>();
+  private last = new Map<string, { raw: number; offset: number }>();
 
-  next(key: string, raw: number): number {
-    const previous = this.last.get(key);
-    const offset = previous === undefined ? 0 : previous.offset + Math.max(0, previous.raw - raw);
-    this.last.set(key, { raw, offset });
-    return raw + offset;
+  /** The counters of one scrape: each key's raw sum in, its monotonic value out; keys not given are forgotten. */
+  scrape(raws: ReadonlyMap<string, number>): Map<string, number> {
+    const next = new Map<string, { raw: number; offset: number }>();
+    const values = new Map<string, number>();
+    for (const [key, raw] of raws) {
+      const previous = this.last.get(key);
+      const offset = previous === undefined ? 0 : previous.offset + Math.max(0, previous.raw - raw);
+      next.set(key, { raw, offset });
+      values.set(key, raw + offset);
+    }
+    this.last = next;
+    return values;
   }
 }
 
@@ -102,20 +111,22 @@ export class OwnExporter {
   }
 
   /** A container's whole cgroup is its node's: its CPU there counts every process that ever ran in it. */
-  private cpuSeconds(f: GroupFigures, containerRoots: ReadonlyMap<string, number>): number {
+  private rawCpuSeconds(f: GroupFigures, containerRoots: ReadonlyMap<string, number>): number {
     const pid = containerRoots.get(f.node);
     const cgroup = pid === undefined ? undefined : this.source.cgroupOfPid(pid);
-    return this.counters.next(`${f.group}\0${f.node}`, cgroup?.cpuSeconds ?? f.cpuTicks / TICKS_PER_SECOND);
+    return cgroup?.cpuSeconds ?? f.cpuTicks / TICKS_PER_SECOND;
   }
 
   private processFamilies(figures: readonly GroupFigures[], containerRoots: ReadonlyMap<string, number>): MetricFamily[] {
+    const key = (f: GroupFigures): string => `${f.group}\0${f.node}`;
+    const cpu = this.counters.scrape(new Map(figures.map((f) => [key(f), this.rawCpuSeconds(f, containerRoots)])));
     const labels = (f: GroupFigures): Record<string, string> => ({ group: f.group, node: f.node, host: f.host });
     return [
       {
         name: OWN_PROCESS_METRIC.cpuSeconds,
         help: 'CPU time of the process tree this network (or this run) started, per node and group, in seconds.',
         type: 'counter',
-        samples: figures.map((f) => ({ labels: labels(f), value: this.cpuSeconds(f, containerRoots) })),
+        samples: figures.map((f) => ({ labels: labels(f), value: cpu.get(key(f)) ?? 0 })),
       },
       {
         name: OWN_PROCESS_METRIC.residentBytes,

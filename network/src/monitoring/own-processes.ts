@@ -75,7 +75,11 @@ function liveRoot(root: OwnRoot, byPid: ReadonlyMap<number, ProcessSnapshot>): P
 /** The process and all its descendants, by parent pid, parents before children. */
 export function descendants(rootPid: number, processes: readonly Pick<ProcessSnapshot, 'pid' | 'ppid'>[]): number[] {
   const children = new Map<number, number[]>();
-  for (const p of processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  for (const p of processes) {
+    const siblings = children.get(p.ppid);
+    if (siblings === undefined) children.set(p.ppid, [p.pid]);
+    else siblings.push(p.pid);
+  }
   const tree: number[] = [];
   const seen = new Set<number>();
   for (const queue = [rootPid]; queue.length > 0; ) {
