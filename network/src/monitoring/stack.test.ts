@@ -20,6 +20,8 @@ void describe('monitoring processes', () => {
     assert.ok(bin !== undefined && existsSync(bin), `${String(bin)} is not built`);
     assert.deepEqual(args, ['--state', layout.root, '--listen', m.ownExporter.endpoint]);
     assert.deepEqual(own.binds.map((b) => b.endpoint), [m.ownExporter.endpoint]);
+    // Its code is part of its fingerprint: a kept network's exporter restarts after an upgrade.
+    assert.match(own.env.ENERGYSALE_OWN_EXPORTER_BUILD ?? '', /^[0-9a-f]{16}$/);
     assert.ok(!specs.some((s) => s.command.includes('process-exporter')));
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +21,23 @@ const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter';
 
 /** The own-process exporter's entry point: network/{src,dist}/monitoring -> ../cli/own-exporter.js. */
 const OWN_EXPORTER_BIN = resolve(__dirname, '..', 'cli', 'own-exporter.js');
+
+/**
+ * The build of the exporter's code (its entry point and this folder's compiled modules), part of its
+ * fingerprint through its environment: a kept network's exporter is restarted by the next
+ * `monitoring up` after the code changed, as a Debian tool is after its config did.
+ */
+function ownExporterBuild(): string {
+  const hash = createHash('sha256');
+  for (const file of [OWN_EXPORTER_BIN, ...readdirSync(__dirname).filter((n) => n.endsWith('.js')).sort().map((n) => join(__dirname, n))]) {
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update(`missing ${file}`);
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 /** A Debian binary of the monitoring packages. */
 function locate(name: string): string {
@@ -83,7 +101,7 @@ export function monitoringSpecs(layout: StateLayout, topology: Topology): Proces
       command: process.execPath,
       // The state's records and this host's /proc are what it reads: native in the docker runtime too.
       args: [OWN_EXPORTER_BIN, '--state', layout.root, '--listen', listen(m.ownExporter)],
-      env: {},
+      env: { ENERGYSALE_OWN_EXPORTER_BUILD: ownExporterBuild() },
       cwd: dir,
       health: m.ownExporter.health,
       binds: binds(m.ownExporter),
