@@ -191,15 +191,19 @@ void describe('own-process exporter', () => {
   void it("reads a container's CPU from its whole cgroup, and each host's cgroup as a whole", async () => {
     const { proc, cgroups, state } = fakeMachine([{ pid: 700, ppid: 1, comm: 'peer', startTicks: '7', utime: 1, rssKb: 4, cgroup: '/system.slice/docker-abc.scope' }]);
     writeRecords(state, [record(peer0.id, 'peer', 700, '7', 'peer0')]);
-    writeFakeCgroup(cgroups, 'system.slice/docker-abc.scope', 12_500_000, 99);
-    const [vm1] = energysale.hosts;
-    if (!vm1) throw new Error('no hosts');
+    // A hybrid layout: no memory controller in the container's v2 cgroup, its CPU all the same.
+    writeFakeCgroup(cgroups, 'system.slice/docker-abc.scope', 12_500_000);
+    const [vm1, vm2] = energysale.hosts;
+    if (!vm1 || !vm2) throw new Error('no hosts');
     writeFakeCgroup(cgroups, `energysale/${vm1.address}`, 3_000_000, 4096);
+    writeFakeCgroup(cgroups, `energysale/${vm2.address}`, 1_000_000);
     const values = samples(await new OwnExporter(energysale, new ProcSource(state, proc, cgroups)).metrics());
     assert.equal(values.get(series('energysale_process_cpu_seconds_total', 'peer', peer0.id, peer0.host.name)), 12.5);
     assert.equal(values.get(series('energysale_process_resident_memory_bytes', 'peer', peer0.id, peer0.host.name)), 4096);
     assert.equal(values.get(`energysale_host_cgroup_cpu_seconds_total{host="${vm1.name}",address="${vm1.address}"}`), 3);
     assert.equal(values.get(`energysale_host_cgroup_memory_bytes{host="${vm1.name}",address="${vm1.address}"}`), 4096);
+    assert.equal(values.get(`energysale_host_cgroup_cpu_seconds_total{host="${vm2.name}",address="${vm2.address}"}`), 1);
+    assert.equal([...values.keys()].filter((k) => k.startsWith('energysale_host_cgroup_cpu_seconds_total')).length, 2);
     assert.equal([...values.keys()].filter((k) => k.startsWith('energysale_host_cgroup_memory_bytes')).length, 1);
   });
 

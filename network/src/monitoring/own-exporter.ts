@@ -27,10 +27,10 @@ export const OWN_PROCESS_METRIC = {
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture we run. */
 export const TICKS_PER_SECOND = 100;
 
-/** A cgroup's figures: cpu.stat's usage_usec and memory.current. */
+/** A cgroup's figures: cpu.stat's usage_usec and memory.current (absent without the memory controller). */
 export interface CgroupUsage {
   readonly cpuSeconds: number;
-  readonly memoryBytes: number;
+  readonly memoryBytes?: number;
 }
 
 /** What the exporter reads of the machine and the state. */
@@ -159,7 +159,7 @@ export class OwnExporter {
         name: OWN_PROCESS_METRIC.hostCgroupMemoryBytes,
         help: "Memory charged to the host's cgroup (native runtime; page cache included), in bytes.",
         type: 'gauge',
-        samples: hosts.map((h) => ({ labels: h.labels, value: h.usage.memoryBytes })),
+        samples: hosts.flatMap((h) => (h.usage.memoryBytes === undefined ? [] : [{ labels: h.labels, value: h.usage.memoryBytes }])),
       },
     ];
   }

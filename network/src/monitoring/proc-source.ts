@@ -20,12 +20,15 @@ export function parseCpuStatSeconds(text: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]) / 1e6;
 }
 
-/** A cgroup's usage from its directory (cpu.stat, memory.current), when both are readable. */
+/**
+ * A cgroup's usage from its directory: cpu.stat (always there in cgroup v2), and memory.current when
+ * the memory controller is enabled there (a hybrid layout may leave it to v1). Undefined without cpu.stat.
+ */
 export function readCgroupUsage(dir: string): CgroupUsage | undefined {
   const cpuSeconds = parseCpuStatSeconds(readOr(join(dir, 'cpu.stat'), ''));
+  if (cpuSeconds === undefined) return undefined;
   const memory = readOr(join(dir, 'memory.current'), '').trim();
-  if (cpuSeconds === undefined || memory === '' || !Number.isFinite(Number(memory))) return undefined;
-  return { cpuSeconds, memoryBytes: Number(memory) };
+  return memory === '' || !Number.isFinite(Number(memory)) ? { cpuSeconds } : { cpuSeconds, memoryBytes: Number(memory) };
 }
 
 export class ProcSource implements OwnProcessSource {

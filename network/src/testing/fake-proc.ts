@@ -51,10 +51,10 @@ export function writeFakeProc(root: string, processes: readonly FakeProcess[]): 
   }
 }
 
-/** A cgroup v2 directory with the accounting files the exporter reads. */
-export function writeFakeCgroup(root: string, path: string, usageUsec: number, memoryBytes: number): void {
+/** A cgroup v2 directory with the accounting files the exporter reads (no memory.current: the memory controller is not enabled there). */
+export function writeFakeCgroup(root: string, path: string, usageUsec: number, memoryBytes?: number): void {
   const dir = join(root, path);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cpu.stat'), `usage_usec ${String(usageUsec)}\nuser_usec 1\nsystem_usec 2\n`);
-  writeFileSync(join(dir, 'memory.current'), `${String(memoryBytes)}\n`);
+  if (memoryBytes !== undefined) writeFileSync(join(dir, 'memory.current'), `${String(memoryBytes)}\n`);
 }
