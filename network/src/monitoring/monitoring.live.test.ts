@@ -27,14 +27,14 @@ const layout = new StateLayout();
 const exporterUrl = `http://${monitoring(topology).ownExporter.endpoint}/metrics`;
 
 /** The exporter's samples of one metric now: (labels, value). */
-async function scrapeOwn(metric: string): Promise<{ group: string; node: string; value: number }[]> {
+async function scrapeOwn(metric: string): Promise<{ group: string; node: string; host: string; value: number }[]> {
   const text = await (await fetch(exporterUrl)).text();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${metric}{`))
     .map((line) => {
       const labels = new Map([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']));
-      return { group: labels.get('group') ?? '', node: labels.get('node') ?? '', value: Number(line.slice(line.lastIndexOf(' ') + 1)) };
+      return { group: labels.get('group') ?? '', node: labels.get('node') ?? '', host: labels.get('host') ?? '', value: Number(line.slice(line.lastIndexOf(' ') + 1)) };
     });
 }
 
@@ -106,6 +106,22 @@ void describe('monitoring (live)', () => {
     assert.equal(new Set(chain.filter((s) => s.group === 'peer').map((s) => s.node)).size, 7);
     assert.equal(new Set(chain.filter((s) => s.group === 'orderer').map((s) => s.node)).size, 3);
     assert.equal(new Set(chain.filter((s) => s.group === 'chaincode').map((s) => s.node)).size, topology.chaincode.servers.length);
+  });
+
+  void it("each host's cgroup, where the native runtime made them, used at least the CPU of the nodes it holds", async (t) => {
+    const hosts = await scrapeOwn(OWN_PROCESS_METRIC.hostCgroupCpuSeconds);
+    if (hosts.length === 0) {
+      t.skip('no host cgroups here (cgroup v2 not writable)');
+      return;
+    }
+    assert.equal(hosts.length, topology.hosts.length);
+    const nodes = await scrapeOwn(OWN_PROCESS_METRIC.cpuSeconds);
+    for (const host of hosts) {
+      const held = nodes.filter((n) => n.host === host.host && !n.node.startsWith('bench-'));
+      // Ticks of 10 ms per process against the cgroup's microseconds: a tick of rounding each.
+      const sum = held.reduce((total, n) => total + n.value, 0);
+      assert.ok(held.length > 0 && host.value >= sum - 0.01 * held.length, `${host.host}: cgroup ${host.value} s, its nodes ${sum} s`);
+    }
   });
 
   void it('does not count a process that is not ours, named `peer`', async () => {
