@@ -13,13 +13,14 @@ const PACKAGES = {
   },
   // Screenshots of report.html; the fonts give it glyphs. Headless with --disable-gpu it needs none
   // of the recommended desktop packages.
-  // Prometheus and the machine's exporters (resource figures, dashboards). The packages enable
+  // Prometheus and node-exporter (resource figures, dashboards; the process figures come from our
+  // own exporter, network/src/monitoring/own-exporter.ts). The packages enable
   // system services where the init system lets them: the project runs its own, on the model's
   // addresses, so the system ones are stopped and disabled.
   prometheus: {
-    check: 'command -v prometheus && command -v promtool && command -v prometheus-node-exporter && command -v prometheus-process-exporter',
-    packages: ['prometheus', 'prometheus-node-exporter', 'prometheus-process-exporter'],
-    after: ['prometheus', 'prometheus-node-exporter', 'prometheus-process-exporter'].flatMap((s) => [`(service ${s} stop >/dev/null 2>&1 || true)`, `(systemctl disable ${s} >/dev/null 2>&1 || true)`]),
+    check: 'command -v prometheus && command -v promtool && command -v prometheus-node-exporter',
+    packages: ['prometheus', 'prometheus-node-exporter'],
+    after: ['prometheus', 'prometheus-node-exporter'].flatMap((s) => [`(service ${s} stop >/dev/null 2>&1 || true)`, `(systemctl disable ${s} >/dev/null 2>&1 || true)`]),
   },
   chromium: { check: 'test -x /usr/bin/chromium', packages: ['chromium', 'fonts-dejavu-core'], after: [] },
   // The container runtime (Debian's Docker engine and CLI). The package starts and enables a system

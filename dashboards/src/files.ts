@@ -9,7 +9,7 @@ import { ruleFiles } from './rules';
 /** A generated file: its path under dashboards/ and its text. */
 export type GeneratedFile = readonly [path: string, text: string];
 
-/** Everything generated under dashboards/: Prometheus and process-exporter configs, rules, Grafana dashboards and provisioning. */
+/** Everything generated under dashboards/: the Prometheus config, rules, Grafana dashboards and provisioning. */
 export function generatedFiles(topology: Topology): GeneratedFile[] {
   return [...monitoringFiles(topology), ...ruleFiles(topology), ...grafanaFiles(topology)];
 }

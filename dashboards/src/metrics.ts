@@ -1,6 +1,6 @@
 import { HARNESS_METRIC, VEGETA_METRIC } from '@energysale/bench';
 import { SERVICE_METRIC, SERVICE_PROCESS_PREFIX } from '@energysale/service';
-import type { ResourceSubject } from '@energysale/network';
+import { OWN_PROCESS_METRIC, type ResourceSubject } from '@energysale/network';
 
 /*
  * Every metric the recording rules, alert rules and dashboards query, by who exports it. The names
@@ -46,7 +46,7 @@ export const FABRIC_METRIC = {
   broadcastEnqueueDuration: 'broadcast_enqueue_duration',
 } as const;
 
-export { HARNESS_METRIC, SERVICE_METRIC, VEGETA_METRIC };
+export { HARNESS_METRIC, OWN_PROCESS_METRIC, SERVICE_METRIC, VEGETA_METRIC };
 
 /** The Prometheus client libraries' process metrics: Fabric's peers and orderers export them unprefixed. */
 export const PROCESS_METRIC = {

@@ -335,7 +335,7 @@ export interface Usage {
 }
 
 export interface ResourceUsage {
-  /** Every Fabric process: peers, orderers, CouchDB, chaincode servers. The paper's "chain server". */
+  /** Every Fabric process (peers, orderers, chaincode servers) with its descendants. The paper's "chain server". */
   chain: Usage;
   /** The HTTP service tier (service instances and the load balancer), or null when not measured. */
   service: Usage | null;
@@ -343,7 +343,7 @@ export interface ResourceUsage {
   loadGenerator: Usage | null;
   /** The whole machine (everything running on it, the three above included), or null when not measured. */
   machine: Usage | null;
-  /** How it was sampled, e.g. "Prometheus process-exporter, 1 s scrape". */
+  /** How it was sampled, e.g. "Prometheus, 1 s scrape: our own process exporter (the network's and the run's processes by pid) ...". */
   source: string;
 }
 

@@ -1,4 +1,4 @@
-import { peers, type PrometheusClient, type Topology } from '@energysale/network';
+import { cpuPercentByGroupQuery, peers, type PrometheusClient, type Topology } from '@energysale/network';
 import { SERVICE_METRIC } from '@energysale/service';
 
 import type { Breakdown, BreakdownStage } from '../report/schema';
@@ -61,10 +61,9 @@ export async function breakdown(prometheus: PrometheusClient, topology: Topology
       metric: `${spec.histogram}${sel}`,
     });
   }
-  const cores = `scalar(count(node_cpu_seconds_total{mode="idle"}))`;
-  const groups = await prometheus.query(`100 * sum by (groupname) (increase(namedprocess_namegroup_cpu_seconds_total[${window}])) / ${seconds} / ${cores}`, toMs);
+  const groups = await prometheus.query(cpuPercentByGroupQuery(seconds), toMs);
   const cpuByGroup = groups
-    .map((g) => ({ group: g.metric.groupname ?? 'unknown', cpuPct: Math.min(100, Math.max(0, g.value)) }))
+    .map((g) => ({ group: g.metric.group ?? 'unknown', cpuPct: Math.min(100, Math.max(0, g.value)) }))
     .filter((g) => Number.isFinite(g.cpuPct))
     .sort((a, b) => b.cpuPct - a.cpuPct);
   const [first] = peers(topology);

@@ -21,7 +21,7 @@ export interface ResourceWindow {
 }
 
 export const PROMETHEUS_SOURCE =
-  "Prometheus, 1 s scrape: peers' and orderers' own process metrics (operations endpoints), process-exporter for chaincode servers, service, nginx and load generators, node-exporter for the machine";
+  "Prometheus, 1 s scrape: our own process exporter for peers, orderers, chaincode servers, service, nginx and load generators (exactly the network's and the run's processes, by pid and start time, with their descendants), node-exporter for the machine";
 
 /**
  * CPU and memory of the chain, the service tier, the load generator and the whole machine over

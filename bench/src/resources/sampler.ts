@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 
+import { lineage, parseStat } from '@energysale/network';
+
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture we run. */
 const TICKS_PER_SECOND = 100;
 
@@ -250,16 +252,24 @@ export class MachineSource implements ResourceSource {
   }
 }
 
-/** Pids of the processes whose executable is `exe` (the load generator's vegeta processes, which come and go with each attack). */
-export function pidsOfExecutable(exe: string): number[] {
-  const pids: number[] = [];
+/**
+ * Pids of the processes whose executable is `exe` among the descendants of `ancestor` (the load
+ * generator's vegeta processes, which come and go with each attack): this benchmark's own, not
+ * another run's vegeta of the same toolchain.
+ */
+export function pidsOfExecutable(exe: string, ancestor: number = process.pid): number[] {
+  const parents: { pid: number; ppid: number }[] = [];
+  const matches: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/exe`) === exe) pids.push(Number(entry));
+      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (stat === undefined) continue;
+      parents.push({ pid: Number(entry), ppid: stat.ppid });
+      if (readlinkSync(`/proc/${entry}/exe`) === exe) matches.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }
   }
-  return pids;
+  return matches.filter((pid) => lineage(pid, parents).has(ancestor));
 }

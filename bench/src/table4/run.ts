@@ -17,6 +17,7 @@ import {
   PrometheusClient,
   readBatchSettings,
   readRuntime,
+  registerLoad,
   STANDING_JOBS,
   startMonitoring,
   StateLayout,
@@ -133,7 +134,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const runtime = await readRuntime(layout);
   const startedAt = new Date().toISOString();
 
-  log('starting monitoring: Prometheus, node-exporter, process-exporter');
+  log('starting monitoring: Prometheus, node-exporter, own process exporter');
   await startMonitoring(layout, topology);
   const prometheus = new PrometheusClient(monitoring(topology).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
@@ -161,6 +162,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const load: LoadContext = { log, metrics: progress, engine: await VegetaEngine.locate({ prometheusAddr: endpoints.vegeta.endpoint }) };
   let progressServer: MetricsServer | undefined;
   const staging = await mkdtemp(join(tmpdir(), 'table4-'));
+  // This process's tree (the harness, vegeta, Caliper) is the network's load while the run lasts: the own-process exporter counts it.
+  const loadRegistration = registerLoad(layout);
   try {
     progressServer = await serveMetrics(progress.registry, endpoints.harness.endpoint);
     progress.runStarted(startedAt, profile.name);
@@ -304,6 +307,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     sampler.stop();
     interference.stop();
     progress.runEnded(startedAt, profile.name);
+    loadRegistration.unregister();
     await progressServer?.close();
     if (batchChanged) await applyBatch(network, modelBatch, log);
     await stopServiceTier(layout);

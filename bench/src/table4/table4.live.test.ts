@@ -55,6 +55,10 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
       const proposals = s.breakdown.stages.find((st) => st.metric === 'endorser_proposal_duration');
       assert.ok(proposals && proposals.count > 0 && proposals.avgS > 0, `${what}: ${JSON.stringify(proposals)}`);
       assert.ok((s.breakdown.cpuByGroup.find((g) => g.group === 'peer')?.cpuPct ?? 0) > 0, `${what}: peers used no CPU`);
+      // The run registered its own tree as load: the engine's own processes show in their group, counted by pid, not by name.
+      const engineGroup = s.engine === 'http' ? 'vegeta' : 'caliper';
+      assert.ok((s.breakdown.cpuByGroup.find((g) => g.group === engineGroup)?.cpuPct ?? 0) > 0, `${what}: ${engineGroup} used no CPU: ${JSON.stringify(s.breakdown.cpuByGroup)}`);
+      assert.ok((s.resources.loadGenerator?.cpuPct.avg ?? 0) > 0, `${what}: the load generator used no CPU`);
       if (s.scenario === 'add_order') assert.ok(s.breakdown.blocks && s.breakdown.blocks.committed > 0, `${what}: no block committed`);
       // pprof of the profiled peers and orderer during the HTTP tests: each busy, and the peers endorsing.
       if (s.engine === 'http') {

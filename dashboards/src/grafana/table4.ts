@@ -1,9 +1,9 @@
 import { PAPER_TABLE_4, type PaperTest } from '@energysale/bench';
 
-import { HARNESS_METRIC, RECORDED, RESOURCE_RECORDS, VEGETA_METRIC } from '../metrics';
+import { HARNESS_METRIC, OWN_PROCESS_METRIC, RECORDED, RESOURCE_RECORDS, VEGETA_METRIC } from '../metrics';
 import { buildDashboard, type ClassicDashboard, type Variable } from './dashboard';
 import { query, quantiles, reference, stat, timeseries, type Query } from './panels';
-import { aggregate, perMinute, selector } from '../promql/build';
+import { aggregate, perMinute, perSecond, selector } from '../promql/build';
 
 /*
  * Table 4 live: a benchmark round as it runs, beside the paper's figures. Throughput, latency and
@@ -149,6 +149,12 @@ export function table4Dashboard(): ClassicDashboard {
           timeseries('Memory by part', byPart('memory'), 'percent', {
             description: 'The machine\'s memory in use and the resident memory of the service tier and the load generator.',
             width: 6,
+          }),
+          timeseries('CPU by process group', [query(`100 * ${perSecond(OWN_PROCESS_METRIC.cpuSeconds, {}, ['group'])}`, '{{group}}')], 'percent', {
+            description: 'CPU of each group of our processes (the network\'s recorded processes and the run\'s, by pid, each with its descendants), in % of one core.',
+          }),
+          timeseries('Resident memory by process group', [query(aggregate('sum', ['group'], OWN_PROCESS_METRIC.residentBytes), '{{group}}')], 'bytes', {
+            description: 'Resident memory of each group of our processes.',
           }),
         ],
       },

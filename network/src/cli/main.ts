@@ -57,8 +57,8 @@ const usage = `usage: network <command> [options]
                              print the channel's live orderer batch settings; with options, change them
                              by a channel config update and wait until every orderer and peer has it
   stats [--seconds S]        CPU and memory of the network's processes over S seconds (default 10)
-  monitoring up|down          start or stop Prometheus, node-exporter and process-exporter (Debian's)
-  monitoring config [--out D] write the generated prometheus.yml and process-exporter.yml (default: dashboards/)
+  monitoring up|down          start or stop Prometheus, node-exporter (Debian's) and our own process exporter
+  monitoring config [--out D] write the generated prometheus.yml (default: dashboards/)
   topology [--size S]        print the topology model with addresses (the state's size, or S)
   clean [--all]              remove all generated state (crypto, ledgers, logs), any host cut and the hosts'
                              cgroups no process is in; --all: every state of this checkout (network/.state*,

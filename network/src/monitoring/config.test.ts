@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 import { energysale, monitoring, orderers, peers, serviceInstances } from '../topology';
-import { dashboardsDir, monitoringFiles, processExporterConfig, prometheusConfig, PROCESS_GROUPS, PROMETHEUS_JOB } from './config';
+import { dashboardsDir, monitoringFiles, prometheusConfig, PROMETHEUS_JOB } from './config';
 import { cpuPercentQuery, memoryPercentQuery, RESOURCE_SUBJECTS } from './figures';
 
 interface ScrapeConfig {
@@ -23,13 +23,13 @@ const targetsOf = (yaml: string): Map<string, string[]> => {
 };
 
 void describe('monitoring config', () => {
-  void it('scrapes every peer and orderer operations endpoint, each service instance and both exporters', () => {
+  void it('scrapes every peer and orderer operations endpoint, each service instance, node-exporter and our own process exporter', () => {
     const targets = targetsOf(prometheusConfig(energysale));
     assert.deepEqual(targets.get('peer'), peers(energysale).map((p) => p.operationsEndpoint));
     assert.deepEqual(targets.get('orderer'), orderers(energysale).map((o) => o.operationsEndpoint));
     assert.deepEqual(targets.get('service'), serviceInstances(energysale).map((s) => s.endpoint));
     assert.deepEqual(targets.get('node'), [monitoring(energysale).nodeExporter.endpoint]);
-    assert.deepEqual(targets.get('process'), [monitoring(energysale).processExporter.endpoint]);
+    assert.deepEqual(targets.get('process'), [monitoring(energysale).ownExporter.endpoint]);
   });
 
   void it('has a job for each name queries select on, and no other', () => {
@@ -49,24 +49,22 @@ void describe('monitoring config', () => {
     assert.match(stdout, /SUCCESS/);
   });
 
-  void it('groups processes by role for process-exporter, chain groups first', () => {
-    const config = parse(processExporterConfig()) as { process_names: { name: string }[] };
-    assert.deepEqual(config.process_names.map((p) => p.name), Object.keys(PROCESS_GROUPS));
-    assert.deepEqual(config.process_names.slice(0, 3).map((p) => p.name), ['peer', 'orderer', 'chaincode']);
-  });
-
   void it('the files committed under dashboards/ are the generated ones (regenerate: npm run network -- monitoring config)', async () => {
     for (const [name, text] of monitoringFiles(energysale)) assert.equal(await readFile(join(dashboardsDir, name), 'utf8'), text, `dashboards/${name} is out of date`);
   });
 
-  void it('reads chain figures from Fabric\'s own process metrics and the chaincode servers from process-exporter', () => {
-    const cpu = cpuPercentQuery('chain');
-    assert.match(cpu, /process_cpu_seconds_total\{job=~"peer\|orderer"\}/);
-    assert.match(cpu, /groupname=~"chaincode"/);
-    assert.match(memoryPercentQuery('chain'), /process_resident_memory_bytes\{job=~"peer\|orderer"\}/);
+  void it('reads every group from our own process exporter, by group label, and says no data when it is not scraped', () => {
+    assert.match(cpuPercentQuery('chain'), /irate\(energysale_process_cpu_seconds_total\{group=~"peer\|orderer\|chaincode"\}\[5s\]\)/);
+    assert.match(memoryPercentQuery('chain'), /energysale_process_resident_memory_bytes\{group=~"peer\|orderer\|chaincode"\}/);
+    assert.match(cpuPercentQuery('loadGenerator'), /group=~"vegeta\|caliper\|harness"/);
     for (const subject of RESOURCE_SUBJECTS) {
+      assert.doesNotMatch(cpuPercentQuery(subject), /namedprocess|vector\(0\)/);
       assert.ok(cpuPercentQuery(subject).startsWith('100 *'));
       assert.ok(memoryPercentQuery(subject).startsWith('100 *'));
     }
+  });
+
+  void it('writes no process-exporter config any more', () => {
+    assert.deepEqual(monitoringFiles(energysale).map(([name]) => name), ['prometheus.yml']);
   });
 });

@@ -5,39 +5,11 @@ import { stringify } from 'yaml';
 import { monitoring, orderers, peers, serviceInstances, type ServiceInfo, type Topology } from '../topology';
 
 /*
- * Prometheus and process-exporter configuration, generated from the topology model. Both are plain
- * data, independent of where the binaries live, so the same text is written into a network's state
- * (what the running Prometheus reads) and committed under dashboards/ (what a user's Prometheus or
- * the compose deployment would mount); a test keeps the committed copy current.
+ * Prometheus configuration, generated from the topology model. It is plain data, independent of
+ * where the binaries live, so the same text is written into a network's state (what the running
+ * Prometheus reads) and committed under dashboards/ (what a user's Prometheus or the compose
+ * deployment would mount); a test keeps the committed copy current.
  */
-
-/** The process groups process-exporter reports, in match order (the first match wins). */
-export const PROCESS_GROUPS = {
-  peer: { comm: ['peer'] },
-  orderer: { comm: ['orderer'] },
-  // fabric-chaincode-node's server, run per host as chaincode-as-a-service.
-  chaincode: { cmdline: ['fabric-shim/cli\\.js server'] },
-  // comm is cut to 15 characters by the kernel.
-  ca: { comm: ['fabric-ca-serve'] },
-  service: { cmdline: ['service/dist/server\\.js'] },
-  lb: { comm: ['nginx'] },
-  vegeta: { comm: ['vegeta'] },
-  caliper: { cmdline: ['caliper'] },
-  // The benchmark's own Node process: it feeds vegeta its targets and decodes its results.
-  harness: { cmdline: ['bench/dist/'] },
-  monitoring: { comm: ['prometheus', 'prometheus-node', 'prometheus-proc'] },
-} as const;
-
-export type ProcessGroup = keyof typeof PROCESS_GROUPS;
-
-/** What the report calls the chain (PAPER.md Table 4's "chain server"): every Fabric node and chaincode server. */
-export const CHAIN_GROUPS: readonly ProcessGroup[] = ['peer', 'orderer', 'chaincode'];
-
-export function processExporterConfig(): string {
-  return stringify({
-    process_names: Object.entries(PROCESS_GROUPS).map(([name, match]) => ({ name, ...match })),
-  });
-}
 
 /** The jobs of prometheus.yml: what a query selects to tell a peer's series from an orderer's (both keep a ledger). */
 export const PROMETHEUS_JOB = {
@@ -47,6 +19,7 @@ export const PROMETHEUS_JOB = {
   vegeta: 'vegeta',
   harness: 'harness',
   node: 'node',
+  /** Our own process exporter (own-exporter.ts): CPU and memory of exactly this network's processes. */
   process: 'process',
   prometheus: 'prometheus',
 } as const;
@@ -99,7 +72,7 @@ export function prometheusConfig(topology: Topology, ruleFiles: string = RULE_FI
       job(PROMETHEUS_JOB.vegeta, single(m.vegeta)),
       job(PROMETHEUS_JOB.harness, single(m.harness)),
       job(PROMETHEUS_JOB.node, single(m.nodeExporter)),
-      job(PROMETHEUS_JOB.process, single(m.processExporter)),
+      job(PROMETHEUS_JOB.process, single(m.ownExporter)),
       job(PROMETHEUS_JOB.prometheus, single(m.prometheus)),
     ],
   }, { lineWidth: 0 });
@@ -112,8 +85,5 @@ export const dashboardsDir = resolve(__dirname, '..', '..', '..', 'dashboards');
 /** The generated monitoring files by name, as committed under dashboards/. */
 export function monitoringFiles(topology: Topology): [string, string][] {
   const header = '# Generated from the topology model (network/src/monitoring/config.ts): `npm run network -- monitoring config`. Do not edit.\n';
-  return [
-    ['prometheus.yml', header + prometheusConfig(topology)],
-    ['process-exporter.yml', header + processExporterConfig()],
-  ];
+  return [['prometheus.yml', header + prometheusConfig(topology)]];
 }

@@ -1,22 +1,43 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { NodeStartError, Supervisor, type ProcessRecord, type ProcessSpec } from '../runtime/native/supervisor';
 import type { StateLayout } from '../state/layout';
 import { findExecutable } from '../util/executables';
 import { boundEndpoints, monitoring, type ServiceInfo, type Topology } from '../topology';
-import { dashboardsDir, processExporterConfig, prometheusConfig, RULE_FILES } from './config';
+import { dashboardsDir, prometheusConfig, RULE_FILES } from './config';
 
 /*
- * The monitoring processes (Debian's prometheus, prometheus-node-exporter,
- * prometheus-process-exporter) run by the network's Supervisor like its nodes: recorded in
- * processes.json, so `network down` stops them too, and restarted only when their config changes.
+ * The monitoring processes (Debian's prometheus and prometheus-node-exporter, and our own process
+ * exporter) run by the network's Supervisor like its nodes: recorded in processes.json, so
+ * `network down` stops them too, and restarted only when their config changes.
  */
 
 export class MonitoringToolMissingError extends NodeStartError {}
 
-const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter prometheus-process-exporter';
+const DEBIAN_PACKAGES = 'prometheus prometheus-node-exporter';
+
+/** The own-process exporter's entry point: network/{src,dist}/monitoring -> ../cli/own-exporter.js. */
+const OWN_EXPORTER_BIN = resolve(__dirname, '..', 'cli', 'own-exporter.js');
+
+/**
+ * The build of the exporter's code (its entry point and this folder's compiled modules), part of its
+ * fingerprint through its environment: a kept network's exporter is restarted by the next
+ * `monitoring up` after the code changed, as a Debian tool is after its config did.
+ */
+function ownExporterBuild(): string {
+  const hash = createHash('sha256');
+  for (const file of [OWN_EXPORTER_BIN, ...readdirSync(__dirname).filter((n) => n.endsWith('.js')).sort().map((n) => join(__dirname, n))]) {
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update(`missing ${file}`);
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 /** A Debian binary of the monitoring packages. */
 function locate(name: string): string {
@@ -51,12 +72,12 @@ function ruleFiles(dir: string): Record<string, string> {
   return files;
 }
 
-function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
+/** What the Supervisor runs for monitoring: node-exporter, the own-process exporter, Prometheus. */
+export function monitoringSpecs(layout: StateLayout, topology: Topology): ProcessSpec[] {
   const m = monitoring(topology);
   const dir = monitoringDir(layout);
   const binds = (info: ServiceInfo): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === info.id);
   const listen = (info: ServiceInfo): string => info.endpoint;
-  const processConfig = join(dir, 'process-exporter.yml');
   const promConfig = prometheusConfigPath(layout);
   return [
     {
@@ -75,16 +96,16 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
       binds: binds(m.nodeExporter),
     },
     {
-      id: m.processExporter.id,
+      id: m.ownExporter.id,
       kind: 'monitor',
-      command: locate('prometheus-process-exporter'),
-      // smaps and per-thread figures cost a walk of every process's maps on each scrape, every second.
-      args: [`-web.listen-address=${listen(m.processExporter)}`, `-config.path=${processConfig}`, '-threads=false', '-gather-smaps=false'],
-      env: {},
+      command: process.execPath,
+      // The state's records and this host's /proc are what it reads: native in the docker runtime too.
+      args: [OWN_EXPORTER_BIN, '--state', layout.root, '--listen', listen(m.ownExporter)],
+      env: { ENERGYSALE_OWN_EXPORTER_BUILD: ownExporterBuild() },
       cwd: dir,
-      health: m.processExporter.health,
-      binds: binds(m.processExporter),
-      configFiles: { [processConfig]: processExporterConfig() },
+      health: m.ownExporter.health,
+      binds: binds(m.ownExporter),
+      native: true,
     },
     {
       id: m.prometheus.id,
@@ -105,14 +126,18 @@ function specs(layout: StateLayout, topology: Topology): ProcessSpec[] {
   ];
 }
 
-/** Starts node-exporter, process-exporter and Prometheus (kept when already running with the same config). */
+/** Starts node-exporter, the own-process exporter and Prometheus (kept when already running with the same config). */
 export async function startMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
   await mkdir(monitoringDir(layout), { recursive: true });
   // Rules are written afresh: none of an earlier generation stays loaded.
   await rm(join(monitoringDir(layout), 'rules'), { recursive: true, force: true });
   const supervisor = new Supervisor(layout);
+  const wanted = monitoringSpecs(layout, topology);
+  // A monitor an earlier version started and this one no longer runs (Debian's process-exporter) would hold its port.
+  const retired = (await supervisor.records()).filter((r) => r.kind === 'monitor' && !wanted.some((s) => s.id === r.id));
+  if (retired.length > 0) await supervisor.stop(retired.map((r) => r.id));
   const records: ProcessRecord[] = [];
-  for (const spec of specs(layout, topology)) {
+  for (const spec of wanted) {
     for (const [path, text] of Object.entries(spec.configFiles ?? {})) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, text);
@@ -124,5 +149,5 @@ export async function startMonitoring(layout: StateLayout, topology: Topology): 
 
 export async function stopMonitoring(layout: StateLayout, topology: Topology): Promise<ProcessRecord[]> {
   const m = monitoring(topology);
-  return new Supervisor(layout).stop([m.prometheus.id, m.processExporter.id, m.nodeExporter.id]);
+  return new Supervisor(layout).stop([m.prometheus.id, m.ownExporter.id, m.nodeExporter.id]);
 }

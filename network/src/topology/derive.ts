@@ -185,7 +185,7 @@ export function loadBalancer(topology: Topology): ServiceInfo {
 export interface MonitoringInfo {
   readonly prometheus: ServiceInfo;
   readonly nodeExporter: ServiceInfo;
-  readonly processExporter: ServiceInfo;
+  readonly ownExporter: ServiceInfo;
   /** Grafana with the provisioned dashboards (the compose deployment's; not installable on our machines). */
   readonly grafana: ServiceInfo;
   /** vegeta's `-prometheus-addr`, bound while an attack runs. */
@@ -204,7 +204,7 @@ export function monitoring(topology: Topology): MonitoringInfo {
   return {
     prometheus: info(host, 'prometheus', ports.prometheus, HEALTH_PATH.prometheus),
     nodeExporter: info(host, 'node-exporter', ports.nodeExporter, HEALTH_PATH.exporter),
-    processExporter: info(host, 'process-exporter', ports.processExporter, HEALTH_PATH.exporter),
+    ownExporter: info(host, 'own-exporter', ports.processExporter, HEALTH_PATH.exporter),
     grafana: info(host, 'grafana', ports.grafana, HEALTH_PATH.grafana),
     vegeta: info(loadGenerator.host, 'vegeta', loadGenerator.ports.vegeta, HEALTH_PATH.exporter),
     harness: info(loadGenerator.host, 'harness', loadGenerator.ports.harness, HEALTH_PATH.exporter),
@@ -262,7 +262,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
   list.push(
     { endpoint: m.prometheus.endpoint, owner: m.prometheus.id, purpose: 'Prometheus' },
     { endpoint: m.nodeExporter.endpoint, owner: m.nodeExporter.id, purpose: 'node-exporter' },
-    { endpoint: m.processExporter.endpoint, owner: m.processExporter.id, purpose: 'process-exporter' },
+    { endpoint: m.ownExporter.endpoint, owner: m.ownExporter.id, purpose: 'own-process exporter' },
     { endpoint: m.grafana.endpoint, owner: m.grafana.id, purpose: 'Grafana' },
     { endpoint: m.vegeta.endpoint, owner: m.vegeta.id, purpose: 'vegeta metrics' },
     { endpoint: m.harness.endpoint, owner: m.harness.id, purpose: 'benchmark progress metrics' },

@@ -121,14 +121,23 @@ export interface ServicesSpec {
 
 /**
  * What watches the deployment (not in the paper's Table 2): one Prometheus scraping every node's
- * operations endpoint, the service instances, and two exporters of the machine: node-exporter
- * (machine CPU and memory) and process-exporter (CPU and memory per group of processes: peers,
- * orderers, chaincode servers, service, load generators). One machine hosts every "host" here, so
- * one exporter of each kind serves them all.
+ * operations endpoint, the service instances, node-exporter (machine CPU and memory) and our own
+ * process exporter (CPU and memory of exactly the processes this network and a benchmark run
+ * started, per node and group: peers, orderers, chaincode servers, service, load generators). One
+ * machine hosts every "host" here, so one exporter of each kind serves them all.
  */
 export interface MonitoringSpec {
   readonly host: string;
-  readonly ports: { readonly prometheus: number; readonly nodeExporter: number; readonly processExporter: number; readonly grafana: number };
+  readonly ports: {
+    readonly prometheus: number;
+    readonly nodeExporter: number;
+    /**
+     * Our own process exporter's port (MonitoringInfo.ownExporter). Named after the exporter it
+     * replaced: the model is hashed into every state, and a new name would refuse every state made before.
+     */
+    readonly processExporter: number;
+    readonly grafana: number;
+  };
   /**
    * Where the load generators serve their metrics while a benchmark runs, on the host that runs the
    * benchmark: vegeta's `-prometheus-addr` and the harness's own progress metrics.

@@ -20,14 +20,46 @@ export interface ProcessInfo {
   readonly cgroup: string | undefined;
 }
 
+/** The fields of /proc/<pid>/stat after the command name, and the command name (comm) itself. */
+function statFields(stat: string): { comm: string; fields: string[] } {
+  // The command name (field 2) may contain spaces and parentheses: the fields after it follow the last ')'.
+  const close = stat.lastIndexOf(')');
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+}
+
 /** The fields of /proc/<pid>/stat this module uses; undefined for a zombie (gone, unreaped). */
 export function parseStat(stat: string): { ppid: number; startTicks: string } | undefined {
-  // The command name (field 2) may contain spaces and parentheses: the fields after it follow the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const usage = parseStatUsage(stat);
+  if (usage === undefined || usage.state === 'Z' || usage.state === 'X') return undefined;
+  return { ppid: usage.ppid, startTicks: usage.startTicks };
+}
+
+/** What /proc/<pid>/stat says of a process's CPU, zombies included (their CPU stays theirs until reaped). */
+export interface StatUsage {
+  readonly comm: string;
+  readonly state: string;
+  readonly ppid: number;
+  readonly startTicks: string;
+  /** utime + stime: clock ticks the process itself ran. */
+  readonly ownTicks: number;
+  /** cutime + cstime: clock ticks of its children it waited for (gone, so no longer in /proc). */
+  readonly reapedChildrenTicks: number;
+}
+
+/** Fields 3 (state), 4 (ppid), 14-17 (utime, stime, cutime, cstime) and 22 (start time) of /proc/<pid>/stat. */
+export function parseStatUsage(stat: string): StatUsage | undefined {
+  const { comm, fields } = statFields(stat);
   const [state, ppid] = fields;
   const startTicks = fields[19];
-  if (state === 'Z' || state === 'X' || ppid === undefined || startTicks === undefined) return undefined;
-  return { ppid: Number(ppid), startTicks };
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  if (state === undefined || ppid === undefined || startTicks === undefined || [utime, stime, cutime, cstime].some((n) => n === undefined || !Number.isFinite(n))) return undefined;
+  return { comm, state, ppid: Number(ppid), startTicks, ownTicks: (utime ?? 0) + (stime ?? 0), reapedChildrenTicks: (cutime ?? 0) + (cstime ?? 0) };
+}
+
+/** Resident memory in bytes from the text of /proc/<pid>/status (VmRSS); 0 when it has none (a zombie, a kernel thread). */
+export function parseRssBytes(status: string): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return Number(match?.[1] ?? 0) * 1024;
 }
 
 /** A NUL-separated /proc file (cmdline, environ) as its entries. */
@@ -43,7 +75,7 @@ export function parseCgroupV2(text: string): string | undefined {
     ?.slice(3);
 }
 
-function readOr(file: string, fallback: string): string {
+export function readOr(file: string, fallback: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {

@@ -138,7 +138,7 @@ function run(shape: RunShape): ScenarioResult {
       service: usage(measuredResources, (r) => r.service),
       loadGenerator: usage(measuredResources, (r) => r.loadGenerator),
       machine: usage(measuredResources, (r) => r.machine),
-      source: 'Prometheus (Fabric process metrics, process-exporter, node-exporter), 1 s scrape',
+      source: 'Prometheus (own process exporter, node-exporter), 1 s scrape',
     },
     resourceSeries,
     breakdown: {

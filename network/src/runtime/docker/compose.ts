@@ -70,7 +70,11 @@ export function imageVariable(role: ImageRole): string {
 
 const value = (name: string): string => `\${${name}}`;
 
-/** Every container of the deployment, in start order: CAs, orderers, peers, chaincode servers, service tier, monitoring. */
+/**
+ * Every container of the deployment, in start order: CAs, orderers, peers, chaincode servers, service
+ * tier, monitoring. Not the own-process exporter: it reads a state's process records, which only the
+ * Supervisor keeps, so it runs natively beside a network the Supervisor started (any runtime).
+ */
 export function deploymentContainers(topology: Topology): ContainerOf[] {
   const of = (info: ServiceInfo, kind: ProcessKind): ContainerOf => ({ id: info.id, kind, host: { name: info.host.name, address: info.host.address }, health: info.health });
   const m = monitoring(topology);
@@ -79,7 +83,6 @@ export function deploymentContainers(topology: Topology): ContainerOf[] {
     ...serviceInstances(topology).map((s) => of(s, 'service')),
     of(loadBalancer(topology), 'lb'),
     of(m.nodeExporter, 'monitor'),
-    of(m.processExporter, 'monitor'),
     of(m.prometheus, 'monitor'),
   ];
 }

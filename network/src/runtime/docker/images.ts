@@ -46,7 +46,6 @@ export const BASE: BaseRecipe = {
     'nginx-light',
     'prometheus',
     'prometheus-node-exporter',
-    'prometheus-process-exporter',
   ],
   prune: [
     // Caches apt rebuilds on demand.
@@ -105,8 +104,8 @@ const PREFIX_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)+$/;
 /**
  * The image of a role. With the official prefix: Hyperledger's Fabric images at the pinned versions,
  * and for the roles Hyperledger has no image for, the official node, nginx and prom/prometheus images
- * (node-exporter and process-exporter have official images of their own, which this mapping does not
- * name). Those all need a registry; only the local set (any other prefix) runs on our machines.
+ * (node-exporter has an official image of its own, which this mapping does not name). Those all
+ * need a registry; only the local set (any other prefix) runs on our machines.
  */
 export function imageName(role: ImageRole, prefix: string = OFFICIAL_IMAGE_PREFIX): string {
   checkPrefix(prefix);
@@ -209,8 +208,8 @@ function recipe(role: ImageRole, toolchain: Toolchain): Recipe {
         ],
       };
     case 'prometheus':
-      // The exporters (prometheus-node-exporter, prometheus-process-exporter) run from the same image
-      // with another command. Root, unlike the official image: process-exporter reads every /proc/<pid>.
+      // node-exporter runs from the same image with another command. Root, unlike the official image.
+      // (The own-process exporter is no container: it runs natively, monitoring/own-exporter.ts.)
       return {
         context: {},
         instructions: [

@@ -32,6 +32,11 @@ export interface ProcessSpec {
   readonly binds: readonly { readonly endpoint: string; readonly purpose: string }[];
   /** Config files the process reads (path -> content), part of its fingerprint. */
   readonly configFiles?: Readonly<Record<string, string>>;
+  /**
+   * Runs as a native process in every runtime (the docker runtime's too): a process that reads the
+   * state's records and the host's /proc, as the own-process exporter does.
+   */
+  readonly native?: true;
 }
 
 /** Changes whenever what the process would run with changes: a running node with another fingerprint is restarted. */
@@ -173,7 +178,7 @@ export class Supervisor {
     const logFile = this.layout.logFile(spec.id);
     await mkdir(dirname(logFile), { recursive: true });
     const runtime = await readRuntime(this.layout);
-    const { pid, container } = runtime.kind === 'docker' ? await this.launchContainer(spec, runtime, logFile) : await launchProcess(spec, logFile);
+    const { pid, container } = runtime.kind === 'docker' && spec.native !== true ? await this.launchContainer(spec, runtime, logFile) : await launchProcess(spec, logFile);
     const record: ProcessRecord = {
       id: spec.id,
       kind: spec.kind,
