@@ -12,7 +12,7 @@ export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/cho
 export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
 export { locateToolchain } from './toolchain';
 export { tail } from './util/tail';
-export { lineage, parseStat } from './util/proc';
+export { lineage, parseRssBytes, parseStat, parseStatUsage, readOr, type StatUsage } from './util/proc';
 export { findExecutable } from './util/executables';
 export { ledgerHeight, parseMetrics, scrape, valueOf } from './fabric/metrics';
 export { BatchSettingsError, byteSize, describeBatchSettings, durationNanos, readBatchSettings, updateBatchSettings, type BatchSettings, type BatchUpdate } from './channel/batch';

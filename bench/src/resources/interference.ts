@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-import { isRunning, type ProcessRecord, type StateLayout } from '@energysale/network';
+import { descendants, isRunning, parseStatUsage, type ProcessRecord, type StateLayout } from '@energysale/network';
 
 import type { ScenarioInterference } from '../report/schema';
 
@@ -26,26 +26,11 @@ export interface ProcessCpu {
   readonly kernelThread: boolean;
 }
 
-const PF_KTHREAD = 0x00200000;
-
-/** Parses /proc/<pid>/stat; undefined for a zombie or an unreadable line. */
+/** Parses /proc/<pid>/stat (the network's parser); undefined for a zombie or an unreadable line. */
 export function parseProcessStat(pid: number, stat: string): ProcessCpu | undefined {
-  const open = stat.indexOf('(');
-  const close = stat.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  // Fields after the name: state(3) ppid(4) pgrp session tty tpgid flags(9) minflt cminflt majflt cmajflt utime(14) stime(15) cutime(16) cstime(17).
-  const fields = stat.slice(close + 2).split(' ');
-  const [state, ppid] = fields;
-  if (state === undefined || state === 'Z' || state === 'X' || ppid === undefined) return undefined;
-  const flags = Number(fields[6]);
-  return {
-    pid,
-    ppid: Number(ppid),
-    name: stat.slice(open + 1, close),
-    ticks: Number(fields[11]) + Number(fields[12]),
-    childTicks: Number(fields[13]) + Number(fields[14]),
-    kernelThread: (flags & PF_KTHREAD) !== 0,
-  };
+  const usage = parseStatUsage(stat);
+  if (usage === undefined || usage.state === 'Z' || usage.state === 'X') return undefined;
+  return { pid, ppid: usage.ppid, name: usage.comm, ticks: usage.ownTicks, childTicks: usage.reapedChildrenTicks, kernelThread: usage.kernelThread };
 }
 
 /** Every process of the machine with its CPU so far. */
@@ -97,20 +82,10 @@ export function ourRoots(layout: Pick<StateLayout, 'processFile'>): () => number
   };
 }
 
-/** Every descendant of the roots among the processes, the roots included (when alive). */
+/** Every descendant of the roots among the processes, the roots included (when alive): the network's own-process accounting's trees. */
 export function withDescendants(roots: Iterable<number>, processes: readonly Pick<ProcessCpu, 'pid' | 'ppid'>[]): Set<number> {
-  const children = new Map<number, number[]>();
-  for (const p of processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const alive = new Set(processes.map((p) => p.pid));
-  const found = new Set<number>();
-  const stack = [...roots].filter((pid) => alive.has(pid));
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    if (found.has(pid)) continue;
-    found.add(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return found;
+  return new Set([...roots].filter((pid) => alive.has(pid)).flatMap((pid) => descendants(pid, processes)));
 }
 
 /** One second (or so) of the machine: shares of all its cores, in %. */

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 
-import { lineage, parseStat } from '@energysale/network';
+import { lineage, parseRssBytes, parseStat, parseStatUsage, readOr } from '@energysale/network';
+
+import { parseMachineStat, type MachineCpu } from './interference';
 
 /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture we run. */
 const TICKS_PER_SECOND = 100;
@@ -48,24 +50,10 @@ export interface ResourceSource {
   sample(): Promise<SourceSample | undefined>;
 }
 
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
+/** The process's own CPU (utime + stime), clock ticks; undefined when it is gone. */
+const cpuTicks = (pid: number): number | undefined => parseStatUsage(readOr(`/proc/${String(pid)}/stat`, ''))?.ownTicks;
 
-function rssBytes(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Number(match?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
+const rssBytes = (pid: number): number => parseRssBytes(readOr(`/proc/${String(pid)}/status`, ''));
 
 /**
  * A process group read from /proc. CPU of an interval is the ticks the group's processes used over
@@ -227,25 +215,22 @@ export function stats(values: readonly number[]): ResourceStats {
   return { avg: values.reduce((s, v) => s + v, 0) / values.length, p95, max: sorted[sorted.length - 1] ?? 0 };
 }
 
-/** The whole machine's CPU (busy over all jiffies of /proc/stat) and memory in use (MemTotal - MemAvailable). */
+/** The whole machine's CPU (busy, as interference.ts reads /proc/stat: all but idle, iowait and steal) and memory in use (MemTotal - MemAvailable). */
 export class MachineSource implements ResourceSource {
-  private last: { busy: number; total: number } | undefined;
+  private last: MachineCpu | undefined;
 
   constructor(readonly name = 'machine') {}
 
   sample(): Promise<SourceSample | undefined> {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already in user and nice).
-    const total = fields.slice(0, 8).reduce((s, v) => s + v, 0);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const machine = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
     const before = this.last;
-    this.last = { busy: total - idle, total };
-    if (before === undefined || total === before.total) return Promise.resolve(undefined);
+    this.last = machine;
+    if (before === undefined || machine.total === before.total) return Promise.resolve(undefined);
     const meminfo = readFileSync('/proc/meminfo', 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0);
     return Promise.resolve({
       total: {
-        cpuPercent: ((total - idle - before.busy) / (total - before.total)) * 100,
+        cpuPercent: ((machine.busy - before.busy) / (machine.total - before.total)) * 100,
         memoryPercent: ((kb('MemTotal') - kb('MemAvailable')) / kb('MemTotal')) * 100,
       },
     });

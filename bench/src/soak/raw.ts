@@ -21,11 +21,9 @@ export type SoakGroup = (typeof SOAK_GROUPS)[number];
 export const SOAK_SCENARIOS = ['add_order', 'order_query', 'mixed'] as const;
 export type SoakScenario = (typeof SOAK_SCENARIOS)[number];
 
-/** One process of ours: a node the network's state recorded, or this benchmark's own process tree. */
+/** One process of ours (with its descendants): a node the network's state recorded, or a part of this benchmark's tree (harness, vegeta). */
 export interface OurProcess {
   readonly id: string;
-  /** The state's kind (peer, orderer, chaincode, ca, service, lb, monitor) or `bench`. */
-  readonly kind: string;
   readonly group: SoakGroup;
 }
 
@@ -33,7 +31,7 @@ export interface OurProcess {
 export interface Snapshot {
   /** ms since the epoch. */
   readonly t: number;
-  /** CPU so far of each process's tree (itself, its live descendants and what they reaped), clock ticks. */
+  /** CPU so far of each process's tree (itself, its live descendants and what they reaped), clock ticks: the network's own-process accounting. */
   readonly cpuTicks: Readonly<Record<string, number>>;
   /** Resident memory of each process's tree, bytes. */
   readonly rssBytes: Readonly<Record<string, number>>;

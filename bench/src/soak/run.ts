@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { describeBatchSettings, ledgerHeight, peers, readBatchSettings, readRuntime, StateLayout, topologyHash } from '@energysale/network';
+import { describeBatchSettings, ledgerHeight, peers, readBatchSettings, readRuntime, registerLoad, StateLayout, topologyHash } from '@energysale/network';
 import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
@@ -21,9 +21,9 @@ import { commit, machine } from '../table4/provenance';
 import { EXIT_DISTURBED, EXIT_THRESHOLD_FAILED } from '../table4/run';
 import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
 import { deriveSoak, type SoakFigures } from './derive';
-import { CLOCK_TICKS_PER_S, decodeBlocks, decodeResponses, encodeBlocks, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakBlocks, type SoakConfig, type SoakRaw } from './raw';
+import { CLOCK_TICKS_PER_S, decodeBlocks, decodeResponses, encodeBlocks, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakBlocks, type SoakConfig, type SoakGroup, type SoakRaw } from './raw';
 import { intervalsCsv, SOAK_SCHEMA, soakDocument, type SoakMeta, type SoakReport } from './report';
-import { ourProcesses, snapshot } from './sample';
+import { snapshot } from './sample';
 
 /*
  * `bench soak`: one scenario held for a long time on the running network, every process of ours, the
@@ -145,7 +145,9 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
   try {
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: config.users, preloadOrdersPerUser: PROFILES.quick.preloadOrdersPerUser, log });
     const batch = describeBatchSettings(await readBatchSettings(await network.context()));
-    const { processes, roots } = ourProcesses(await network.supervisor.records());
+    // This process's tree (the harness and its vegeta) is the network's load while the soak runs.
+    const registration = registerLoad(layout);
+    const groups = new Map<string, SoakGroup>();
     const interference = new InterferenceSampler(ourRoots(layout));
     const rows: ResponseRow[] = [];
     const snapshots: Snapshot[] = [];
@@ -170,7 +172,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
       cores: availableParallelism(),
       loadStartedMs,
       measuredFromMs,
-      processes,
+      processes: [...groups].map(([id, group]) => ({ id, group })),
       snapshots,
       interference: interference.between().map(second),
     });
@@ -179,7 +181,9 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
       let mark = 0;
       for (let i = 0; i <= intervals; i++) {
         await sleep(Math.max(0, measuredFromMs + i * config.intervalMs - Date.now()));
-        snapshots.push(await snapshot(network, layout, roots));
+        const taken = await snapshot(network, layout);
+        snapshots.push(taken.snapshot);
+        for (const [id, group] of taken.groups) groups.set(id, group);
         const since = mark;
         mark = rows.length;
         if (i === 0) continue;
@@ -194,7 +198,9 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
         }
       }
     })();
-    await Promise.all([sampling, load]);
+    await Promise.all([sampling, load]).finally(() => {
+      registration.unregister();
+    });
     interference.stop();
 
     const raw = partialRaw();

@@ -1,76 +1,73 @@
 import { readdir, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { isRunning, ledgerHeight, orderers, parseMetrics, peers, scrape, serviceInstances, valueOf, type NativeNetwork, type ProcessRecord, type StateLayout } from '@energysale/network';
+import {
+  accountOwnProcesses,
+  ledgerHeight,
+  loadNode,
+  orderers,
+  ownRoots,
+  parseMetrics,
+  peers,
+  ProcSource,
+  scrape,
+  serviceInstances,
+  valueOf,
+  type GroupFigures,
+  type NativeNetwork,
+  type ProcessGroup,
+  type StateLayout,
+} from '@energysale/network';
 
-import { readProcessCpu, withDescendants, type ProcessCpu } from '../resources/interference';
-import type { OurProcess, Snapshot, SoakGroup } from './raw';
+import type { Snapshot, SoakGroup } from './raw';
 
 /*
- * Reading one snapshot of every process of ours (by pid: the state's records and this benchmark's own
- * tree, never by name), of their heaps where they export them, and of each peer's ledger.
+ * Reading one snapshot of every process of ours, of their heaps where they export them, and of
+ * each peer's ledger. Which processes are ours, and their CPU and memory, is the network's own-process
+ * accounting (what its exporter serves Prometheus): the state's records and this benchmark's
+ * registered process, each with its descendants, by pid, never by name.
  */
 
-const GROUP_OF_KIND: Readonly<Record<string, SoakGroup>> = {
+const SOAK_GROUP: Readonly<Record<ProcessGroup, SoakGroup>> = {
   peer: 'chain',
   orderer: 'chain',
   chaincode: 'chain',
   ca: 'ca',
   service: 'service tier',
   lb: 'service tier',
-  monitor: 'monitoring',
+  vegeta: 'load generator',
+  caliper: 'load generator',
+  harness: 'load generator',
+  monitoring: 'monitoring',
 };
-
-/** The id this benchmark's own process tree (the harness and the vegeta it runs) goes by. */
-export const LOAD_GENERATOR_ID = 'bench (harness + vegeta)';
 
 export class SoakSampleError extends Error {
   override readonly name = 'SoakSampleError';
 }
 
-/** The processes of ours a soak follows: every running record of the state, and this process. */
-export function ourProcesses(records: readonly ProcessRecord[]): { processes: OurProcess[]; roots: Map<string, number> } {
-  const processes: OurProcess[] = [];
-  const roots = new Map<string, number>();
-  for (const r of records.filter(isRunning)) {
-    const group = GROUP_OF_KIND[r.kind];
-    if (!group) throw new SoakSampleError(`${r.id}: a process of kind ${r.kind} belongs to no group`);
-    processes.push({ id: r.id, kind: r.kind, group });
-    roots.set(r.id, r.pid);
-  }
-  processes.push({ id: LOAD_GENERATOR_ID, kind: 'bench', group: 'load generator' });
-  roots.set(LOAD_GENERATOR_ID, process.pid);
-  return { processes, roots };
+/** A series of the accounting as the soak names it: the node's id, or for this benchmark's tree its part (harness, vegeta). */
+export function processId(f: Pick<GroupFigures, 'node' | 'group'>, benchPid: number = process.pid): string {
+  return f.node === loadNode(benchPid) ? `${f.group} (this benchmark)` : f.node;
 }
 
-const PAGE_BYTES = 4096;
+/** The soak group of a series. */
+export const soakGroupOf = (f: Pick<GroupFigures, 'group'>): SoakGroup => SOAK_GROUP[f.group];
 
-/** Resident pages of a process (/proc/<pid>/statm, second field); 0 when it is gone. */
-function rssPages(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${String(pid)}/statm`, 'utf8').split(' ')[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * CPU (ticks) and resident memory (bytes) of each root's tree. CPU counts each live member's own
- * time and what it reaped of its children, so a child that ended between two snapshots is counted
- * (in its parent) and never twice.
- */
-export function treeUsage(roots: ReadonlyMap<string, number>, table: readonly ProcessCpu[], rss: (pid: number) => number = (pid) => rssPages(pid) * PAGE_BYTES): { cpuTicks: Record<string, number>; rssBytes: Record<string, number> } {
-  const byPid = new Map(table.map((p) => [p.pid, p]));
+/** CPU (ticks) and resident memory (bytes) of every process of ours now, by soak id, with each id's group. */
+async function ownUsage(layout: StateLayout, network: NativeNetwork): Promise<{ cpuTicks: Record<string, number>; rssBytes: Record<string, number>; groups: Map<string, SoakGroup> }> {
+  const source = new ProcSource(layout);
+  const registrations = source.loadRegistrations().filter((r) => r.pid === process.pid);
+  const figures = accountOwnProcesses(ownRoots(network.topology, await source.records(), registrations), source.processes(), source);
   const cpuTicks: Record<string, number> = {};
   const rssBytes: Record<string, number> = {};
-  for (const [id, pid] of roots) {
-    const tree = [...withDescendants([pid], table)];
-    if (tree.length === 0) continue;
-    cpuTicks[id] = tree.reduce((s, p) => s + (byPid.get(p)?.ticks ?? 0) + (byPid.get(p)?.childTicks ?? 0), 0);
-    rssBytes[id] = tree.reduce((s, p) => s + rss(p), 0);
+  const groups = new Map<string, SoakGroup>();
+  for (const f of figures) {
+    const id = processId(f);
+    cpuTicks[id] = (cpuTicks[id] ?? 0) + f.cpuTicks;
+    rssBytes[id] = (rssBytes[id] ?? 0) + f.rssBytes;
+    groups.set(id, soakGroupOf(f));
   }
-  return { cpuTicks, rssBytes };
+  return { cpuTicks, rssBytes, groups };
 }
 
 /** Bytes on disk of everything under `dir` (allocated blocks, as `du` counts). */
@@ -97,7 +94,7 @@ async function ledgerFolders(dataDir: string): Promise<Record<string, number>> {
   return folders;
 }
 
-/** Heap in use of the processes that export it: the peers' and orderers' Go heap, the service instances' Node heap. */
+/** Heap in use of the processes that export it: the peers' and orderers' Go heap, the service instances' and the harness's Node heap. */
 async function heaps(network: NativeNetwork, running: ReadonlySet<string>): Promise<Record<string, number>> {
   const heap: Record<string, number> = {};
   const fabric = [...peers(network.topology), ...orderers(network.topology)];
@@ -119,14 +116,14 @@ async function heaps(network: NativeNetwork, running: ReadonlySet<string>): Prom
         if (value !== undefined) heap[s.id] = value;
       }),
   );
-  heap[LOAD_GENERATOR_ID] = process.memoryUsage().heapUsed;
+  heap[processId({ node: loadNode(process.pid), group: 'harness' })] = process.memoryUsage().heapUsed;
   return heap;
 }
 
-/** One snapshot: processes, heaps, ledgers. */
-export async function snapshot(network: NativeNetwork, layout: StateLayout, roots: ReadonlyMap<string, number>): Promise<Snapshot> {
+/** One snapshot (processes, heaps, ledgers), and the group of each process in it. */
+export async function snapshot(network: NativeNetwork, layout: StateLayout): Promise<{ snapshot: Snapshot; groups: ReadonlyMap<string, SoakGroup> }> {
   const t = Date.now();
-  const { cpuTicks, rssBytes } = treeUsage(roots, readProcessCpu());
+  const { cpuTicks, rssBytes, groups } = await ownUsage(layout, network);
   const heapBytes = await heaps(network, new Set(Object.keys(cpuTicks)));
   const heights: Record<string, number | null> = {};
   const ledgerBytes: Record<string, Record<string, number>> = {};
@@ -136,5 +133,5 @@ export async function snapshot(network: NativeNetwork, layout: StateLayout, root
       ledgerBytes[p.id] = await ledgerFolders(layout.nodeDataDir(p));
     }),
   );
-  return { t, cpuTicks, rssBytes, heapBytes, ledgerHeight: heights, ledgerBytes };
+  return { snapshot: { t, cpuTicks, rssBytes, heapBytes, ledgerHeight: heights, ledgerBytes }, groups };
 }

@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 
 import { SOAK_GROUPS } from './raw';
 import { renderSoakReport, runSoak, SoakRenderError } from './run';
-import { LOAD_GENERATOR_ID } from './sample';
 
 /*
  * A short mixed soak on the live network (3 intervals of 5 s): every process of ours followed, the
@@ -33,7 +32,8 @@ void describe('bench soak on the live network', { timeout: 300_000 }, () => {
       // Monitoring is not started by a soak: that group has no process, so no data.
       for (const group of SOAK_GROUPS.filter((g) => g !== 'monitoring')) assert.notEqual(i.groupRssBytes[group], null, `${group}: no memory`);
       assert.ok(Object.keys(i.heapBytes).some((id) => id.startsWith('peer')), 'no peer heap');
-      assert.ok(i.heapBytes[LOAD_GENERATOR_ID] !== undefined, 'no harness heap');
+      assert.ok(i.heapBytes['harness (this benchmark)'] !== undefined, 'no harness heap');
+      assert.ok((i.cpuMsPerTx['vegeta (this benchmark)'] ?? 0) > 0, 'no vegeta CPU');
       assert.ok(Object.values(i.ledgerBytesByPeer).every((b) => b !== null && b > 0), 'a peer without ledger folders');
     }
     const heights = figures.intervals.map((i) => i.ledgerHeight ?? 0);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { deriveSoak, drift } from './derive';
 import { decodeResponses, encodeResponses, SOAK_RAW_SCHEMA, SoakRawError, type ResponseRow, type Snapshot, type SoakBlocks, type SoakRaw } from './raw';
-import { treeUsage } from './sample';
+import { processId, soakGroupOf } from './sample';
 
 const T0 = 1_700_000_000_000;
 const NO_BLOCKS: SoakBlocks = { source: 'test', transactions: [] };
@@ -36,8 +36,8 @@ function rawWith(peerTicksPerInterval: readonly number[], other: readonly number
     loadStartedMs: T0,
     measuredFromMs: T0 + 10_000,
     processes: [
-      { id: 'peer0', kind: 'peer', group: 'chain' },
-      { id: 'bench', kind: 'bench', group: 'load generator' },
+      { id: 'peer0', group: 'chain' },
+      { id: 'bench', group: 'load generator' },
     ],
     snapshots,
     interference: other.map((pct, i) => ({ t: T0 + 10_000 + (i + 1) * 1000, machinePct: 50, oursPct: 40, kernelPct: 1, otherPct: pct, stealPct: 0, foreign: pct > 0 ? [[4242, 'burner', pct] as const] : [] })),
@@ -149,17 +149,11 @@ void describe('soak raw data', () => {
   });
 });
 
-void describe('soak process accounting', () => {
-  void it("counts each root's whole tree and what it reaped, and only its own tree", () => {
-    const table = [
-      { pid: 10, ppid: 1, name: 'node', ticks: 100, childTicks: 7, kernelThread: false },
-      { pid: 11, ppid: 10, name: 'vegeta', ticks: 50, childTicks: 0, kernelThread: false },
-      { pid: 20, ppid: 1, name: 'peer', ticks: 300, childTicks: 0, kernelThread: false },
-      // Someone else's process with a peer's name: not a root, not a descendant of one.
-      { pid: 30, ppid: 1, name: 'peer', ticks: 999, childTicks: 0, kernelThread: false },
-    ];
-    const usage = treeUsage(new Map([['bench', 10], ['peer0', 20], ['gone', 99]]), table, (pid) => pid);
-    assert.deepEqual(usage.cpuTicks, { bench: 157, peer0: 300 });
-    assert.deepEqual(usage.rssBytes, { bench: 21, peer0: 20 });
+void describe('soak process names', () => {
+  void it("names a node's series by its id and this benchmark's by its part", () => {
+    assert.equal(processId({ node: 'peer0.example.org', group: 'peer' }, 42), 'peer0.example.org');
+    assert.equal(processId({ node: 'bench-42', group: 'vegeta' }, 42), 'vegeta (this benchmark)');
+    assert.equal(soakGroupOf({ group: 'vegeta' }), 'load generator');
+    assert.equal(soakGroupOf({ group: 'lb' }), 'service tier');
   });
 });

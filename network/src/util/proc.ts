@@ -44,16 +44,28 @@ export interface StatUsage {
   readonly ownTicks: number;
   /** cutime + cstime: clock ticks of its children it waited for (gone, so no longer in /proc). */
   readonly reapedChildrenTicks: number;
+  /** A kernel thread (PF_KTHREAD in its flags): the kernel's work, not a process's. */
+  readonly kernelThread: boolean;
 }
 
-/** Fields 3 (state), 4 (ppid), 14-17 (utime, stime, cutime, cstime) and 22 (start time) of /proc/<pid>/stat. */
+const PF_KTHREAD = 0x00200000;
+
+/** Fields 3 (state), 4 (ppid), 9 (flags), 14-17 (utime, stime, cutime, cstime) and 22 (start time) of /proc/<pid>/stat. */
 export function parseStatUsage(stat: string): StatUsage | undefined {
   const { comm, fields } = statFields(stat);
   const [state, ppid] = fields;
   const startTicks = fields[19];
   const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
   if (state === undefined || ppid === undefined || startTicks === undefined || [utime, stime, cutime, cstime].some((n) => n === undefined || !Number.isFinite(n))) return undefined;
-  return { comm, state, ppid: Number(ppid), startTicks, ownTicks: (utime ?? 0) + (stime ?? 0), reapedChildrenTicks: (cutime ?? 0) + (cstime ?? 0) };
+  return {
+    comm,
+    state,
+    ppid: Number(ppid),
+    startTicks,
+    ownTicks: (utime ?? 0) + (stime ?? 0),
+    reapedChildrenTicks: (cutime ?? 0) + (cstime ?? 0),
+    kernelThread: (Number(fields[6]) & PF_KTHREAD) !== 0,
+  };
 }
 
 /** Resident memory in bytes from the text of /proc/<pid>/status (VmRSS); 0 when it has none (a zombie, a kernel thread). */
