@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { csvTable, type CsvValue } from '../report/csv';
 import { NO_DATA, orNoData } from '../report/format';
-import type { Machine } from '../report/schema';
+import type { RunProvenance } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
 import type { Ceiling, Knee, Objective, Saturation, ScalingFit } from './analysis';
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
@@ -21,13 +21,7 @@ export const CAPACITY_SCHEMA = 'energysale-bench/capacity@2';
 
 export interface CapacityReport {
   readonly schema: typeof CAPACITY_SCHEMA;
-  readonly meta: {
-    readonly title: string;
-    readonly startedAt: string;
-    readonly endedAt: string;
-    readonly commit: { readonly sha: string; readonly dirty: boolean };
-    readonly machine: Machine;
-    readonly runtime: string;
+  readonly meta: RunProvenance & {
     /** The size of the network measured (`network up --size`). */
     readonly topology: { readonly size: string; readonly peers: number; readonly orgs: number; readonly orderers: number; readonly hosts: number };
     readonly plan: SweepPlan;

@@ -91,6 +91,16 @@ export interface RunMeta {
   };
 }
 
+/** What produced a benchmark's report (capacity, soak): its title, when, which commit, on what machine and runtime. */
+export interface RunProvenance {
+  readonly title: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly commit: { readonly sha: string; readonly dirty: boolean };
+  readonly machine: Machine;
+  readonly runtime: string;
+}
+
 /** The one machine everything ran on (chain, service and load generator share it). */
 export interface Machine {
   /** Logical CPUs. */

@@ -2,6 +2,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 
 import type { BlockTransaction } from '@energysale/network';
 
+import type { InterferencePoint } from '../resources/interference';
+
 /*
  * What a soak saves under raw/, and from which every figure of its report is derived (derive.ts):
  * every response (requests.csv.gz); at each interval's boundary, a snapshot of every process of
@@ -43,17 +45,11 @@ export interface Snapshot {
   readonly ledgerBytes: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** One second of the machine (bench/src/resources/interference.ts), shares of all cores in %. */
-export interface InterferenceSecond {
-  readonly t: number;
-  readonly machinePct: number;
-  readonly oursPct: number;
-  readonly kernelPct: number;
-  readonly otherPct: number;
-  readonly stealPct: number;
+/** One second of the machine (bench/src/resources/interference.ts), shares of all cores in %, as JSON keeps it. */
+export type InterferenceSecond = Omit<InterferencePoint, 'foreign'> & {
   /** The foreign processes that used most in this second: [pid, name, % of the machine], at most 3. */
   readonly foreign: readonly (readonly [number, string, number])[];
-}
+};
 
 export interface SoakConfig {
   readonly scenario: SoakScenario;

@@ -1,7 +1,7 @@
 import { csvTable, type CsvValue } from '../report/csv';
 import type { Block, Cell, Chart, ReportDocument, Table } from '../report/document';
 import { bytes, fixed, integer, percent, seconds } from '../report/format';
-import type { Machine } from '../report/schema';
+import type { RunProvenance } from '../report/schema';
 import { lineChart, type LineSeries } from '../report/svg';
 import type { Drift, Figure, SoakFigures, SoakInterval } from './derive';
 import { SOAK_GROUPS, type SoakConfig, type SoakRaw } from './raw';
@@ -13,13 +13,7 @@ import { SOAK_GROUPS, type SoakConfig, type SoakRaw } from './raw';
 
 export const SOAK_SCHEMA = 'energysale-bench/soak@1';
 
-export interface SoakMeta {
-  readonly title: string;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly commit: { readonly sha: string; readonly dirty: boolean };
-  readonly machine: Machine;
-  readonly runtime: string;
+export interface SoakMeta extends RunProvenance {
   readonly topology: string;
   readonly batch: string;
   readonly config: SoakConfig;
