@@ -60,11 +60,15 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
       assert.ok((s.breakdown.cpuByGroup.find((g) => g.group === engineGroup)?.cpuPct ?? 0) > 0, `${what}: ${engineGroup} used no CPU: ${JSON.stringify(s.breakdown.cpuByGroup)}`);
       assert.ok((s.resources.loadGenerator?.cpuPct.avg ?? 0) > 0, `${what}: the load generator used no CPU`);
       if (s.scenario === 'add_order') assert.ok(s.breakdown.blocks && s.breakdown.blocks.committed > 0, `${what}: no block committed`);
-      // pprof of the profiled peers and orderer during the HTTP tests: each busy, and the peers endorsing.
+      // pprof of the profiled peers and orderer during the HTTP tests: each profile kept, the peers busy
+      // and endorsing, the orderer busy ordering the writes (a query never reaches it: idle, it may
+      // give a profile without one sample, as at 0f42baf).
       if (s.engine === 'http') {
         assert.equal(s.breakdown.profiles.length, 4, `${what}: ${s.breakdown.profiles.map((p) => p.node).join(', ')}`);
         for (const p of s.breakdown.profiles) {
-          assert.ok(p.cpuCores > 0 && existsSync(join(dir, 'raw', p.file)), `${what}: ${p.node} ${p.cpuCores} cores, ${p.file}`);
+          assert.ok(existsSync(join(dir, 'raw', p.file)), `${what}: ${p.node}: no ${p.file}`);
+          const mustBeBusy = s.scenario === 'add_order' || !p.node.startsWith('orderer');
+          if (mustBeBusy) assert.ok(p.cpuCores > 0, `${what}: ${p.node} ${p.cpuCores} cores, ${p.file}`);
         }
         const consumerPeer = s.breakdown.profiles.find((p) => p.node.startsWith('peer0.consumerorg'));
         assert.ok(consumerPeer?.activities.some((a) => a.activity.startsWith('endorsement') && a.cumPct > 0), `${what}: ${JSON.stringify(consumerPeer?.activities)}`);
