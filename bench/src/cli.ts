@@ -7,6 +7,7 @@ import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
 
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
 import { growthFrom, runGrowth } from './capacity/growth';
+import { exitCleanlyOnInterrupt } from './interrupt';
 import { FAULT_NAMES, type FaultName } from './reliability/faults';
 import { runReliability } from './reliability/run';
 import { RELIABILITY_VARIANTS } from './reliability/suite';
@@ -367,6 +368,9 @@ async function main(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
+exitCleanlyOnInterrupt((line) => {
+  process.stderr.write(`bench: ${line}\n`);
+});
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

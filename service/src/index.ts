@@ -2,7 +2,7 @@
 export { buildApp } from './app';
 export { LATENCY_BUCKETS, SERVICE_METRIC, SERVICE_PROCESS_PREFIX } from './plugins/metrics';
 export { TokenIssuer } from './auth/tokens';
-export { startServiceTier, stopServiceTier, type StartedServiceTier } from './runtime';
+export { startServiceTier, stopServiceTier, type ServiceTierOptions, type StartedServiceTier } from './runtime';
 export { FabricClient, type Invocation } from './fabric/client';
 export { loadIdentity, type UserIdentity } from './fabric/identities';
 export { declareOrderCall, readOrderCall, type Call, type OrderDeclaration, type TradeTerms } from './fabric/calls';

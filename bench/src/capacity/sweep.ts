@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 
 import { isRunning, StateLayout } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { TokenIssuer } from '@energysale/service';
 
 import type { LoadEngine } from '../engine/engine';
+import { startOwnServiceTier } from '../interrupt';
 import { GatewayEngine } from '../engine/gateway';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
@@ -90,7 +91,7 @@ export interface SweepRun {
 /** Runs the closed then the open sweep of each scenario, in one service-tier session, and returns every step. */
 export async function runSweeps(plan: SweepPlan, log: (line: string) => void, layout: StateLayout = new StateLayout()): Promise<SweepRun> {
   const network = await runningNetwork(layout);
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const records = (await network.supervisor.records()).filter(isRunning);
   const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);
   const engine = await VegetaEngine.locate();
@@ -166,7 +167,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     sampler.stop();
     interference.stop();
     await gateway.close();
-    await stopServiceTier(layout);
+    await tier.stop();
   }
 }
 

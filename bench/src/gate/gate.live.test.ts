@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+
+import { isRunning, StateLayout, Supervisor } from '@energysale/network';
 
 import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './decide';
 import { startBurner } from '../testing/burner';
@@ -60,5 +64,30 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
     } finally {
       burner.stop();
     }
+  });
+
+  void it('stops the service tier it started when interrupted (SIGTERM), and exits 143', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gate-interrupt-'));
+    const serviceTier = async () => (await new Supervisor(new StateLayout()).records()).filter((r) => (r.kind === 'service' || r.kind === 'lb') && isRunning(r));
+    const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), 'baseline', '--repeats', '1', '--users', '2', '--duration', '20s', '--warmup', '2s', '--out', join(dir, 'b.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (out += chunk));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    // Interrupted while it measures, the tier up and vegeta running.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (/repeat 1\/1: add_order/.test(out)) resolve();
+      });
+      void exited.then(() => reject(new Error(`bench baseline ended before it measured:\n${out}`)));
+    });
+    assert.ok((await serviceTier()).length > 0, 'no service tier while it measured');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 143, out);
+    assert.match(out, /SIGTERM: stopping what this run started/);
+    assert.deepEqual((await serviceTier()).map((r) => r.id), [], `left running after the interrupt:\n${out}`);
   });
 });

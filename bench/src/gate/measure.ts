@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 
 import { describeBatchSettings, isRunning, ledgerHeight, peers, readBatchSettings, readRuntime, StateLayout, topologyHash, type Topology } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
+import { startOwnServiceTier } from '../interrupt';
 import { ProgressMetrics } from '../progress/metrics';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
 import { ResourceSampler, stats } from '../resources/sampler';
@@ -94,7 +95,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const serviceSettings = options.serviceSettings ?? {};
   const recordedAt = new Date().toISOString();
   log(`starting the service tier${Object.keys(serviceSettings).length > 0 ? ` with ${JSON.stringify(serviceSettings)}` : ''}`);
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn', settings: serviceSettings });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn', settings: serviceSettings });
   const chain = (await network.supervisor.records()).filter((r) => ['peer', 'orderer', 'chaincode'].includes(r.kind) && isRunning(r));
   const sampler = new ResourceSampler([{ name: 'chain', pids: () => chain.map((r) => r.pid) }]);
   // Ours, by pid: the state's processes and this process's tree; everything else is someone else's.
@@ -153,6 +154,6 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
     sampler.stop();
     interference.stop();
     // The tier goes: an injected regression must not outlive its run.
-    await stopServiceTier(layout);
+    await tier.stop();
   }
 }

@@ -1,9 +1,10 @@
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { StateLayout } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { startServiceTier, TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
+import { startOwnServiceTier } from '../interrupt';
 import { ProgressMetrics } from '../progress/metrics';
 import type { Options, Response } from '../scenario';
 import { parseDuration } from '../scenario/duration';
@@ -113,7 +114,7 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
   const network = await runningNetwork(layout);
   const ctx: FaultContext = { network, layout, log };
   const tokens = new TokenIssuer(layout);
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const load: Omit<LoadContext, 'onResponse'> = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
   const results: FaultResult[] = [];
   // Ours re-read at each sample: a fault's restore starts nodes under new pids.
@@ -189,6 +190,6 @@ export async function runFaults(variant: ReliabilityVariant, log: (line: string)
     return results;
   } finally {
     interference.stop();
-    await stopServiceTier(layout);
+    await tier.stop();
   }
 }

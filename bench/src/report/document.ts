@@ -625,7 +625,7 @@ function rawSection(raw: readonly RawFile[]): Section {
       {
         kind: 'paragraph',
         text:
-          'Everything above is rendered from summary.json, whose load figures (counts, success rate, throughput, latencies, the per-second series) and chain counts are derived from the per-request records and the blocks below (requests/, caliper/records/, blocks-*.json). ' +
+          'Everything above is rendered from summary.json, whose load figures (counts, success rate, throughput, latencies, the per-second series) and chain counts are derived from the per-request records and the blocks below (requests/, caliper/records/, blocks-*.json.gz). ' +
           'To derive them again, check summary.json against them and render it again: node bench/dist/report/cli.js render <this directory>',
       },
       raw.length === 0

@@ -6,9 +6,9 @@ export function requestsFile(scenario: string, engine: Engine): string {
   return `requests/${scenario}-${engine}.jsonl.gz`;
 }
 
-/** The transactions of a measured window as the blocks hold them (chain-count.ts). */
+/** The transactions of a measured window as the blocks hold them (chain-count.ts; block-records.ts). */
 export function blocksFile(scenario: string, engine: Engine): string {
-  return `blocks-${scenario}-${engine}.json`;
+  return `blocks-${scenario}-${engine}.json.gz`;
 }
 
 /** Caliper's workload records, one file per worker and round (caliper/records.ts). */

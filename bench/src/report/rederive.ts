@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { roundLabel, type CaliperScenario } from '../caliper/bench-config';
 import { deriveRounds, readRecords } from '../caliper/records';
 import { completeReport } from './analyse';
-import { chainCounts, type CommittedTx, type DerivedTest } from './derive';
+import { decodeBlockRecords, type BlockRecords } from './block-records';
+import { chainCounts, type DerivedTest } from './derive';
 import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from './raw-files';
 import { decodeRequestRecords, deriveScenario } from './request-records';
 import type { ReportData, ScenarioResult } from './schema';
@@ -85,13 +86,13 @@ async function derivedScenario(dir: string, s: ScenarioResult): Promise<Scenario
   let chain = s.chain;
   if (chain !== null) {
     const name = blocksFile(s.scenario, s.engine);
-    let transactions: CommittedTx[];
+    let records: BlockRecords;
     try {
-      transactions = JSON.parse((await rawFile(dir, name)).toString('utf8')) as CommittedTx[];
+      records = decodeBlockRecords(await rawFile(dir, name), `raw/${name}`);
     } catch (error) {
-      throw new RawDataError(`raw/${name}: not the JSON list of the window's transactions`, { cause: error });
+      throw new RawDataError(`raw/${name}: not the window's transactions`, { cause: error });
     }
-    chain = { ...chainCounts(transactions), source: chain.source };
+    chain = { ...chainCounts(records.transactions), source: chain.source };
   }
   return { ...s, window, measured, warmUp, timeSeries, chain };
 }

@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { auditTls, StateLayout, type TlsProbe } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { TokenIssuer } from '@energysale/service';
 
+import { startOwnServiceTier } from '../interrupt';
 import type { Machine } from '../report/schema';
 import { runningNetwork } from '../table4/load';
 import { prepare } from '../table4/prepare';
@@ -144,7 +145,7 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
   const layout = new StateLayout();
   const network = await runningNetwork(layout);
   const startedAt = new Date().toISOString();
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   try {
     const doc = (await (await fetch(`${tier.url}/openapi.json`)).json()) as OpenApiDocument;
     const tokens = new TokenIssuer(layout);
@@ -198,6 +199,6 @@ export async function runSecurity(options: { cases: number; seed: number; repo: 
     await writeFile(join(dir, 'security.md'), securityMarkdown(report));
     return { dir, report };
   } finally {
-    await stopServiceTier(layout);
+    await tier.stop();
   }
 }

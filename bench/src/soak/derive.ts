@@ -1,8 +1,9 @@
-import { percentile } from '../scenario/stats';
-import { isFailure } from '../scenario/log';
 import { countTransactions } from '@energysale/network';
 
-import { SOAK_GROUPS, type ResponseRow, type SoakBlocks, type SoakGroup, type SoakRaw } from './raw';
+import type { BlockRecords } from '../report/block-records';
+import { isFailure } from '../scenario/log';
+import { percentile } from '../scenario/stats';
+import { SOAK_GROUPS, type ResponseRow, type SoakGroup, type SoakRaw } from './raw';
 
 /*
  * Every figure of a soak, derived from its raw data alone (the live run and `soak --render` call the
@@ -127,7 +128,7 @@ function byInterval(raw: SoakRaw, rows: readonly ResponseRow[]): ResponseRow[][]
   return buckets;
 }
 
-function interval(raw: SoakRaw, index: number, rows: readonly ResponseRow[], blocks: SoakBlocks): SoakInterval {
+function interval(raw: SoakRaw, index: number, rows: readonly ResponseRow[], blocks: BlockRecords): SoakInterval {
   const before = raw.snapshots[index];
   const after = raw.snapshots[index + 1];
   if (!before || !after) throw new Error(`no snapshots around interval ${String(index)}`);
@@ -253,7 +254,7 @@ function interferenceOf(raw: SoakRaw): SoakInterference {
   };
 }
 
-export function deriveSoak(raw: SoakRaw, rows: readonly ResponseRow[], blocks: SoakBlocks): SoakFigures {
+export function deriveSoak(raw: SoakRaw, rows: readonly ResponseRow[], blocks: BlockRecords): SoakFigures {
   const buckets = byInterval(raw, rows);
   const intervals = buckets.map((bucket, i) => interval(raw, i, bucket, blocks));
   const from = raw.snapshots[0]?.t ?? raw.measuredFromMs;

@@ -1,14 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-import type { BlockTransaction } from '@energysale/network';
-
 import type { InterferencePoint } from '../resources/interference';
 
 /*
  * What a soak saves under raw/, and from which every figure of its report is derived (derive.ts):
  * every response (requests.csv.gz); at each interval's boundary, a snapshot of every process of
  * ours and of the peers' ledgers (samples.json), with the machine's interference each second; and
- * every transaction the blocks hold of the measured window (blocks.json.gz).
+ * every transaction the blocks hold of the measured window (blocks.json.gz, report/block-records.ts).
  */
 
 export const SOAK_RAW_SCHEMA = 'energysale-bench/soak-raw@1';
@@ -117,22 +115,6 @@ export function decodeResponses(gzipped: Buffer): ResponseRow[] {
     rows.push(row);
   }
   return rows;
-}
-
-/** The transactions of the window as the blocks hold them (a block scan), with where they were read. */
-export interface SoakBlocks {
-  readonly source: string;
-  readonly transactions: readonly BlockTransaction[];
-}
-
-export function encodeBlocks(blocks: SoakBlocks): Buffer {
-  return gzipSync(JSON.stringify(blocks), { level: 9 });
-}
-
-export function decodeBlocks(gzipped: Buffer): SoakBlocks {
-  const blocks = JSON.parse(gunzipSync(gzipped).toString('utf8')) as Partial<SoakBlocks>;
-  if (typeof blocks.source !== 'string' || !Array.isArray(blocks.transactions)) throw new SoakRawError('blocks.json.gz: expected { source, transactions }');
-  return blocks as SoakBlocks;
 }
 
 export function parseSoakRaw(text: string): SoakRaw {

@@ -5,10 +5,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { describeBatchSettings, ledgerHeight, peers, readBatchSettings, readRuntime, registerLoad, StateLayout, topologyHash } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { TokenIssuer } from '@energysale/service';
 
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
+import { startOwnServiceTier } from '../interrupt';
+import { decodeBlockRecords, encodeBlockRecords, type BlockRecords } from '../report/block-records';
 import { chartsOf } from '../report/document';
 import { reportDirName, toHtml, toMarkdown } from '../report/render';
 import { InterferenceSampler, ourRoots, type InterferencePoint } from '../resources/interference';
@@ -21,7 +23,7 @@ import { commit, machine } from '../table4/provenance';
 import { EXIT_DISTURBED, EXIT_THRESHOLD_FAILED } from '../table4/run';
 import { addOrderRequests, orderQueryRequests, type Requests } from '../table4/scenarios';
 import { deriveSoak, type SoakFigures } from './derive';
-import { CLOCK_TICKS_PER_S, decodeBlocks, decodeResponses, encodeBlocks, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakBlocks, type SoakConfig, type SoakGroup, type SoakRaw } from './raw';
+import { CLOCK_TICKS_PER_S, decodeResponses, encodeResponses, parseSoakRaw, SOAK_RAW_SCHEMA, type InterferenceSecond, type ResponseRow, type Snapshot, type SoakConfig, type SoakGroup, type SoakRaw } from './raw';
 import { intervalsCsv, SOAK_SCHEMA, soakDocument, type SoakMeta, type SoakReport } from './report';
 import { snapshot } from './sample';
 
@@ -41,7 +43,7 @@ export class SoakRenderError extends Error {
 
 const RAW_SAMPLES = 'samples.json';
 /** The progress line's derivation reads no block. */
-const NO_BLOCKS: SoakBlocks = { source: 'none', transactions: [] };
+const NO_BLOCKS: BlockRecords = { source: 'none', transactions: [] };
 const RAW_RESPONSES = 'requests.csv.gz';
 const RAW_BLOCKS = 'blocks.json.gz';
 
@@ -98,11 +100,11 @@ async function renderSoak(dir: string, report: SoakReport, raw: SoakRaw): Promis
   );
 }
 
-async function readRaw(dir: string): Promise<{ raw: SoakRaw; rows: ResponseRow[]; blocks: SoakBlocks }> {
+async function readRaw(dir: string): Promise<{ raw: SoakRaw; rows: ResponseRow[]; blocks: BlockRecords }> {
   return {
     raw: parseSoakRaw(await readFile(join(dir, 'raw', RAW_SAMPLES), 'utf8')),
     rows: decodeResponses(await readFile(join(dir, 'raw', RAW_RESPONSES))),
-    blocks: decodeBlocks(await readFile(join(dir, 'raw', RAW_BLOCKS))),
+    blocks: decodeBlockRecords(await readFile(join(dir, 'raw', RAW_BLOCKS)), `raw/${RAW_BLOCKS}`),
   };
 }
 
@@ -140,7 +142,7 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
   const [firstPeer] = peers(network.topology);
   const heightAtStart = firstPeer ? ((await ledgerHeight(firstPeer, network.topology.channel.name)) ?? null) : null;
   log('starting the service tier');
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const engine = await VegetaEngine.locate();
   try {
     const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: config.users, preloadOrdersPerUser: PROFILES.quick.preloadOrdersPerUser, log });
@@ -209,8 +211,8 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     const scanned = await scanWindow(network.topology, layout, firstBlock, measuredFromMs, lastSnapshot?.t ?? measuredFromMs);
     // The figures come from raw/ as it is kept (responses at 0.01 ms), so that --render finds the same.
     const responses = encodeResponses(rows);
-    const blocks = encodeBlocks({ source: scanned.source, transactions: scanned.transactions });
-    const figures = deriveSoak(raw, decodeResponses(responses), decodeBlocks(blocks));
+    const blocks = encodeBlockRecords(scanned);
+    const figures = deriveSoak(raw, decodeResponses(responses), decodeBlockRecords(blocks, RAW_BLOCKS));
     const meta: SoakMeta = {
       title: `Soak: ${config.scenario}, ${String(config.users)} users, ${durationText(config.durationMs)}`,
       startedAt,
@@ -230,6 +232,6 @@ export async function runSoak({ config, reportsDir, log }: SoakOptions): Promise
     await renderSoak(dir, report, raw);
     return { dir, report };
   } finally {
-    await stopServiceTier(layout);
+    await tier.stop();
   }
 }

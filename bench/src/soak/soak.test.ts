@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { BlockRecords } from '../report/block-records';
 import { deriveSoak, drift } from './derive';
-import { decodeResponses, encodeResponses, SOAK_RAW_SCHEMA, SoakRawError, type ResponseRow, type Snapshot, type SoakBlocks, type SoakRaw } from './raw';
+import { decodeResponses, encodeResponses, SOAK_RAW_SCHEMA, SoakRawError, type ResponseRow, type Snapshot, type SoakRaw } from './raw';
 import { processId, soakGroupOf } from './sample';
 
 const T0 = 1_700_000_000_000;
-const NO_BLOCKS: SoakBlocks = { source: 'test', transactions: [] };
+const NO_BLOCKS: BlockRecords = { source: 'test', transactions: [] };
 const MINUTE = 60_000;
 
 /** A peer whose CPU per interval is given (ticks), a harness at 100 ticks per interval. */
@@ -118,7 +119,7 @@ void describe('soak derivation', () => {
   void it("counts the window's transactions from the blocks, per interval and by function, by the client's time", () => {
     const raw = rawWith([600, 600]);
     const tx = (minute: number, validation: string, fn = 'orders:DeclareOrder') => ({ block: 1, index: 0, txId: `${String(minute)}${validation}`, type: 'ENDORSER_TRANSACTION', validation, fn, timestampMs: T0 + 10_000 + minute * MINUTE + 1000 });
-    const blocks: SoakBlocks = { source: 'test scan', transactions: [tx(0, 'VALID'), tx(0, 'MVCC_READ_CONFLICT'), tx(1, 'VALID'), tx(1, 'VALID', 'orders:ConfirmOrder'), tx(2, 'VALID')] };
+    const blocks: BlockRecords = { source: 'test scan', transactions: [tx(0, 'VALID'), tx(0, 'MVCC_READ_CONFLICT'), tx(1, 'VALID'), tx(1, 'VALID', 'orders:ConfirmOrder'), tx(2, 'VALID')] };
     const figures = deriveSoak(raw, responses(0, 10, 100), blocks);
     assert.deepEqual(figures.intervals[0]?.chainByValidation, { VALID: 1, MVCC_READ_CONFLICT: 1 });
     assert.deepEqual(figures.intervals[1]?.chainByValidation, { VALID: 2 });

@@ -24,7 +24,7 @@ import {
   type ProcessRecord,
   type Topology,
 } from '@energysale/network';
-import { startServiceTier, stopServiceTier, TokenIssuer } from '@energysale/service';
+import { TokenIssuer } from '@energysale/service';
 
 import { CALIPER_VERSION, runCaliperRounds, type CaliperRun } from '../caliper/run';
 import { completeReport } from '../report/analyse';
@@ -40,6 +40,8 @@ import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, scenarioInterferenc
 import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration } from '../scenario';
 import { encodeRequestRecords } from '../report/request-records';
+import { onInterrupt, startOwnServiceTier } from '../interrupt';
+import { encodeBlockRecords } from '../report/block-records';
 import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from '../report/raw-files';
 import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
 import { commit, machine } from './provenance';
@@ -138,7 +140,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   await startMonitoring(layout, topology);
   const prometheus = new PrometheusClient(monitoring(topology).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
-  const tier = await startServiceTier(layout, { withLb: true, logLevel: 'warn' });
+  const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   // vegeta's and the harness's targets come up only with the load.
   await prometheus.waitForTargets(STANDING_JOBS);
   const records = async (kinds: readonly ProcessRecord['kind'][]): Promise<ProcessRecord[]> =>
@@ -156,6 +158,10 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   ]);
   const modelBatch = topology.channel.batch;
   let batchChanged = false;
+  // Interrupted (Ctrl-C, SIGTERM): the model's batch settings back, as `finally` below does (the tier stops by itself).
+  const interrupted = onInterrupt(async () => {
+    if (batchChanged) await applyBatch(network, modelBatch, log);
+  });
   // The load generators' own metrics, scraped by Prometheus while the run lasts (jobs harness and vegeta).
   const endpoints = monitoring(topology);
   const progress = new ProgressMetrics();
@@ -294,7 +300,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       ...Object.fromEntries(tests.flatMap(({ test }) => test.records.map((r) => [requestsFile(r.scenario, 'http'), encodeRequestRecords(r)]))),
       'resources-proc.json': JSON.stringify(Object.fromEntries(sampler.groups().map((g) => [g, sampler.points(g)]))),
       'prometheus-range-exports.json': JSON.stringify(rangeExports),
-      ...Object.fromEntries(scans.map(({ file, scan }) => [file, JSON.stringify(scan.transactions)])),
+      ...Object.fromEntries(scans.map(({ file, scan }) => [file, encodeBlockRecords({ source: scan.count.source, transactions: scan.transactions })])),
       'config.json': JSON.stringify({ profile, engines, runtime, batch, topology: topology, versions: toolchain.versions }, null, 2),
       ...(caliper ? gzipRecords(await rawTree(caliper.dir, 'caliper')) : {}),
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
@@ -310,7 +316,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     loadRegistration.unregister();
     await progressServer?.close();
     if (batchChanged) await applyBatch(network, modelBatch, log);
-    await stopServiceTier(layout);
+    interrupted();
+    await tier.stop();
     await rm(staging, { recursive: true, force: true });
   }
 }

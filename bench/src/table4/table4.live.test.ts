@@ -22,7 +22,7 @@ void describe('Table 4 reproduction, quick profile, end to end (live network, se
     const files = [
       ...['summary.json', 'summary.csv', 'report.md', 'report.html'],
       ...['raw/add_order.summary.json', 'raw/order_query.summary.json', 'raw/resources-proc.json', 'raw/prometheus-range-exports.json', 'raw/config.json'],
-      ...['raw/blocks-add_order-http.json', 'raw/blocks-add_order-caliper.json'],
+      ...['raw/blocks-add_order-http.json.gz', 'raw/blocks-add_order-caliper.json.gz'],
       ...['raw/requests/add_order-http.jsonl.gz', 'raw/requests/order_query-http.jsonl.gz'],
       ...['raw/caliper/report.html', 'raw/caliper/network-config.json', 'raw/caliper/bench-config.json'],
     ];

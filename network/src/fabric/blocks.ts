@@ -128,7 +128,7 @@ export interface TransactionCounts {
 }
 
 /** Counts transactions by validation code and by function. */
-export function countTransactions(transactions: readonly BlockTransaction[]): TransactionCounts {
+export function countTransactions(transactions: readonly Pick<BlockTransaction, 'validation' | 'fn' | 'type'>[]): TransactionCounts {
   const byValidation: Record<string, number> = {};
   const byFunction: Record<string, Record<string, number>> = {};
   for (const tx of transactions) {

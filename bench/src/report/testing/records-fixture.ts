@@ -9,6 +9,7 @@ import { roundLabel, type CaliperScenario } from '../../caliper/bench-config';
 import type { KeptRequest, ScenarioRecords } from '../../scenario/records';
 import { completeReport } from '../analyse';
 import { chainCounts, type DerivedTest } from '../derive';
+import { encodeBlockRecords, type RecordedTx } from '../block-records';
 import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from '../raw-files';
 import { deriveScenario, encodeRequestRecords } from '../request-records';
 import type { ReportData, ScenarioResult } from '../schema';
@@ -84,8 +85,9 @@ export function recordsFixture(): { data: ReportData; raw: Record<string, string
     let chain = s.chain;
     if (chain !== null) {
       // Every success committed VALID, and two conflicts.
-      const transactions = [...Array.from({ length: derived.measured.successes }, () => ({ validation: 'VALID' })), { validation: 'MVCC_READ_CONFLICT' }, { validation: 'MVCC_READ_CONFLICT' }];
-      raw[blocksFile(s.scenario, s.engine)] = JSON.stringify(transactions);
+      const committed = (k: number, validation: string): RecordedTx => ({ block: 10 + Math.floor(k / 10), index: k % 10, type: 'ENDORSER_TRANSACTION', validation, fn: 'orders:DeclareOrder', timestampMs: originMs + k });
+      const transactions = [...Array.from({ length: derived.measured.successes }, (_, k) => committed(k, 'VALID')), committed(-1, 'MVCC_READ_CONFLICT'), committed(-2, 'MVCC_READ_CONFLICT')];
+      raw[blocksFile(s.scenario, s.engine)] = encodeBlockRecords({ source: chain.source, transactions });
       chain = { ...chainCounts(transactions), source: chain.source };
     }
     return { ...s, ...derived, chain };
