@@ -73,7 +73,9 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (out += chunk));
+    child.stderr.on('data', (chunk: string) => {
+      out += chunk;
+    });
     const exited = once(child, 'exit') as Promise<[number | null]>;
     // Interrupted while it measures, the tier up and vegeta running.
     await new Promise<void>((resolve, reject) => {
@@ -81,7 +83,9 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
         out += chunk;
         if (/repeat 1\/1: add_order/.test(out)) resolve();
       });
-      void exited.then(() => reject(new Error(`bench baseline ended before it measured:\n${out}`)));
+      void exited.then(() => {
+        reject(new Error(`bench baseline ended before it measured:\n${out}`));
+      });
     });
     assert.ok((await serviceTier()).length > 0, 'no service tier while it measured');
     child.kill('SIGTERM');
