@@ -54,6 +54,17 @@ void describe('interference: what else used the machine', () => {
     assert.deepEqual([point?.oursPct, point?.otherPct], [7.5, 0]);
   });
 
+  void it("takes nothing off for a process of ours that ended unreaped by us: a node reparented to init and killed (a fault)", () => {
+    const machine = (total: number, busy: number): MachineCpu => ({ total, busy, interrupts: 0, steal: 0 });
+    // A peer started detached hours ago (50,000 ticks so far, parent init), killed; the other peer used 60 in the interval.
+    const peer = (pid: number, ticks: number): ProcessCpu => ({ pid, ppid: 1, name: 'peer', ticks, childTicks: 0, kernelThread: false });
+    const before = { machine: machine(0, 0), processes: [peer(10, 50_000), peer(11, 40_000)] };
+    const after = { machine: machine(200, 70), processes: [peer(11, 40_060)], t: 1000 };
+    const point = intervalBetween(before, after, new Set([11]), new Set([10, 11]));
+    // Before: 60 - 50,000 ticks ours, "other" 25,005 % of the machine. The 10 ticks nobody accounts for are other's.
+    assert.deepEqual([point?.oursPct, point?.otherPct], [30, 5]);
+  });
+
   void it('marks a window disturbed when "other" is above the threshold in more than the share of its seconds', () => {
     const point = (t: number, otherPct: number): InterferencePoint => ({ t, machinePct: 90, oursPct: 80 - otherPct, kernelPct: 5, otherPct, stealPct: 0, foreign: new Map(otherPct > 5 ? [[77, { name: 'burner', cpuPct: otherPct }]] : []) });
     const quiet = Array.from({ length: 20 }, (_, i) => point(i, 1));

@@ -108,7 +108,7 @@ export interface InterferencePoint {
  * Computes one interval from two readings: `ours` are our processes (each root of our trees and
  * everything it started). Ours used what our live processes used, plus what our processes reaped of
  * their children (a short-lived child, a `go tool pprof` say, is seen by no reading), less what the
- * ours that ended had already been counted for (its parent's reaped time holds all of it). A
+ * ours that ended had already been counted for, when a process of ours reaped it (its reaped time holds all of it). A
  * process that started within the interval counts whole.
  */
 export function intervalBetween(
@@ -135,8 +135,10 @@ export function intervalBetween(
     else if (p.kernelThread) kernelThreads += used;
     else foreign.set(p.pid, { name: p.name, cpuPct: pct(used) });
   }
-  // Ours that ended: counted up to the last reading, and counted whole again in the parent's reaped time.
-  for (const p of before.processes) if (!alive.has(p.pid) && oursBefore.has(p.pid)) oursTicks -= p.ticks + p.childTicks;
+  // Ours that ended: counted up to the last reading. When a process of ours reaped it, the parent's
+  // reaped time holds all of it again, so that is taken off; one reaped by someone else (a node the
+  // network started detached, its parent init, killed by a fault) comes back in nothing of ours.
+  for (const p of before.processes) if (!alive.has(p.pid) && oursBefore.has(p.pid) && ours.has(p.ppid)) oursTicks -= p.ticks + p.childTicks;
   const busy = after.machine.busy - before.machine.busy;
   const kernel = after.machine.interrupts - before.machine.interrupts + kernelThreads;
   return {
