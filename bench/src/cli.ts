@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
 
+import { kneeText } from './capacity/analysis';
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
 import { growthFrom, runGrowth } from './capacity/growth';
 import { exitCleanlyOnInterrupt } from './interrupt';
@@ -211,7 +212,7 @@ async function capacity(argv: string[]): Promise<number> {
   if (unknown.length > 0) throw new UsageError(`unknown inputs ${unknown.join(', ')} (${Object.keys(DEFAULT_INPUTS).join(', ')})`);
   checkInputs(inputs);
   const { dir, report } = await runCapacity(values.plan, print, values.reports, { inputs });
-  for (const k of report.knees) print(`${k.scenario}: knee ${k.ratePerS === null ? 'none' : `${k.ratePerS}/s`} (p99 ≤ ${k.objective.p99S} s)`);
+  for (const k of report.knees) print(`${k.scenario}: knee ${kneeText(k)} (p99 ≤ ${k.objective.p99S} s)`);
   for (const s of report.scaling) print(`${s.scenario}: ${s.fit ? `USL λ ${s.fit.lambda.toFixed(2)}/s, σ ${s.fit.sigma.toFixed(3)}, κ ${s.fit.kappa.toFixed(4)}, R² ${s.fit.rSquared.toFixed(3)}` : `no USL fit (${s.error ?? ''})`}`);
   for (const c of report.ceilings) print(`${c.scenario} harness ceiling: ${c.verdict}`);
   for (const f of report.projection.findings) print(f);

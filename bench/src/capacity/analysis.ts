@@ -20,6 +20,11 @@ export interface Knee {
   readonly ratePerS: number | null;
   /** The throughput achieved at that rate. */
   readonly throughputPerS: number | null;
+  /**
+   * Whether a higher step failed the objective: the knee then lies between ratePerS and that step.
+   * False when every step up to the sweep's highest met it: the knee is at least ratePerS, not found.
+   */
+  readonly reached: boolean;
   /** Why each higher step failed, e.g. "30/s: p99 4.1 s > 3 s; 12 dropped". */
   readonly beyond: readonly string[];
 }
@@ -61,7 +66,14 @@ export function knee(steps: readonly SweepStep[], scenario: SweepScenario, objec
     else beyond.push(`${step.load}/s: ${why.join('; ')}`);
   }
   // Only failures above the knee explain it; one below it (a noisy step) is still listed.
-  return { scenario, objective, ratePerS: best?.load ?? null, throughputPerS: best?.throughputPerS ?? null, beyond };
+  const reached = best !== undefined && open.some((s) => s.load > (best?.load ?? 0) && failures(s, objective).length > 0);
+  return { scenario, objective, ratePerS: best?.load ?? null, throughputPerS: best?.throughputPerS ?? null, reached, beyond };
+}
+
+/** A knee as a person reads it: "10/s", "200/s or more (every step met the objective)", "none met it". */
+export function kneeText(k: Pick<Knee, 'ratePerS' | 'reached'>): string {
+  if (k.ratePerS === null) return 'none met it';
+  return k.reached ? `${String(k.ratePerS)}/s` : `${String(k.ratePerS)}/s or more (the sweep's highest step met the objective: the knee was not reached)`;
 }
 
 export function scaling(steps: readonly SweepStep[], scenario: SweepScenario, path: SweepPath = 'http'): ScalingFit {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ceilings, knee, saturation, scaling } from './analysis';
+import { ceilings, knee, kneeText, saturation, scaling } from './analysis';
 import { compareSizes, GrowthError, writeGrowthReport } from './growth';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
 import { CAPACITY_SCHEMA, capacityCsv, interferenceNote, writeCapacityReport, type CapacityReport } from './report';
@@ -48,8 +48,23 @@ void describe('capacity analysis and report', () => {
   void it('finds the knee: the highest offered rate within the p99 objective, all successful, none dropped', () => {
     const k = knee(steps, 'add_order', { p99S: 3 });
     assert.equal(k.ratePerS, 10);
+    assert.equal(k.reached, true);
+    assert.equal(kneeText(k), '10/s');
     assert.deepEqual(k.beyond, ['20/s: p99 4.20 s > 3 s', '30/s: 99.00 % successful; 12 iterations dropped']);
     assert.equal(knee(steps, 'add_order', { p99S: 1 }).ratePerS, null);
+  });
+
+  void it('says when the sweep never reached the knee: every step met the objective, the highest is a lower bound', () => {
+    const lenient = knee(steps.filter((s) => s.load <= 10 || s.model === 'closed'), 'add_order', { p99S: 3 });
+    assert.deepEqual([lenient.ratePerS, lenient.reached], [10, false]);
+    assert.match(kneeText(lenient), /^10\/s or more .*not reached/);
+    const measured = { chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 };
+    // A peak above the highest step: not "the deployment must be larger", which was not measured.
+    const above = project({ ...defaultInputs(), retailUsers: 1_000_000 }, { ...measured, writeKneePerS: 10, readKneePerS: 100, writeKneeReached: false, readKneeReached: true });
+    assert.match(above.findings[0] ?? '', /^Writes: the peak \(\d+\.\d\/s\) is above the sweep's highest step \(10\.0\/s\), which met the objective: whether the 2 cores here serve it was not measured/);
+    assert.match(above.findings[1] ?? '', /^Reads: the peak .* the knee measured on 2 cores here; the deployment must be larger/);
+    const below = project({ ...defaultInputs(), retailUsers: 1_000 }, { ...measured, writeKneePerS: 10, readKneePerS: 100, writeKneeReached: false, readKneeReached: true });
+    assert.match(below.findings[0] ?? '', /serves the peak \(.*needed\) at least \d+\.\d× over/);
   });
 
   void it('fits the USL to the closed steps and names what saturates', () => {
@@ -74,7 +89,7 @@ void describe('capacity analysis and report', () => {
 
   void it('projects a province: peak writes and reads, headroom over the knees, cores and machines', () => {
     const inputs = { ...defaultInputs(), retailUsers: 36_000, ordersPerUserPerMonth: 1, writesPerOrder: 8, peakShare: 0.5, peakWindowHours: 10, readsPerWrite: 10, safetyFactor: 1 };
-    const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 });
+    const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, writeKneeReached: true, readKneeReached: true, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 });
     // 36,000 orders x 0.5 x 8 writes over 10 h = 4 writes/s; 40 reads/s.
     assert.ok(Math.abs(p.peakWritesPerS - 4) < 1e-9);
     assert.ok(Math.abs(p.peakReadsPerS - 40) < 1e-9);
@@ -106,7 +121,7 @@ void describe('capacity analysis and report', () => {
       scaling: [scaling(steps, 'add_order')],
       saturation: [saturation(steps, 'add_order', 2) ?? assert.fail('no saturation')],
       ceilings: ceilings(steps, 'add_order'),
-      projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 }),
+      projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, writeKneeReached: true, readKneeReached: false, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 }),
       notes: ['a note'],
     };
     const dir = await mkdtemp(join(tmpdir(), 'capacity-'));
@@ -161,7 +176,7 @@ void describe('cost growth over sizes', () => {
         scaling: [],
         saturation: [saturation(mine, 'add_order', 2) ?? assert.fail('no saturation')],
         ceilings: [],
-        projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers }),
+        projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, writeKneeReached: true, readKneeReached: false, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers }),
         notes: [],
       },
     };

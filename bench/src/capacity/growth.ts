@@ -7,6 +7,7 @@ import { csvTable, type CsvValue } from '../report/csv';
 import type { Machine } from '../report/schema';
 import { escapeXml, lineChart } from '../report/svg';
 import { commit, machine } from '../table4/provenance';
+import { kneeText } from './analysis';
 import { CAPACITY_SCHEMA, type CapacityReport } from './report';
 import { runCapacity } from './run';
 import { SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
@@ -38,6 +39,8 @@ export interface GrowthFigures {
   readonly chainCpuPct: number;
   readonly machineCpuPct: number;
   readonly kneePerS: number | null;
+  /** False when every step of the sweep met the objective: kneePerS is then the highest step, a lower bound. */
+  readonly kneeReached: boolean;
   readonly saturation: string;
 }
 
@@ -112,6 +115,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
           chainCpuPct: step.cpuPct.chain,
           machineCpuPct: step.cpuPct.machine,
           kneePerS: report.knees.find((k) => k.scenario === scenario)?.ratePerS ?? null,
+          kneeReached: report.knees.find((k) => k.scenario === scenario)?.reached ?? false,
           saturation: report.saturation.find((s) => s.scenario === scenario)?.verdict ?? '—',
         },
       ];
@@ -137,7 +141,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       findings.push(
         `${scenario}, ${describeLoad(a)}: chain CPU per transaction ${a.chainCpuMsPerTx.toFixed(1)} ms on ${small.peers} peers, ${b.chainCpuMsPerTx.toFixed(1)} ms on ${large.peers} ` +
           `(×${ratio.toFixed(2)} for ×${peersRatio.toFixed(2)} peers; ${marginal.toFixed(1)} ms per added peer); throughput ${a.throughputPerS.toFixed(1)}/s → ${b.throughputPerS.toFixed(1)}/s; ` +
-          `knee ${a.kneePerS ?? 'none'} → ${b.kneePerS ?? 'none'}/s.`,
+          `knee ${kneeText({ ratePerS: a.kneePerS, reached: a.kneeReached })} → ${kneeText({ ratePerS: b.kneePerS, reached: b.kneeReached })}.`,
       );
     }
     for (const size of sizes) findings.push(`${size.size} (${size.peers} peers): ${size.figures.map((f) => `${f.scenario}: ${f.saturation}`).join('; ')}`);
@@ -163,6 +167,7 @@ const COLUMNS: readonly (readonly [string, (row: { size: GrowthSize; f: GrowthFi
   ['chain_cpu_pct', (r) => r.f.chainCpuPct],
   ['machine_cpu_pct', (r) => r.f.machineCpuPct],
   ['knee_per_s', (r) => r.f.kneePerS],
+  ['knee_reached', (r) => r.f.kneeReached],
 ];
 
 const rows = (report: GrowthReport) => report.sizes.flatMap((size) => size.figures.map((f) => ({ size, f })));

@@ -62,6 +62,9 @@ export interface MeasuredCapacity {
   /** The knees: the highest rates served within the objective (per second), null when none was. */
   readonly writeKneePerS: number | null;
   readonly readKneePerS: number | null;
+  /** Whether each knee was reached (a higher step failed); when not, the knee is a lower bound: the highest step tried. */
+  readonly writeKneeReached: boolean;
+  readonly readKneeReached: boolean;
   /** CPU milliseconds per write and per read: the chain's and the service tier's, at the knee (or the lightest step). */
   readonly chainCpuMsPerWrite: number;
   readonly chainCpuMsPerRead: number;
@@ -112,13 +115,15 @@ export function project(inputs: ProvinceInputs, measured: MeasuredCapacity): Pro
   const writeHeadroom = headroom(measured.writeKneePerS, peakWritesPerS);
   const readHeadroom = headroom(measured.readKneePerS, peakReadsPerS);
   const findings: string[] = [];
-  const describe = (what: string, h: number | null, need: number): string =>
+  const describe = (what: string, h: number | null, need: number, reached: boolean): string =>
     h === null
       ? `${what}: no step of the sweep met the objective, so no headroom can be stated (peak need ${need.toFixed(1)}/s)`
       : h >= 1
-        ? `${what}: the deployment measured here (${measured.cores} cores) serves the peak (${need.toFixed(1)}/s needed) ${h.toFixed(1)}× over`
-        : `${what}: the peak (${need.toFixed(1)}/s) is ${(1 / h).toFixed(1)}× the knee measured on ${measured.cores} cores here; the deployment must be larger than this machine (cores below)`;
-  findings.push(describe('Writes', writeHeadroom, peakWritesPerS), describe('Reads', readHeadroom, peakReadsPerS));
+        ? `${what}: the deployment measured here (${measured.cores} cores) serves the peak (${need.toFixed(1)}/s needed) ${reached ? '' : 'at least '}${h.toFixed(1)}× over`
+        : reached
+          ? `${what}: the peak (${need.toFixed(1)}/s) is ${(1 / h).toFixed(1)}× the knee measured on ${measured.cores} cores here; the deployment must be larger than this machine (cores below)`
+          : `${what}: the peak (${need.toFixed(1)}/s) is above the sweep's highest step (${(h * need).toFixed(1)}/s), which met the objective: whether the ${measured.cores} cores here serve it was not measured (sweep higher rates: --plan full)`;
+  findings.push(describe('Writes', writeHeadroom, peakWritesPerS, measured.writeKneeReached), describe('Reads', readHeadroom, peakReadsPerS, measured.readKneeReached));
   findings.push(
     `CPU at peak: the chain ${chainCores.toFixed(1)} cores, the service tier ${serviceCores.toFixed(1)} cores (measured costs: ${measured.chainCpuMsPerWrite.toFixed(0)} chain CPU ms per write, ` +
       `${measured.chainCpuMsPerRead.toFixed(1)} per read) → ${machines} machine(s) of ${inputs.coresPerMachine} cores at ${Math.round(inputs.targetUtilisation * 100)} % busy, ` +

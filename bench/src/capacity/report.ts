@@ -5,7 +5,7 @@ import { csvTable, type CsvValue } from '../report/csv';
 import { NO_DATA, orNoData } from '../report/format';
 import type { RunProvenance } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
-import type { Ceiling, Knee, Objective, Saturation, ScalingFit } from './analysis';
+import { kneeText, type Ceiling, type Knee, type Objective, type Saturation, type ScalingFit } from './analysis';
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
 import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
 import { uslThroughput } from './usl';
@@ -152,7 +152,7 @@ export function capacityHtml(report: CapacityReport): string {
     '<h2>Knees (open model)</h2>',
     table(
       ['scenario', 'objective', 'knee: offered rate', 'throughput there', 'steps beyond it'],
-      report.knees.map((k) => [k.scenario, `p99 ≤ ${k.objective.p99S} s, 100 % successful, none dropped`, k.ratePerS === null ? 'none met it' : `${k.ratePerS}/s`, k.throughputPerS === null ? '—' : `${n(k.throughputPerS, 1)}/s`, k.beyond.join('; ') || '—']),
+      report.knees.map((k) => [k.scenario, `p99 ≤ ${k.objective.p99S} s, 100 % successful, none dropped`, kneeText(k), k.throughputPerS === null ? '—' : `${n(k.throughputPerS, 1)}/s`, k.beyond.join('; ') || '—']),
     ),
     '<h2>Scalability (closed model, Universal Scalability Law)</h2>',
     table(

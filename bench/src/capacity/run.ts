@@ -64,6 +64,8 @@ export async function runCapacity(planName: string, log: (line: string) => void,
   const measured: MeasuredCapacity = {
     writeKneePerS: writeKnee?.ratePerS ?? null,
     readKneePerS: readKnee?.ratePerS ?? null,
+    writeKneeReached: writeKnee?.reached ?? false,
+    readKneeReached: readKnee?.reached ?? false,
     // A projection needs both costs: a sweep with no step of a scenario stops here (NoDataError), never projects from 0.
     chainCpuMsPerWrite: required(write?.cpuMsPerTx.chain ?? null, 'capacity: chain CPU per write'),
     chainCpuMsPerRead: required(read?.cpuMsPerTx.chain ?? null, 'capacity: chain CPU per read'),
