@@ -8,7 +8,7 @@ import { startOwnServiceTier } from '../interrupt';
 import { GatewayEngine } from '../engine/gateway';
 import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
-import { InterferenceSampler, ourRoots, readProcessCpu, summarise, withDescendants, type InterferenceSummary } from '../resources/interference';
+import { InterferenceSampler, ourRoots, readProcessCpu, summarise, treeWithout, type InterferenceSummary } from '../resources/interference';
 import { MachineSource, ResourceSampler, stats } from '../resources/sampler';
 import type { Options, Scenario } from '../scenario';
 import { NoDataError, required } from '../report/derive';
@@ -100,8 +100,9 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
     new MachineSource(),
     { name: 'chain', pids: () => pidsOf(['peer', 'orderer', 'chaincode']) },
     { name: 'service', pids: () => pidsOf(['service', 'lb']) },
-    // This process and its tree: the Fabric client of the gateway steps, vegeta and its feeder otherwise.
-    { name: 'loadGenerator', pids: () => [...withDescendants([process.pid], readProcessCpu())] },
+    // This process and its tree (the Fabric client of the gateway steps, vegeta and its feeder
+    // otherwise), without the network's nodes when this process started them (bench growth).
+    { name: 'loadGenerator', pids: () => [...treeWithout(process.pid, records.map((r) => r.pid), readProcessCpu())] },
   ]);
   const interference = new InterferenceSampler(ourRoots(layout));
   const metrics = new ProgressMetrics();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { intervalBetween, parseMachineStat, parseProcessStat, summarise, withDescendants, type InterferencePoint, type MachineCpu, type ProcessCpu } from './interference';
+import { intervalBetween, parseMachineStat, parseProcessStat, summarise, treeWithout, withDescendants, type InterferencePoint, type MachineCpu, type ProcessCpu } from './interference';
 
 const stat = (pid: number, name: string, ppid: number, utime: number, stime: number, flags = 4194560): string =>
   `${pid} (${name}) S ${ppid} ${pid} ${pid} 0 -1 ${flags} 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 12345 1000 100`;
@@ -25,6 +25,9 @@ void describe('interference: what else used the machine', () => {
       { pid: 21, ppid: 20 },
     ];
     assert.deepEqual([...withDescendants([10, 99], tree)].sort(), [10, 11, 12]);
+    // The benchmark (10) started a node itself (11, with its child 12): the node's subtree is not the benchmark's own.
+    assert.deepEqual([...treeWithout(10, [11], tree)], [10]);
+    assert.deepEqual([...treeWithout(10, [20], tree)].sort(), [10, 11, 12]);
   });
 
   void it("splits an interval's busy time into ours, the kernel's and someone else's, and names the others", () => {

@@ -88,6 +88,16 @@ export function withDescendants(roots: Iterable<number>, processes: readonly Pic
   return new Set([...roots].filter((pid) => alive.has(pid)).flatMap((pid) => descendants(pid, processes)));
 }
 
+/**
+ * `root`'s tree without the subtrees of `others`: the benchmark's own processes (the load generator)
+ * when it started the network's nodes itself (`bench growth` brings each size up in-process: the
+ * peers are its children until it exits, and are the chain's, not the load generator's).
+ */
+export function treeWithout(root: number, others: Iterable<number>, processes: readonly Pick<ProcessCpu, 'pid' | 'ppid'>[]): Set<number> {
+  const theirs = withDescendants(others, processes);
+  return new Set([...withDescendants([root], processes)].filter((pid) => !theirs.has(pid)));
+}
+
 /** One second (or so) of the machine: shares of all its cores, in %. */
 export interface InterferencePoint {
   /** ms since the epoch, at the end of the interval. */
