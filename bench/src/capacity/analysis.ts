@@ -66,7 +66,8 @@ export function knee(steps: readonly SweepStep[], scenario: SweepScenario, objec
     else beyond.push(`${step.load}/s: ${why.join('; ')}`);
   }
   // Only failures above the knee explain it; one below it (a noisy step) is still listed.
-  const reached = best !== undefined && open.some((s) => s.load > (best?.load ?? 0) && failures(s, objective).length > 0);
+  const top = best?.load;
+  const reached = top !== undefined && open.some((s) => s.load > top && failures(s, objective).length > 0);
   return { scenario, objective, ratePerS: best?.load ?? null, throughputPerS: best?.throughputPerS ?? null, reached, beyond };
 }
 
