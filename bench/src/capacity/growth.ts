@@ -102,6 +102,7 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
       const step = at && httpSteps(report, scenario, at.model).find((s) => s.load === at.load);
       if (!at || !step) return [];
       const peers = report.meta.topology.peers;
+      const knee = report.knees.find((k) => k.scenario === scenario);
       return [
         {
           scenario,
@@ -114,8 +115,8 @@ export function compareSizes(runs: readonly { readonly dir: string; readonly rep
           chainCpuMsPerTxPerPeer: step.cpuMsPerTx.chain === null ? null : step.cpuMsPerTx.chain / peers,
           chainCpuPct: step.cpuPct.chain,
           machineCpuPct: step.cpuPct.machine,
-          kneePerS: report.knees.find((k) => k.scenario === scenario)?.ratePerS ?? null,
-          kneeReached: report.knees.find((k) => k.scenario === scenario)?.reached ?? false,
+          kneePerS: knee?.ratePerS ?? null,
+          kneeReached: knee?.reached ?? false,
           saturation: report.saturation.find((s) => s.scenario === scenario)?.verdict ?? '—',
         },
       ];

@@ -49,7 +49,7 @@ void describe('figures derived from per-request records', () => {
   });
 
   void it('counts what the chain committed by validation code', () => {
-    assert.deepEqual(chainCounts([{ validation: 'VALID' }, { validation: 'MVCC_READ_CONFLICT' }, { validation: 'VALID' }]), { validTx: 2, invalidTx: 1, byValidation: { VALID: 2, MVCC_READ_CONFLICT: 1 } });
+    assert.deepEqual(chainCounts(['VALID', 'MVCC_READ_CONFLICT', 'VALID'].map((validation) => ({ validation, type: 'ENDORSER_TRANSACTION' }))), { validTx: 2, invalidTx: 1, byValidation: { VALID: 2, MVCC_READ_CONFLICT: 1 } });
     assert.deepEqual(chainCounts([]), { validTx: 0, invalidTx: 0, byValidation: {} });
   });
 

@@ -7,6 +7,8 @@
  * A figure with nothing to derive it from is null ("no data"), never 0: no requests, no latency
  * and no success rate; no window, no throughput.
  */
+import { countTransactions } from '@energysale/network';
+
 import { percentile } from '../scenario/stats';
 import type { ChainCount, LatencyStats, LoadSample, PhaseFigures } from './schema';
 
@@ -118,15 +120,9 @@ export function deriveTest(measured: PhaseRecords & { readonly window: Span }, w
   };
 }
 
-/** A transaction as a block holds it: its validation code (VALID, MVCC_READ_CONFLICT, ...). */
-export interface CommittedTx {
-  readonly validation: string;
-}
-
-/** What the chain committed of a window's transactions, by validation code: VALID ones and every other. */
-export function chainCounts(transactions: readonly CommittedTx[]): Omit<ChainCount, 'source'> {
-  const byValidation: Record<string, number> = {};
-  for (const tx of transactions) byValidation[tx.validation] = (byValidation[tx.validation] ?? 0) + 1;
+/** What the chain committed of a window's transactions, by validation code (the network's count): VALID ones and every other. */
+export function chainCounts(transactions: Parameters<typeof countTransactions>[0]): Omit<ChainCount, 'source'> {
+  const { byValidation } = countTransactions(transactions);
   const validTx = transactions.filter((tx) => tx.validation === 'VALID').length;
   return { validTx, invalidTx: transactions.length - validTx, byValidation };
 }
