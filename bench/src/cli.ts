@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './quiet';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,11 +25,19 @@ import { PROFILES, type Profile } from './table4/profiles';
 import { DEFAULT_DISTURBANCE } from './resources/interference';
 import { EXIT_DISTURBED, runTable4 } from './table4/run';
 import { interferenceNote } from './capacity/report';
-import { parseDuration } from './scenario';
+import { parseDuration, ScenarioConfigError } from './scenario';
+import { controlAddress, EXIT, runCommand } from './script/command';
+import { ScriptCompileError, ScriptInitError } from './script/loader';
+import { renderRunReport } from './script/report';
+import { ScriptLifecycleError } from './script/runtime/run';
 import { SOAK_SCENARIOS, type SoakScenario } from './soak/raw';
 import { renderSoakReport, runSoak, soakExitCode } from './soak/run';
 
-const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
+const usage = `usage: bench run <script.ts> [--vus N] [--duration D] [--iterations I] [--env K=V ...] [--out json=FILE]
+                  [--summary-export FILE] [--no-service] [--no-report] [--reports DIR] [--address HOST:PORT]
+       bench run --render DIR
+       bench scale --vus N | --stop [--address HOST:PORT]
+       bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
                   [--inject-write-delay-ms MS] [--reports DIR]
        bench baseline [--out FILE] [--repeats N] [--users U] [--duration D] [--warmup W] [--from current.json]
@@ -40,7 +49,16 @@ const usage = `usage: bench table4 [--profile paper|quick|tuned] [--engine http|
                   [--drift-window 5m] [--max-drift 1.2] [--other-above PCT] [--other-share PCT] [--reports DIR]
        bench soak --render DIR
 
-  Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
+  run       a k6-shaped TypeScript script (options, default function, setup/teardown, handleSummary; all seven
+            executors), type-checked then run by the in-process engine (undici), on this machine's network when it
+            is up (the retail service started in front of it; the script's network module reaches it). The k6
+            end-of-test summary; exit 0, 99 when a threshold failed (abortOnFail stops the run early, also 99),
+            104 invalid options, 107 a type error or a script that throws outside iterations, 108 test.abort().
+            Writes reports/<time>_run-<script>_<sha>/ (run.json, run.html, raw/samples.json.gz); --render DIR
+            derives its figures again from raw/. The scripts under bench/scenarios/ are examples; README
+            "Writing your own scenario". scale: the VUs of a running externally-controlled scenario.
+
+  table4    Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
   with Caliper straight to Fabric (caliper); CPU and memory from Prometheus, started by the command.
   Writes reports/<date>_table4-<profile>_<sha>/.
@@ -320,6 +338,86 @@ async function soak(argv: string[]): Promise<number> {
   return report.exitCode;
 }
 
+async function scriptRun(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      vus: { type: 'string', short: 'u' },
+      duration: { type: 'string', short: 'd' },
+      iterations: { type: 'string', short: 'i' },
+      env: { type: 'string', short: 'e', multiple: true, default: [] },
+      out: { type: 'string', short: 'o' },
+      'summary-export': { type: 'string' },
+      'no-service': { type: 'boolean', default: false },
+      'no-report': { type: 'boolean', default: false },
+      reports: { type: 'string', default: 'reports' },
+      address: { type: 'string' },
+      render: { type: 'string' },
+    },
+  });
+  if (values.render !== undefined) {
+    const { report, rederived } = await renderRunReport(values.render);
+    const same = JSON.stringify(rederived.metrics) === JSON.stringify(report.summary.metrics);
+    print(same ? `every figure of ${values.render}/run.json derived again from raw/: the same` : `figures of ${values.render}/run.json differ from those derived from raw/`);
+    return same ? 0 : 1;
+  }
+  const [script] = positionals;
+  if (script === undefined || positionals.length > 1) throw new UsageError('bench run <script.ts> [options]: one script');
+  const env: Record<string, string> = {};
+  for (const pair of values.env) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--env ${pair}: expected KEY=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  let outJson: string | undefined;
+  if (values.out !== undefined) {
+    if (!values.out.startsWith('json=')) throw new UsageError(`--out ${values.out}: the output is json=FILE`);
+    outJson = values.out.slice('json='.length);
+  }
+  if (values.duration !== undefined) parseDuration(values.duration, '--duration');
+  const overrides = {
+    ...(values.vus !== undefined && { vus: count(values.vus, '--vus', 1) }),
+    ...(values.duration !== undefined && { duration: values.duration }),
+    ...(values.iterations !== undefined && { iterations: count(values.iterations, '--iterations', 1) }),
+  };
+  try {
+    const { exitCode } = await runCommand({
+      script,
+      overrides,
+      env,
+      ...(outJson !== undefined && { outJson }),
+      ...(values['summary-export'] !== undefined && { summaryExport: values['summary-export'] }),
+      ...(values.address !== undefined && { address: values.address }),
+      noService: values['no-service'],
+      reportsDir: values['no-report'] ? null : values.reports,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof ScriptCompileError || error instanceof ScriptInitError || error instanceof ScriptLifecycleError) {
+      process.stderr.write(`bench run: ${error.message}\n`);
+      return EXIT.scriptException;
+    }
+    if (error instanceof ScenarioConfigError) {
+      process.stderr.write(`bench run: ${error.name}: ${error.message}\n`);
+      return EXIT.invalidConfig;
+    }
+    throw error;
+  }
+}
+
+/** `bench scale --vus N`: changes the VUs of the running externally-controlled scenario (k6 scale). */
+async function scale(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { vus: { type: 'string' }, stop: { type: 'boolean', default: false }, address: { type: 'string' } } });
+  const address = values.address ?? (await controlAddress());
+  const attributes = { ...(values.vus !== undefined && { vus: count(values.vus, '--vus', 0) }), ...(values.stop && { stopped: true }) };
+  if (Object.keys(attributes).length === 0) throw new UsageError('bench scale --vus N | --stop [--address host:port]');
+  const response = await fetch(`http://${address}/v1/status`, { method: 'PATCH', body: JSON.stringify({ data: { attributes } }), headers: { 'content-type': 'application/json' } });
+  print(`${response.status} ${await response.text()}`.trim());
+  return response.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'gate') {
     try {
@@ -336,6 +434,8 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'reliability') return reliability(argv.slice(1));
   if (argv[0] === 'security') return security(argv.slice(1));
   if (argv[0] === 'soak') return soak(argv.slice(1));
+  if (argv[0] === 'run') return scriptRun(argv.slice(1));
+  if (argv[0] === 'scale') return scale(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);
@@ -377,7 +477,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)}\n`);
     process.exitCode = 1;
   },
 );

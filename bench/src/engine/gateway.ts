@@ -83,15 +83,22 @@ export class GatewayEngine implements LoadEngine {
   private async send(request: EngineRequest): Promise<Sent> {
     const { mode, org, user, call } = parseGatewayRequest(request);
     const bytesSent = request.body === undefined ? 0 : Buffer.byteLength(request.body);
+    const { status, error, body } = await this.invoke(mode, org, user, call);
+    return { status, error, bytesSent, bytesReceived: body.length, body, headers: {} };
+  }
+
+  /**
+   * One chaincode call as `user` of `org`, answered like the service answers it: 200 with the
+   * chaincode's result, or the service's status with a problem body {status, code, detail}.
+   */
+  async invoke(mode: GatewayMode, org: string, user: string, call: Call): Promise<{ status: number; error: string | undefined; body: Buffer }> {
     try {
       const invocation = { ...call, user: this.userOf(org, user) };
       const result = mode === 'SUBMIT' ? (await this.client.submit(invocation)).result : await this.client.evaluate(invocation);
-      const body = Buffer.from(result);
-      return { status: 200, error: undefined, bytesSent, bytesReceived: body.length, body, headers: {} };
+      return { status: 200, error: undefined, body: Buffer.from(result) };
     } catch (error) {
       const { status, code, detail } = classify(error);
-      const body = Buffer.from(JSON.stringify({ status, code, detail }));
-      return { status, error: `${status} ${code}: ${detail}`, bytesSent, bytesReceived: body.length, body, headers: {} };
+      return { status, error: `${status} ${code}: ${detail}`, body: Buffer.from(JSON.stringify({ status, code, detail })) };
     }
   }
 

@@ -12,10 +12,14 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `registry` at http://<endpoint>/metrics (endpoint host:port) until closed. */
-export async function serveMetrics(registry: Registry, endpoint: string): Promise<MetricsServer> {
+/** Answers a request besides GET /metrics (the script runner's control API); false when it is not its. */
+export type ExtraRoutes = (request: http.IncomingMessage, response: http.ServerResponse) => boolean;
+
+/** Serves `registry` at http://<endpoint>/metrics (endpoint host:port) until closed, and `extra` routes. */
+export async function serveMetrics(registry: Registry, endpoint: string, extra?: ExtraRoutes): Promise<MetricsServer> {
   const { hostname, port } = new URL(`http://${endpoint}`);
   const server = http.createServer((request, response) => {
+    if (extra?.(request, response) === true) return;
     if (request.method !== 'GET' || request.url !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
       return;

@@ -23,6 +23,8 @@ export const METRICS = {
 
 export type MetricName = keyof typeof METRICS;
 export type MetricType = (typeof METRICS)[MetricName];
+/** Every type a threshold may be on: a script's custom metrics add gauges. */
+export type AnyMetricType = MetricType | 'gauge';
 
 /**
  * k6's aggregation methods. Trend: avg, min, max, med, p(N), count. Counter: count, and rate =
@@ -30,7 +32,7 @@ export type MetricType = (typeof METRICS)[MetricName];
  * metrics: rate = the share in [0, 1] of true samples, and count = the number of samples.
  */
 export type Aggregation =
-  | { readonly kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' }
+  | { readonly kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' }
   | { readonly kind: 'percentile'; readonly p: number };
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -55,10 +57,11 @@ export interface Threshold {
 /** Tags every request sample has, besides its scenario's (`scenario` and the scenario's `tags`). */
 export const REQUEST_TAGS = ['method', 'status', 'expected_response'] as const;
 
-const ALLOWED: Readonly<Record<MetricType, readonly Aggregation['kind'][]>> = {
+const ALLOWED: Readonly<Record<AnyMetricType, readonly Aggregation['kind'][]>> = {
   trend: ['avg', 'min', 'max', 'med', 'percentile', 'count'],
   counter: ['count', 'rate'],
   rate: ['rate', 'count'],
+  gauge: ['value', 'min', 'max'],
 };
 
 const KEY = /^([a-z_][a-z0-9_]*)(?:\{(.*)\})?$/;
@@ -90,12 +93,17 @@ export function parseThresholds(
 }
 
 export function parseThresholdKey(key: string): { metric: MetricName; tags: Record<string, string> } {
+  const { metric, tags } = splitThresholdKey(key);
+  if (!Object.hasOwn(METRICS, metric)) {
+    throw new ThresholdSyntaxError(key, `unknown metric "${metric}" (known: ${Object.keys(METRICS).join(', ')})`);
+  }
+  return { metric: metric as MetricName, tags };
+}
+
+/** `metric{tag:value,...}` split into the metric's name (not checked against any list) and the tag filter. */
+export function splitThresholdKey(key: string): { metric: string; tags: Record<string, string> } {
   const match = KEY.exec(key.trim());
   if (match === null) throw new ThresholdSyntaxError(key, 'expected metric or metric{tag:value,...}');
-  const name = match[1] ?? '';
-  if (!Object.hasOwn(METRICS, name)) {
-    throw new ThresholdSyntaxError(key, `unknown metric "${name}" (known: ${Object.keys(METRICS).join(', ')})`);
-  }
   const tags: Record<string, string> = {};
   if (match[2] !== undefined) {
     for (const pair of match[2].split(',')) {
@@ -107,10 +115,15 @@ export function parseThresholdKey(key: string): { metric: MetricName; tags: Reco
       tags[tag] = value;
     }
   }
-  return { metric: name as MetricName, tags };
+  return { metric: match[1] ?? '', tags };
 }
 
 export function parseCondition(source: string, metric: MetricName): ThresholdCondition {
+  return parseConditionOf(source, metric, METRICS[metric]);
+}
+
+/** A condition on a metric of any type (`metric` names it in errors). */
+export function parseConditionOf(source: string, metric: string, type: AnyMetricType): ThresholdCondition {
   const match = CONDITION.exec(source);
   if (match === null) throw new ThresholdSyntaxError(source, 'expected <aggregation><operator><number>, e.g. p(95)<500');
   const [, name = '', argument, op = '', number = ''] = match;
@@ -121,12 +134,11 @@ export function parseCondition(source: string, metric: MetricName): ThresholdCon
     aggregation = { kind: 'percentile', p };
   } else if (argument !== undefined) {
     throw new ThresholdSyntaxError(source, `"${name}" takes no argument`);
-  } else if (['avg', 'min', 'max', 'med', 'count', 'rate'].includes(name)) {
-    aggregation = { kind: name as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
+  } else if (['avg', 'min', 'max', 'med', 'count', 'rate', 'value'].includes(name)) {
+    aggregation = { kind: name as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' };
   } else {
-    throw new ThresholdSyntaxError(source, `unknown aggregation "${name}" (avg, min, max, med, p(N), count, rate)`);
+    throw new ThresholdSyntaxError(source, `unknown aggregation "${name}" (avg, min, max, med, p(N), count, rate, value)`);
   }
-  const type = METRICS[metric];
   if (!ALLOWED[type].includes(aggregation.kind)) {
     const allowed = ALLOWED[type].map((k) => (k === 'percentile' ? 'p(N)' : k)).join(', ');
     throw new ThresholdSyntaxError(source, `${metric} is a ${type}: its aggregations are ${allowed}`);
@@ -165,6 +177,7 @@ export function aggregate(data: MetricData, aggregation: Aggregation): number | 
           return n === 0 ? null : sum / n;
         }
         case 'rate':
+        case 'value':
           return null;
       }
       break;

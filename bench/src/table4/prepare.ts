@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { currentTemplate, enrollUsers, locateToolchain, peerOrg, virtualUserNames, type StateLayout, type Topology } from '@energysale/network';
+import { currentTemplate, enrollUsers, locateToolchain, peerOrg, virtualUserNames, type ParticipantRole, type StateLayout, type Topology } from '@energysale/network';
 
 import type { TokenIssuer } from '@energysale/service';
 
@@ -56,18 +56,8 @@ export async function prepare(
 ): Promise<Fixture> {
   const runId = `t4${Date.now().toString(36)}`;
   const consumers = peerOrg(topology, 'consumer');
-  const names = virtualUserNames('vu', options.users);
-  options.log(`enrolling ${names.length} virtual users with ${consumers.name}'s CA`);
-  await enrollUsers(await locateToolchain(), layout, topology, consumers.key, names, 'consumer');
-  const users = names.map((user) => ({ user, handle: `${consumers.mspId}/${user}`, token: tokens.issue({ org: consumers.key, user }) }));
-  options.log('registering participants on chain');
-  await pool(users, 10, async (u) => {
-    await call(baseUrl, u.token, 'POST', '/participants/me');
-  });
-  const retailer = tokens.issue({ org: 'retailer', user: 'retailer1' });
-  const seller = ((await call(baseUrl, retailer, 'POST', '/participants/me')) as { handle: string }).handle;
-  const packageId = `${runId}-pkg`;
-  await call(baseUrl, retailer, 'POST', '/templates', currentTemplate(packageId, 'Table 4 benchmark package'));
+  const users = await enrollVirtualUsers(topology, layout, tokens, baseUrl, { orgKey: consumers.key, role: 'consumer', prefix: 'vu', count: options.users, log: options.log });
+  const { seller, packageId } = await retailFixture(tokens, baseUrl, `${runId}-pkg`, 'Table 4 benchmark package');
   options.log(`writing ${users.length * options.preloadOrdersPerUser} orders for the query test`);
   const preloaded: string[][] = users.map(() => []);
   await pool(users, 10, async (u, i) => {
@@ -78,6 +68,38 @@ export async function prepare(
     }
   });
   return { runId, org: consumers.key, users, seller, packageId, preloaded };
+}
+
+/**
+ * Virtual users through the service like any client: each its own identity enrolled with the org's
+ * CA (names `<prefix>0001`, ...; enrolling again reuses an identity), given a service token, and
+ * registered on chain.
+ */
+export async function enrollVirtualUsers(
+  topology: Topology,
+  layout: StateLayout,
+  tokens: TokenIssuer,
+  baseUrl: string,
+  options: { orgKey: string; role: ParticipantRole; prefix: string; count: number; log: (line: string) => void },
+): Promise<VirtualUser[]> {
+  const org = peerOrg(topology, options.orgKey);
+  const names = virtualUserNames(options.prefix, options.count);
+  options.log(`enrolling ${names.length} virtual users with ${org.name}'s CA`);
+  await enrollUsers(await locateToolchain(), layout, topology, org.key, names, options.role);
+  const users = names.map((user) => ({ user, handle: `${org.mspId}/${user}`, token: tokens.issue({ org: org.key, user }) }));
+  options.log('registering participants on chain');
+  await pool(users, 10, async (u) => {
+    await call(baseUrl, u.token, 'POST', '/participants/me');
+  });
+  return users;
+}
+
+/** A retailer registered on chain (retailer1) and a package template of it: what orders are declared against. */
+export async function retailFixture(tokens: TokenIssuer, baseUrl: string, packageId: string, title: string): Promise<{ seller: string; packageId: string; retailerToken: string }> {
+  const retailerToken = tokens.issue({ org: 'retailer', user: 'retailer1' });
+  const seller = ((await call(baseUrl, retailerToken, 'POST', '/participants/me')) as { handle: string }).handle;
+  await call(baseUrl, retailerToken, 'POST', '/templates', currentTemplate(packageId, title));
+  return { seller, packageId, retailerToken };
 }
 
 /** Agreed terms of a benchmark order; the salt is the service's (derived from the order). */
