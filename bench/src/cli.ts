@@ -27,6 +27,7 @@ import { EXIT_DISTURBED, runTable4 } from './table4/run';
 import { interferenceNote } from './capacity/report';
 import { parseDuration, ScenarioConfigError } from './scenario';
 import { controlAddress, EXIT, runCommand } from './script/command';
+import { compareEngines } from './engine/compare';
 import { ScriptCompileError, ScriptInitError } from './script/loader';
 import { renderRunReport } from './script/report';
 import { ScriptLifecycleError } from './script/runtime/run';
@@ -37,6 +38,7 @@ const usage = `usage: bench run <script.ts> [--vus N] [--duration D] [--iteratio
                   [--summary-export FILE] [--no-service] [--no-report] [--reports DIR] [--address HOST:PORT]
        bench run --render DIR
        bench scale --vus N | --stop [--address HOST:PORT]
+       bench engines [--test order_query|add_order] [--users 30] [--warmup 5s] [--duration 30s] [--repeats 3] [--reports DIR]
        bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
                   [--inject-write-delay-ms MS] [--reports DIR]
@@ -57,6 +59,10 @@ const usage = `usage: bench run <script.ts> [--vus N] [--duration D] [--iteratio
             Writes reports/<time>_run-<script>_<sha>/ (run.json, run.html, raw/samples.json.gz); --render DIR
             derives its figures again from raw/. The scripts under bench/scenarios/ are examples; README
             "Writing your own scenario". scale: the VUs of a running externally-controlled scenario.
+
+  engines   vegeta (through the scenario runner) and the script runner's undici engine on one fixture, the same
+            Table 4 test, --repeats times each in alternating order: throughput, latency and the load generator's CPU
+            per request. Writes reports/<time>_engines-<test>_<sha>/ (engines.json, engines.md, raw/). Exit 98 when disturbed.
 
   table4    Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
   order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
@@ -407,6 +413,38 @@ async function scriptRun(argv: string[]): Promise<number> {
   }
 }
 
+async function enginesCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      test: { type: 'string', default: 'order_query' },
+      users: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '5s' },
+      duration: { type: 'string', default: '30s' },
+      repeats: { type: 'string', default: '3' },
+      reports: { type: 'string', default: 'reports' },
+    },
+  });
+  if (values.test !== 'order_query' && values.test !== 'add_order') throw new UsageError(`--test is order_query or add_order, not ${values.test}`);
+  parseDuration(values.warmup, '--warmup');
+  parseDuration(values.duration, '--duration');
+  const { dir, comparison } = await compareEngines({
+    test: values.test,
+    users: count(values.users, '--users', 30),
+    warmup: values.warmup,
+    duration: values.duration,
+    repeats: count(values.repeats, '--repeats', 3),
+    reportsDir: values.reports,
+    log: print,
+  });
+  for (const engine of ['vegeta', 'undici'] as const) {
+    const e = comparison.byEngine[engine];
+    print(`${engine}: ${e.throughputTxPerMin.median.toFixed(1)} tx/min, avg ${e.avgLatencyS.median.toFixed(4)} s, ${e.cpuUsPerRequest.median.toFixed(1)} µs CPU per request (medians of ${comparison.config.repeats})`);
+  }
+  print(`engines report: ${dir}/engines.md`);
+  return comparison.disturbed ? EXIT_DISTURBED : 0;
+}
+
 /** `bench scale --vus N`: changes the VUs of the running externally-controlled scenario (k6 scale). */
 async function scale(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { vus: { type: 'string' }, stop: { type: 'boolean', default: false }, address: { type: 'string' } } });
@@ -436,6 +474,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'soak') return soak(argv.slice(1));
   if (argv[0] === 'run') return scriptRun(argv.slice(1));
   if (argv[0] === 'scale') return scale(argv.slice(1));
+  if (argv[0] === 'engines') return enginesCommand(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } } });
   if (positionals[0] !== 'table4') {
     process.stdout.write(`${usage}\n`);

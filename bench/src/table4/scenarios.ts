@@ -11,7 +11,7 @@ import type { Profile } from './profiles';
 import { PAPER_TABLE_4 } from '../report/schema';
 
 /** Thresholds are the contract: falling below the paper's own figures fails the run (exit 99). */
-function paperThresholds(scenario: 'add_order' | 'order_query'): Record<string, string[]> {
+export function paperThresholds(scenario: 'add_order' | 'order_query'): Record<string, string[]> {
   const paper = PAPER_TABLE_4[scenario];
   const tag = `{scenario:${scenario}}`;
   return {

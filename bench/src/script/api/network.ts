@@ -5,10 +5,16 @@
  */
 import { peerOrg } from '@energysale/network';
 
-import { enrollVirtualUsers, orderTerms as benchmarkTerms, retailFixture, type VirtualUser } from '../../table4/prepare';
+import { readFileSync } from 'node:fs';
+
+import { enrollVirtualUsers, orderTerms as benchmarkTerms, prepare, retailFixture, type Fixture, type VirtualUser } from '../../table4/prepare';
+import { paperThresholds as table4Thresholds } from '../../table4/scenarios';
 import { currentRun, ScriptContextError, type ScriptNetwork } from '../runtime/context';
 
-export type { VirtualUser };
+export type { Fixture, VirtualUser };
+
+/** The environment variable naming a fixture file a harness prepared (its users, retailer, package and preloaded orders). */
+export const FIXTURE_ENV = 'TABLE4_FIXTURE';
 
 function networkOf(what: string): ScriptNetwork {
   const network = currentRun(`network.${what}`).network;
@@ -16,7 +22,7 @@ function networkOf(what: string): ScriptNetwork {
   return network;
 }
 
-/** The retail service's base URL (nginx in front of the service instances), e.g. http://127.10.0.1:8080. */
+/** The retail service's base URL (nginx in front of the service instances). */
 export function baseUrl(): string {
   const url = networkOf('baseUrl').baseUrl;
   if (url === undefined) throw new ScriptContextError('network.baseUrl: the run started no service (--no-service); pass the URL with --env');
@@ -75,5 +81,23 @@ export function orderTerms(): { quantityMWh: string; tradePrice: string; settlem
   return benchmarkTerms();
 }
 
-const network = { baseUrl, token, mspId, enrollUsers, retailer, orderTerms };
+/**
+ * What Table 4's tests need: `users` consumer users (each its own identity), the retailer and its
+ * package, and `preloadOrdersPerUser` orders of each user for the query test. A harness that
+ * prepared one already names its file in __ENV.TABLE4_FIXTURE (so two engines share it); else it is
+ * made here.
+ */
+export async function table4Fixture(options: { users: number; preloadOrdersPerUser: number }): Promise<Fixture> {
+  const file = currentRun('network.table4Fixture').env[FIXTURE_ENV];
+  if (file !== undefined && file !== '') return JSON.parse(readFileSync(file, 'utf8')) as Fixture;
+  const network = networkOf('table4Fixture');
+  return prepare(network.topology, network.layout, network.tokens, baseUrl(), { ...options, log: () => undefined });
+}
+
+/** The paper's Table 4 figures as thresholds on a scenario named after the test (avg latency, throughput, no failure, every check). */
+export function paperThresholds(test: 'add_order' | 'order_query'): Record<string, string[]> {
+  return table4Thresholds(test);
+}
+
+const network = { baseUrl, token, mspId, enrollUsers, retailer, orderTerms, table4Fixture, paperThresholds };
 export default network;
