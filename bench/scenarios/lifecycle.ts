@@ -16,7 +16,7 @@ import http from '@energysale/bench/script/http';
 import { Rate } from '@energysale/bench/script/metrics';
 import network, { type VirtualUser } from '@energysale/bench/script/network';
 
-import { auth, declareOrder, envNumber, newRunId, orderId, orderOf, postJson, readOrder, reviewMode, userOfVu, type Order } from './lib/retail';
+import { auth, declareOrder, envNumber, newRunId, orderId, orderOf, postJson, readOrder, reviewMode, userOfVu, type MarketSetup, type Order } from './lib/retail';
 
 /** Enrolled users, and VUs: one user each. */
 const USERS = envNumber('USERS', 30);
@@ -84,12 +84,7 @@ const FINAL_HISTORY = 1 + STEPS.length;
 const describe = (s: State): string => `${s.stage}/${s.status}, next ${s.next ?? 'nobody'}`;
 const isIn = (order: Order | undefined, s: State): boolean => order?.stage === s.stage && order.status === s.status && order.nextOperator === s.next;
 
-interface Setup {
-  readonly runId: string;
-  readonly baseUrl: string;
-  readonly users: VirtualUser[];
-  readonly seller: string;
-  readonly packageId: string;
+interface Setup extends MarketSetup {
   readonly retailerToken: string;
   readonly exchangeToken: string;
   /** The VUs and iterations per VU the run makes: teardown() finds the orders from them. */

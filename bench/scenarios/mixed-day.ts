@@ -9,9 +9,9 @@
 import { check, fail, group, type Options } from '@energysale/bench/script';
 import execution from '@energysale/bench/script/execution';
 import http from '@energysale/bench/script/http';
-import network, { type VirtualUser } from '@energysale/bench/script/network';
+import network from '@energysale/bench/script/network';
 
-import { auth, declareOrder, envNumber, newRunId, orderId, orderOf, readOrder, userOfVu } from './lib/retail';
+import { auth, declareOrder, envNumber, newRunId, orderId, orderOf, readOrder, userOfVu, type MarketSetup } from './lib/retail';
 
 /** Enrolled users, and the most VUs the declarations may take. */
 const USERS = envNumber('USERS', 20);
@@ -64,12 +64,7 @@ export const options: Options = {
   setupTimeout: '5m',
 };
 
-interface Setup {
-  readonly runId: string;
-  readonly baseUrl: string;
-  readonly users: VirtualUser[];
-  readonly seller: string;
-  readonly packageId: string;
+interface Setup extends MarketSetup {
   readonly regulatorToken: string;
 }
 

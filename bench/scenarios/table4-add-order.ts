@@ -7,33 +7,17 @@
  */
 import { check } from '@energysale/bench/script';
 import execution from '@energysale/bench/script/execution';
-import network, { type Fixture } from '@energysale/bench/script/network';
 
-import { declareOrder, envNumber, orderOf, userOfVu } from './lib/retail';
+import { declareOrder, orderOf, userOfVu } from './lib/retail';
+import { table4Options, table4Setup, type Table4Data } from './lib/table4';
 
-const USERS = envNumber('USERS', 30);
-const WARMUP = __ENV.WARMUP ?? '30s';
-const DURATION = __ENV.DURATION ?? '10m';
+export const options = table4Options('add_order');
 
-export const options = {
-  scenarios: {
-    warmup: { executor: 'constant-vus', vus: USERS, duration: WARMUP, gracefulStop: '0s' },
-    add_order: { executor: 'constant-vus', vus: USERS, duration: DURATION, startTime: WARMUP, tags: { test: 'add_order' } },
-  },
-  thresholds: network.paperThresholds('add_order'),
-  setupTimeout: '5m',
-};
-
-interface Data {
-  readonly fixture: Fixture;
-  readonly baseUrl: string;
+export function setup(): Promise<Table4Data> {
+  return table4Setup(0);
 }
 
-export async function setup(): Promise<Data> {
-  return { fixture: await network.table4Fixture({ users: USERS, preloadOrdersPerUser: 0 }), baseUrl: network.baseUrl() };
-}
-
-export default async function (data: Data): Promise<void> {
+export default async function (data: Table4Data): Promise<void> {
   const user = userOfVu(data.fixture.users);
   // Ids of the user's own: the run's, the scenario's, the VU's and its iteration's.
   const id = `${data.fixture.runId}-${execution.scenario.name}-${user.user}-${execution.vu.idInTest}-${execution.vu.iterationInScenario}`;

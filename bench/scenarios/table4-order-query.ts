@@ -7,33 +7,17 @@
  */
 import { check } from '@energysale/bench/script';
 import execution from '@energysale/bench/script/execution';
-import network, { type Fixture } from '@energysale/bench/script/network';
 
 import { envNumber, orderOf, readOrder, userOfVu } from './lib/retail';
+import { table4Options, table4Setup, type Table4Data } from './lib/table4';
 
-const USERS = envNumber('USERS', 30);
-const WARMUP = __ENV.WARMUP ?? '30s';
-const DURATION = __ENV.DURATION ?? '10m';
+export const options = table4Options('order_query');
 
-export const options = {
-  scenarios: {
-    warmup: { executor: 'constant-vus', vus: USERS, duration: WARMUP, gracefulStop: '0s' },
-    order_query: { executor: 'constant-vus', vus: USERS, duration: DURATION, startTime: WARMUP, tags: { test: 'order_query' } },
-  },
-  thresholds: network.paperThresholds('order_query'),
-  setupTimeout: '5m',
-};
-
-interface Data {
-  readonly fixture: Fixture;
-  readonly baseUrl: string;
+export function setup(): Promise<Table4Data> {
+  return table4Setup(envNumber('PRELOAD', 1));
 }
 
-export async function setup(): Promise<Data> {
-  return { fixture: await network.table4Fixture({ users: USERS, preloadOrdersPerUser: envNumber('PRELOAD', 1) }), baseUrl: network.baseUrl() };
-}
-
-export default async function (data: Data): Promise<void> {
+export default async function (data: Table4Data): Promise<void> {
   const user = userOfVu(data.fixture.users);
   const ids = data.fixture.preloaded[data.fixture.users.indexOf(user)] ?? [];
   const id = ids[execution.vu.iterationInScenario % Math.max(1, ids.length)];

@@ -50,6 +50,12 @@ export interface Market {
   readonly packageId: string;
 }
 
+/** What a script's setup() hands its iterations: the market, the run's id and the users it enrolled. */
+export interface MarketSetup extends Market {
+  readonly runId: string;
+  readonly users: VirtualUser[];
+}
+
 /** POST /orders as `user`: the body Table 4 declares ({id, packageId, content, seller, terms}). */
 export function declareOrder(market: Market, user: VirtualUser, id: string, content: string): Promise<Response> {
   const body = { id, packageId: market.packageId, content, seller: market.seller, terms: network.orderTerms() };

@@ -19,9 +19,10 @@ import { startOwnServiceTier } from '../interrupt';
 import { phaseFigures, type Outcome, type Span } from '../report/derive';
 import type { PhaseFigures } from '../report/schema';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type InterferenceSummary } from '../resources/interference';
-import { parseDuration } from '../scenario/duration';
 import { isFailure } from '../scenario/log';
+import type { ScenarioRecords } from '../scenario/records';
 import { compileScript } from '../script/loader';
+import { scriptScenarioRecords } from '../script/records';
 import { runScript } from '../script/runtime/run';
 import { FIXTURE_ENV } from '../script/api/network';
 import { runningNetwork, runTest } from '../table4/load';
@@ -123,38 +124,29 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
     const profile: Profile = { name: 'quick', users: options.users, duration: options.duration, warmup: options.warmup, preloadOrdersPerUser: 2, batch: 'model', tuning: null };
     const vegeta = await VegetaEngine.locate();
     const compiled = compileScript(SCRIPTS[test]);
-    const warmupMs = parseDuration(options.warmup, '--warmup');
-    const durationMs = parseDuration(options.duration, '--duration');
     sampler.start();
 
     const measure = async (engine: EngineName, repeat: number): Promise<void> => {
       log(`${test} with ${engine}, repeat ${repeat}`);
       const before = cpuNow();
-      let outcomes: Outcome[];
-      let window: Span;
-      let sent: number;
+      let records: ScenarioRecords | undefined;
       if (engine === 'vegeta') {
         const build = test === 'order_query' ? orderQueryOptions : addOrderOptions;
         const ran = await runTest(build(tier.url, profile, fixture), { log, engine: vegeta, metrics: new ProgressMetrics() });
-        const records = ran.records.find((r) => r.scenario === test);
-        if (records?.windows.measured === null || records === undefined) throw new Error(`vegeta's ${test} has no measured window`);
-        window = records.windows.measured;
-        outcomes = records.requests.filter((r) => r.phase === 'measured').map((r) => ({ startMs: r.startMs, endMs: r.startMs + r.latencyMs, ok: !isFailure(r.status) }));
-        sent = records.requests.length;
+        records = ran.records.find((r) => r.scenario === test);
       } else {
         const result = await runScript(compiled, {
           env: { [FIXTURE_ENV]: fixtureFile, USERS: String(options.users), WARMUP: options.warmup, DURATION: options.duration },
           network: { topology: network.topology, layout, tokens, baseUrl: tier.url },
           log,
         });
-        const start = result.startedMs + warmupMs;
-        window = { startMs: start, endMs: start + durationMs };
-        outcomes = result.store.select('http_req_duration', { scenario: test }).flatMap((s) =>
-          s.values.map((latency, i) => ({ startMs: s.times[i] ?? 0, endMs: (s.times[i] ?? 0) + latency, ok: s.tags.expected_response === 'true' })),
-        );
-        sent = result.store.select('http_reqs').reduce((n, s) => n + s.values.length, 0);
+        records = scriptScenarioRecords(result, test, 'warmup');
       }
       const after = cpuNow();
+      if (records?.windows.measured == null) throw new Error(`${engine}'s ${test} has no measured window`);
+      const window: Span = records.windows.measured;
+      const outcomes: Outcome[] = records.requests.filter((r) => r.phase === 'measured').map((r) => ({ startMs: r.startMs, endMs: r.startMs + r.latencyMs, ok: !isFailure(r.status) }));
+      const sent = records.requests.length;
       const harnessCpuMs = after.selfMs - before.selfMs;
       const childCpuMs = after.childrenMs - before.childrenMs;
       const measured = phaseFigures(outcomes, window, 0);

@@ -88,6 +88,8 @@ export interface ScriptRunResult {
   readonly handleSummary: Readonly<Record<string, string>> | undefined;
   readonly store: MetricStore;
   readonly scenarios: readonly ScenarioPlan[];
+  /** Each scenario that started: from its start for its planned length (gracefulStop excluded), epoch ms. */
+  readonly windows: Readonly<Record<string, { readonly startMs: number; readonly endMs: number }>>;
   readonly startedMs: number;
   readonly endedMs: number;
   readonly iterationErrors: number;
@@ -216,6 +218,10 @@ export async function runScript(file: string | CompiledScript, options: ScriptRu
       handleSummary: handled,
       store,
       scenarios: plans,
+      windows: Object.fromEntries(scenarioStates.flatMap((s) => {
+        const window = s.window();
+        return window === undefined ? [] : [[s.plan.name, window]];
+      })),
       startedMs: startMs,
       endedMs,
       iterationErrors: counts.errors,
@@ -362,6 +368,10 @@ class ScenarioState {
       plannedMs: plannedMs(this.plan.executor),
       state: this.finished ? 'done' : this.started === undefined ? 'waiting' : 'running',
     };
+  }
+
+  window(): { startMs: number; endMs: number } | undefined {
+    return this.started === undefined ? undefined : { startMs: this.started, endMs: this.started + plannedMs(this.plan.executor) };
   }
 
   async run(onControl: (control: VuControl) => void): Promise<void> {
