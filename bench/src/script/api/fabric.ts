@@ -76,9 +76,15 @@ async function invoke(mode: GatewayMode, request: FabricCall): Promise<FabricRes
   const answer = await Promise.race([engine.invoke(mode, request.org, request.user, chaincodeCall), interrupted]);
   const duration = performance.now() - started + lag;
   const tags = { ...contextTags(run, call), mode, contract: chaincodeCall.contract, fn: chaincodeCall.fn, org: request.org, status: String(answer.status), ...request.tags };
-  run.store.add('fabric_reqs', 1, tags, startMs);
-  run.store.add('fabric_req_duration', duration, tags, startMs);
-  run.store.add('fabric_req_failed', answer.status === 200 ? 0 : 1, tags, startMs);
+  run.store.addAll(
+    [
+      ['fabric_reqs', 1],
+      ['fabric_req_duration', duration],
+      ['fabric_req_failed', answer.status === 200 ? 0 : 1],
+    ],
+    tags,
+    startMs,
+  );
   const body = answer.body.toString('utf8');
   return { status: answer.status, error: answer.error ?? '', body, duration, json: () => JSON.parse(body) as unknown };
 }

@@ -86,6 +86,16 @@ export class MetricStore {
   }
 
   add(name: string, value: number, tags: Tags, timeMs = Date.now()): void {
+    this.addKeyed(name, value, tags, tagKey(tags), timeMs);
+  }
+
+  /** Several samples with one tag set (a request's metrics): the set's key is built once. */
+  addAll(samples: readonly (readonly [string, number])[], tags: Tags, timeMs: number): void {
+    const key = tagKey(tags);
+    for (const [name, value] of samples) this.addKeyed(name, value, tags, key, timeMs);
+  }
+
+  private addKeyed(name: string, value: number, tags: Tags, key: string, timeMs: number): void {
     const def = this.defs.get(name);
     if (def === undefined) throw new ScenarioConfigError(`no metric ${name}`);
     let byTags = this.series.get(name);
@@ -93,7 +103,6 @@ export class MetricStore {
       byTags = new Map();
       this.series.set(name, byTags);
     }
-    const key = tagKey(tags);
     let series = byTags.get(key);
     if (series === undefined) {
       series = { tags, values: [], times: [] };
@@ -127,9 +136,13 @@ export class MetricStore {
   }
 }
 
+/**
+ * A tag set's key, in the tags' own order (not sorted: this runs for every sample). The same set
+ * built in another order is another series of the same metric, which every select() merges alike.
+ */
 function tagKey(tags: Tags): string {
   let key = '';
-  for (const name of Object.keys(tags).sort()) key += `${name}\u0000${tags[name] ?? ''}\u0001`;
+  for (const name in tags) key += `${name}\u0000${tags[name] ?? ''}\u0001`;
   return key;
 }
 

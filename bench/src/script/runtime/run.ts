@@ -460,12 +460,15 @@ class ScenarioState {
     const tags = contextTags(this.runCtx, { ...call, group: '' });
     this.completed += 1;
     this.counts.completed += 1;
-    this.runCtx.store.add('iterations', 1, tags, startMs);
-    this.runCtx.store.add('iteration_duration', performance.now() - started, tags, startMs);
+    const samples: [string, number][] = [
+      ['iterations', 1],
+      ['iteration_duration', performance.now() - started],
+    ];
     if (outcome === 'error') {
       this.counts.errors += 1;
-      this.runCtx.store.add('iteration_errors', 1, tags, startMs);
+      samples.push(['iteration_errors', 1]);
     }
+    this.runCtx.store.addAll(samples, tags, startMs);
   }
 
   private reportError(error: unknown): void {
