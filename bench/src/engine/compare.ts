@@ -119,8 +119,6 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
     const tokens = new TokenIssuer(layout);
     log(`preparing one fixture for both engines: ${options.users} users`);
     const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: options.users, preloadOrdersPerUser: 2, log });
-    const fixtureFile = path.join(work, 'fixture.json');
-    await writeFile(fixtureFile, JSON.stringify(fixture));
     const profile: Profile = { name: 'quick', users: options.users, duration: options.duration, warmup: options.warmup, preloadOrdersPerUser: 2, batch: 'model', tuning: null };
     const vegeta = await VegetaEngine.locate();
     const compiled = compileScript(SCRIPTS[test]);
@@ -128,11 +126,15 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
 
     const measure = async (engine: EngineName, repeat: number): Promise<void> => {
       log(`${test} with ${engine}, repeat ${repeat}`);
+      // Ids of this measurement's own: add order writes orders keyed by the fixture's run id.
+      const own = { ...fixture, runId: `${fixture.runId}${engine.slice(0, 1)}${repeat}` };
+      const fixtureFile = path.join(work, `fixture-${engine}-${repeat}.json`);
+      await writeFile(fixtureFile, JSON.stringify(own));
       const before = cpuNow();
       let records: ScenarioRecords | undefined;
       if (engine === 'vegeta') {
         const build = test === 'order_query' ? orderQueryOptions : addOrderOptions;
-        const ran = await runTest(build(tier.url, profile, fixture), { log, engine: vegeta, metrics: new ProgressMetrics() });
+        const ran = await runTest(build(tier.url, profile, own), { log, engine: vegeta, metrics: new ProgressMetrics() });
         records = ran.records.find((r) => r.scenario === test);
       } else {
         const result = await runScript(compiled, {
