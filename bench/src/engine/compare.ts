@@ -17,6 +17,7 @@ import { TokenIssuer } from '@energysale/service';
 
 import { startOwnServiceTier } from '../interrupt';
 import { phaseFigures, type Outcome, type Span } from '../report/derive';
+import { reportDirName } from '../report/render';
 import type { PhaseFigures } from '../report/schema';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type InterferenceSummary } from '../resources/interference';
 import { isFailure } from '../scenario/log';
@@ -205,8 +206,7 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
     },
     disturbed: runs.some((r) => r.interference.disturbed),
   };
-  const stamp = startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
-  const dir = path.join(options.reportsDir, `${stamp}_engines-${test}_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
+  const dir = path.join(options.reportsDir, reportDirName({ startedAt, name: `engines-${test}`, commit: sha }));
   await mkdir(path.join(dir, 'raw'), { recursive: true });
   await writeFile(path.join(dir, 'engines.json'), `${JSON.stringify(comparison, null, 2)}\n`);
   await writeFile(path.join(dir, 'engines.md'), markdown(comparison));

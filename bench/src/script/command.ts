@@ -12,6 +12,7 @@ import { monitoring, NativeNetwork, StateLayout } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
 
 import { ProgressMetrics } from '../progress/metrics';
+import { reportDirName } from '../report/render';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { commit, machine } from '../table4/provenance';
 import { startOwnServiceTier, type OwnServiceTier } from '../interrupt';
@@ -236,8 +237,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
       const sha = commit();
       const script = path.relative(repoRoot, path.resolve(command.script));
       const name = path.basename(command.script).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_.-]/g, '-');
-      const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-      reportDir = path.join(command.reportsDir, `${stamp}_run-${name}_${sha.sha.slice(0, 7)}${sha.dirty ? '-dirty' : ''}`);
+      reportDir = path.join(command.reportsDir, reportDirName({ startedAt: startedAt.toISOString(), name: `run-${name}`, commit: sha }));
       const report: RunReport = {
         schemaVersion: 1,
         kind: 'script-run',

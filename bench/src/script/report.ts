@@ -55,7 +55,8 @@ export function rawSamples(result: ScriptRunResult): RawSamples {
     store.select(def.name).map((s) => ({
       metric: def.name,
       tags: s.tags,
-      values: s.values.map((v) => Math.round(v * 1000) / 1000),
+      // Exact: the summary is derived from these again, figure for figure.
+      values: s.values,
       offsetsMs: s.times.map((t) => Math.round((t - result.startedMs) * 10) / 10),
     })),
   );

@@ -2,6 +2,7 @@
  * Runs a script as k6 runs one: init (the module's top level), setup(), the scenarios side by side
  * with their executors, teardown(), thresholds, the end-of-test summary (or handleSummary).
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
 import { parseDuration } from '../../scenario/duration';
@@ -407,6 +408,8 @@ class ScenarioState {
 
   private async iterate(vu: RunVu, scheduledMs?: number): Promise<void> {
     const controller = new AbortController();
+    // Every request of the iteration listens to its signal (undici keeps a listener per request it made).
+    setMaxListeners(0, controller.signal);
     vu.controller = controller;
     vu.busy = true;
     const lag = scheduledMs === undefined ? 0 : Math.max(0, Date.now() - scheduledMs);
