@@ -10,10 +10,10 @@
  *
  *   npm run bench -- run bench/scenarios/lifecycle.ts --env USERS=30 --env ITERATIONS=1
  */
-import { check, fail, group, type Options } from '@energysale/bench/script';
+import { check, fail, group, sleep, type Options } from '@energysale/bench/script';
 import execution from '@energysale/bench/script/execution';
 import http from '@energysale/bench/script/http';
-import { Rate } from '@energysale/bench/script/metrics';
+import { Counter, Rate } from '@energysale/bench/script/metrics';
 import network, { type VirtualUser } from '@energysale/bench/script/network';
 
 import { auth, declareOrder, envNumber, newRunId, orderId, orderOf, postJson, readOrder, reviewMode, userOfVu, type MarketSetup, type Order } from './lib/retail';
@@ -28,8 +28,10 @@ export const options: Options = {
     lifecycle: { executor: 'per-vu-iterations', vus: USERS, iterations: ITERATIONS, maxDuration: '10m' },
   },
   thresholds: {
+    // Every step's final answer, and every order on the ledger. The only failed requests expected are
+    // stale endorsements, tried again (stale_endorsements counts them).
     checks: ['rate==1'],
-    http_req_failed: ['rate==0'],
+    http_req_failed: ['rate<0.05'],
     orders_in_final_state: ['rate==1'],
   },
   // Enrolling users with the CA takes a few seconds per ten.
@@ -39,6 +41,14 @@ export const options: Options = {
 
 /** One sample per order the run meant to make: 1 when the ledger holds it in the final state. */
 const inFinalState = new Rate('orders_in_final_state');
+/**
+ * A step refused because the peer that endorsed it had not yet committed the previous step (the
+ * service acknowledged that one once its own org's peer had): 409 with the order still in the
+ * previous state. The client tries again (at most STALE_RETRIES times, 200 ms apart); each retry is
+ * counted here, by step, and its time is in the step's latency.
+ */
+const staleEndorsements = new Counter('stale_endorsements');
+const STALE_RETRIES = 5;
 
 type Actor = 'user' | 'retailer' | 'exchange';
 
@@ -80,6 +90,11 @@ const STEPS: readonly Step[] = [
 /** A finished order: resolved, back in execution, its history the declaration and every step (unlike one just started). */
 const FINAL = EXECUTING;
 const FINAL_HISTORY = 1 + STEPS.length;
+
+/** The chaincode refused the step seeing the order still in the state before it (chaincode/src/orders/lifecycle.ts's message). */
+function isStale(status: number, body: string | null, before: State): boolean {
+  return status === 409 && (body ?? '').includes('ILLEGAL_TRANSITION') && (body ?? '').includes(`is ${before.status} in ${before.stage}:`);
+}
 
 const describe = (s: State): string => `${s.stage}/${s.status}, next ${s.next ?? 'nobody'}`;
 const isIn = (order: Order | undefined, s: State): boolean => order?.stage === s.stage && order.status === s.status && order.nextOperator === s.next;
@@ -134,12 +149,19 @@ export default async function (data: Setup): Promise<void> {
     if (!ok) fail(`declare ${id}: ${res.status} ${res.body ?? res.error}`);
   });
 
-  for (const step of STEPS) {
+  for (const [i, step] of STEPS.entries()) {
+    const before = STEPS[i - 1]?.after ?? DECLARED;
     await group(step.name, async () => {
       const url = `${data.baseUrl}/orders/${id}/${step.action}`;
       const params = auth(tokens[step.by], `POST /orders/:id/${step.action}`);
       // A step without a reason takes no body at all (an empty JSON body is refused).
-      const res = step.reason === undefined ? await http.post(url, null, params) : await postJson(url, { reason: step.reason }, params);
+      const send = () => (step.reason === undefined ? http.post(url, null, params) : postJson(url, { reason: step.reason }, params));
+      let res = await send();
+      for (let retry = 0; retry < STALE_RETRIES && isStale(res.status, res.body, before); retry++) {
+        staleEndorsements.add(1, { step: step.name });
+        await sleep(0.2);
+        res = await send();
+      }
       const order = orderOf(res);
       const ok = check(res, {
         [`${step.action} by the ${step.by} (200)`]: (r) => r.status === 200,

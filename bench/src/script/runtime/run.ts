@@ -288,7 +288,9 @@ function defineGlobals(env: Readonly<Record<string, string>>): void {
 /** setup() or teardown(): in a call context without a VU, bounded by its timeout. */
 async function lifecycle(phase: 'setup' | 'teardown', fn: ScriptFn, data: unknown, timeoutMs: number, signal: AbortSignal): Promise<unknown> {
   const controller = new AbortController();
-  const call: CallContext = { phase, vu: undefined, scenario: undefined, iteration: -1, iterationInTest: -1, group: '', signal: AbortSignal.any([controller.signal, signal]), startLagMs: 0 };
+  const callSignal = AbortSignal.any([controller.signal, signal]);
+  setMaxListeners(0, callSignal);
+  const call: CallContext = { phase, vu: undefined, scenario: undefined, iteration: -1, iterationInTest: -1, group: '', signal: callSignal, startLagMs: 0 };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
