@@ -3,7 +3,7 @@
  * started in front of it, Prometheus progress metrics and the control API on the harness endpoint),
  * the end-of-test summary, outputs, a report under reports/.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -237,7 +237,10 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
       const sha = commit();
       const script = path.relative(repoRoot, path.resolve(command.script));
       const name = path.basename(command.script).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_.-]/g, '-');
-      reportDir = path.join(command.reportsDir, reportDirName({ startedAt: startedAt.toISOString(), name: `run-${name}`, commit: sha }));
+      const base = path.join(command.reportsDir, reportDirName({ startedAt: startedAt.toISOString(), name: `run-${name}`, commit: sha }));
+      // Two runs in one minute: the second gets -2 (a report is never overwritten).
+      reportDir = base;
+      for (let n = 2; existsSync(reportDir); n++) reportDir = `${base}-${n}`;
       const report: RunReport = {
         schemaVersion: 1,
         kind: 'script-run',
