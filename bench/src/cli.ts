@@ -27,7 +27,7 @@ import { EXIT_DISTURBED, runTable4 } from './table4/run';
 import { interferenceNote } from './capacity/report';
 import { parseDuration, ScenarioConfigError } from './scenario';
 import { controlAddress, EXIT, runCommand } from './script/command';
-import { compareEngines } from './engine/compare';
+import { compareEngines, rederiveComparison } from './engine/compare';
 import { ScriptCompileError, ScriptInitError } from './script/loader';
 import { renderRunReport } from './script/report';
 import { ScriptLifecycleError } from './script/runtime/run';
@@ -38,7 +38,7 @@ const usage = `usage: bench run <script.ts> [--vus N] [--duration D] [--iteratio
                   [--summary-export FILE] [--no-service] [--no-report] [--reports DIR] [--address HOST:PORT]
        bench run --render DIR
        bench scale --vus N | --stop [--address HOST:PORT]
-       bench engines [--test order_query|add_order] [--users 30] [--warmup 5s] [--duration 30s] [--repeats 3] [--reports DIR]
+       bench engines [--test order_query|add_order] [--users 30] [--warmup 5s] [--duration 30s] [--repeats 3] [--reports DIR] | bench engines --render DIR
        bench table4 [--profile paper|quick|tuned] [--engine http|caliper|both] [--other-above PCT] [--other-share PCT]
        bench gate [--baseline FILE] [--repeats N] [--k K] [--min-change FIGURE=PCT ...] [--allow-other-machine]
                   [--inject-write-delay-ms MS] [--reports DIR]
@@ -423,8 +423,14 @@ async function enginesCommand(argv: string[]): Promise<number> {
       duration: { type: 'string', default: '30s' },
       repeats: { type: 'string', default: '3' },
       reports: { type: 'string', default: 'reports' },
+      render: { type: 'string' },
     },
   });
+  if (values.render !== undefined) {
+    const { same, checked } = await rederiveComparison(values.render);
+    print(same ? `${checked} measured windows of ${values.render} derived again from raw/: the same figures` : `figures of ${values.render} differ from those derived from raw/`);
+    return same ? 0 : 1;
+  }
   if (values.test !== 'order_query' && values.test !== 'add_order') throw new UsageError(`--test is order_query or add_order, not ${values.test}`);
   parseDuration(values.warmup, '--warmup');
   parseDuration(values.duration, '--duration');

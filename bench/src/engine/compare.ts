@@ -7,10 +7,10 @@
  * process, and its children: vegeta). The figures decide which engine Table 4 keeps.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { StateLayout } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
@@ -246,4 +246,21 @@ ${runs.join('\n')}
 
 Raw: \`raw/<engine>-<repeat>.json.gz\`, each measured window and its requests ([start ms, latency ms, ok]).
 `;
+}
+
+/** Derives every measured window's figures again from the raw outcomes beside a comparison and checks them against engines.json. */
+export async function rederiveComparison(dir: string): Promise<{ same: boolean; checked: number }> {
+  const comparison = JSON.parse(await readFile(path.join(dir, 'engines.json'), 'utf8')) as EngineComparison;
+  let same = true;
+  for (const run of comparison.runs) {
+    const raw = JSON.parse(gunzipSync(await readFile(path.join(dir, `raw/${run.engine}-${run.repeat}.json.gz`))).toString('utf8')) as {
+      window: Span;
+      outcomes: [number, number, number][];
+    };
+    const outcomes = raw.outcomes.map(([startMs, latencyMs, ok]) => ({ startMs, endMs: startMs + latencyMs, ok: ok === 1 }));
+    const again = phaseFigures(outcomes, raw.window, 0);
+    const close = (a: number | null | undefined, b: number | null | undefined): boolean => (a ?? 0) === (b ?? 0) || Math.abs((a ?? 0) - (b ?? 0)) <= 1e-6 * Math.max(1, Math.abs(a ?? 0));
+    same &&= again.requests === run.measured.requests && close(again.throughputTxPerMin, run.measured.throughputTxPerMin) && close(again.latencyS?.avg, run.measured.latencyS?.avg) && close(again.latencyS?.p95, run.measured.latencyS?.p95);
+  }
+  return { same, checked: comparison.runs.length };
 }

@@ -94,7 +94,8 @@ function perSecond(raw: RawSamples, metric: string, reduce: 'sum' | 'p50' | 'p95
   const byScenario = new Map<string, Map<number, number[]>>();
   for (const s of raw.series) {
     if (s.metric !== metric) continue;
-    const scenario = s.tags.scenario ?? 'all';
+    // Samples without a scenario: the run's (VUs), or setup's and teardown's requests.
+    const scenario = s.tags.scenario ?? (metric.startsWith('vus') ? 'all scenarios' : 'setup and teardown');
     let buckets = byScenario.get(scenario);
     if (buckets === undefined) {
       buckets = new Map();
@@ -133,7 +134,7 @@ function html(report: RunReport, raw: RawSamples): string {
   chart(`${request === 'http' ? 'HTTP requests' : 'Fabric calls'} per second`, 'per second', perSecond(raw, `${request}_reqs`, 'sum'));
   chart('Latency p50 by second', 'ms', perSecond(raw, `${request}_req_duration`, 'p50'));
   chart('Latency p95 by second', 'ms', perSecond(raw, `${request}_req_duration`, 'p95'));
-  chart('Iterations per second', 'per second', perSecond(raw, 'iterations', 'sum'));
+  chart('Iterations, by the second they started', 'iterations', perSecond(raw, 'iterations', 'sum'));
   chart('Virtual users', 'VUs', perSecond(raw, 'vus', 'last'));
   const rows = Object.entries(report.thresholds).flatMap(([key, r]) =>
     r.conditions.map((c) => `<tr><td><code>${escapeXml(key)}</code></td><td><code>${escapeXml(c.condition)}</code></td><td>${c.value === null ? 'no data' : c.value.toFixed(3)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'met' : 'FAILED'}</td></tr>`),
