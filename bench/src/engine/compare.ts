@@ -12,10 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-import { StateLayout } from '@energysale/network';
+import { parseStatUsage, StateLayout } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
 
+import { spread, type Spread } from '../gate/statistics';
 import { startOwnServiceTier } from '../interrupt';
+import { CLOCK_TICKS_PER_S } from '../soak/raw';
 import { phaseFigures, type Outcome, type Span } from '../report/derive';
 import { reportDirName } from '../report/render';
 import type { PhaseFigures } from '../report/schema';
@@ -69,31 +71,16 @@ export interface EngineComparison {
   readonly disturbed: boolean;
 }
 
-export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
 const SCRIPTS: Readonly<Record<ComparedTest, string>> = {
   order_query: path.resolve(__dirname, '..', '..', 'scenarios', 'table4-order-query.ts'),
   add_order: path.resolve(__dirname, '..', '..', 'scenarios', 'table4-add-order.ts'),
 };
 
-/** CPU of this process and of its waited-for children, ms (children from /proc: cutime + cstime, in clock ticks of 10 ms). */
+/** CPU of this process and of its waited-for children (cutime + cstime of /proc/self/stat), ms. */
 function cpuNow(): { selfMs: number; childrenMs: number } {
   const usage = process.cpuUsage();
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[13]) + Number(rest[14]);
-  return { selfMs: (usage.user + usage.system) / 1000, childrenMs: ticks * 10 };
-}
-
-function spread(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median = sorted.length % 2 === 1 ? (sorted[Math.floor(mid)] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { median, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+  const children = parseStatUsage(readFileSync('/proc/self/stat', 'utf8'))?.reapedChildrenTicks ?? 0;
+  return { selfMs: (usage.user + usage.system) / 1000, childrenMs: (children * 1000) / CLOCK_TICKS_PER_S };
 }
 
 export interface CompareOptions {

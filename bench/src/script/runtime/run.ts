@@ -24,7 +24,7 @@ import {
   type ScriptNetwork,
   type VuInfo,
 } from './context';
-import { plannedMs, runExecutor, type ScenarioDriver, type Vu, type VuControl } from './executors';
+import { plannedMs, runExecutor, sleepUntil, type ScenarioDriver, type Vu, type VuControl } from './executors';
 import { MetricStore, type SampleSink } from './metrics';
 import { resolveScenarios, type Overrides, type ScenarioPlan } from './resolve';
 import { DEFAULT_TREND_STATS, summaryData } from './summary-data';
@@ -184,7 +184,7 @@ export async function runScript(file: string | CompiledScript, options: ScriptRu
       sampleVus(store, counts, runTags);
       await Promise.all(
         scenarioStates.map(async (state) => {
-          await sleepOrAbort(startMs + state.plan.startTimeMs, stop.signal);
+          await sleepUntil(startMs + state.plan.startTimeMs, stop.signal);
           if (stop.signal.aborted) return;
           await state.run((control) => options.onControl?.(state.plan.name, control));
         }),
@@ -251,20 +251,6 @@ function progressOf(startMs: number, counts: { completed: number; interrupted: n
   };
 }
 
-function sleepOrAbort(untilMs: number, signal: AbortSignal): Promise<void> {
-  const wait = untilMs - Date.now();
-  if (wait <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, wait);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** __ENV, __VU and __ITER as k6 scripts read them. */
 function defineGlobals(env: Readonly<Record<string, string>>): void {
   const scenarioEnv = new Map<string, Readonly<Record<string, string>>>();
@@ -285,12 +271,17 @@ function defineGlobals(env: Readonly<Record<string, string>>): void {
   Object.defineProperty(globalThis, '__ITER', { configurable: true, get: () => currentCall()?.iteration ?? -1 });
 }
 
+/** The context of script code outside iterations (setup, teardown, handleSummary): no VU, no scenario. */
+function callWithoutVu(phase: 'setup' | 'teardown', signal: AbortSignal): CallContext {
+  // Every request made in it listens to the signal (teardown may read many orders).
+  setMaxListeners(0, signal);
+  return { phase, vu: undefined, scenario: undefined, iteration: -1, iterationInTest: -1, group: '', signal, startLagMs: 0 };
+}
+
 /** setup() or teardown(): in a call context without a VU, bounded by its timeout. */
 async function lifecycle(phase: 'setup' | 'teardown', fn: ScriptFn, data: unknown, timeoutMs: number, signal: AbortSignal): Promise<unknown> {
   const controller = new AbortController();
-  const callSignal = AbortSignal.any([controller.signal, signal]);
-  setMaxListeners(0, callSignal);
-  const call: CallContext = { phase, vu: undefined, scenario: undefined, iteration: -1, iterationInTest: -1, group: '', signal: callSignal, startLagMs: 0 };
+  const call = callWithoutVu(phase, AbortSignal.any([controller.signal, signal]));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -309,8 +300,7 @@ async function lifecycle(phase: 'setup' | 'teardown', fn: ScriptFn, data: unknow
 }
 
 async function handleSummaryOf(fn: ScriptFn, data: SummaryData): Promise<Record<string, string>> {
-  const call: CallContext = { phase: 'teardown', vu: undefined, scenario: undefined, iteration: -1, iterationInTest: -1, group: '', signal: new AbortController().signal, startLagMs: 0 };
-  const value = await inCall(call, () => Promise.resolve(fn(data)));
+  const value = await inCall(callWithoutVu('teardown', new AbortController().signal), () => Promise.resolve(fn(data)));
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object') throw new ScenarioConfigError('handleSummary must return an object: { stdout?: string, "<file>": string | object }');
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `${JSON.stringify(v, null, 2)}\n`]));
