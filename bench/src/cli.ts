@@ -65,7 +65,7 @@ const usage = `usage: bench run <script.ts> [--vus N] [--duration D] [--iteratio
             per request. Writes reports/<time>_engines-<test>_<sha>/ (engines.json, engines.md, raw/). Exit 98 when disturbed.
 
   table4    Reproduces PAPER.md Table 4 on the running native network (npm run network -- up): add order and
-  order query, closed loop of 30 users, with vegeta through nginx and the retail service (http) and
+  order query, closed loop of 30 users, bench/scenarios/table4-*.ts through nginx and the retail service (http) and
   with Caliper straight to Fabric (caliper); CPU and memory from Prometheus, started by the command.
   Writes reports/<date>_table4-<profile>_<sha>/.
 

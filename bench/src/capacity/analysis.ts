@@ -110,7 +110,7 @@ export interface PathFigures {
   readonly cpuMsPerTx: SweepStep['cpuMsPerTx'];
 }
 
-/** The same closed step over HTTP (vegeta, nginx, the service) and straight to the Fabric Gateway: what the service costs. */
+/** The same closed step over HTTP (the scripts' HTTP client, nginx, the service) and straight to the Fabric Gateway: what the service costs. */
 export interface Ceiling {
   readonly scenario: SweepScenario;
   readonly users: number;

@@ -147,7 +147,7 @@ export function capacityHtml(report: CapacityReport): string {
     `<h1>${h(meta.title)}</h1>`,
     `<p class="muted">Commit ${h(meta.commit.sha.slice(0, 12))}${meta.commit.dirty ? ' (uncommitted changes)' : ''}; ${h(meta.startedAt)} to ${h(meta.endedAt)}; ${meta.machine.cores} cores, ${h(meta.machine.cpuModel)}, ${meta.machine.memoryGiB} GiB; ${h(meta.runtime)} runtime; ` +
       `${h(meta.topology.size)} topology: ${meta.topology.peers} peers, ${meta.topology.orgs} orgs, ${meta.topology.orderers} orderers on ${meta.topology.hosts} hosts; ` +
-      `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, through nginx and the retail service (vegeta), the gateway steps straight to the Fabric Gateway.</p>`,
+      `each step ${h(meta.plan.warmup)} warm-up + ${h(meta.plan.duration)} measured, Table 4's scripts through nginx and the retail service, the gateway steps straight to the Fabric Gateway.</p>`,
     `<p>${h(interferenceNote(report.steps))}</p>`,
     '<h2>Knees (open model)</h2>',
     table(

@@ -9,6 +9,7 @@ import { required } from '../report/derive';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
 import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
 import { runSweeps, SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
+import { scriptEngine } from '../script/benchmark';
 
 /*
  * `bench capacity`: the sweeps, their analysis and the provincial projection, written as a capacity
@@ -95,10 +96,10 @@ export async function runCapacity(planName: string, log: (line: string) => void,
     ceilings: SWEEP_SCENARIOS.flatMap((s) => ceilings(steps, s)),
     projection: project(options.inputs ?? defaultInputs(), measured),
     notes: [
-      'Load: vegeta through nginx and two retail service instances to the Fabric Gateway, all on this one machine (the load generator competes for the same CPU; its share is shown).',
+      `Load: bench/scenarios/table4-add-order.ts and table4-order-query.ts on the script runner (${scriptEngine()}, in this process) through nginx and two retail service instances to the Fabric Gateway, all on this one machine (the load generator competes for the same CPU; its share is shown).`,
       'Open model: iterations are scheduled at the offered rate whatever the answers, so latency includes queueing (no coordinated omission); an iteration the engine could not start within its bound of requests in flight is counted as dropped.',
       'Closed model: each user sends its next request when the last is answered; the USL is fitted to these throughputs by least squares.',
-      'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and the load generator (vegeta, and this process: the Fabric client of the gateway steps) from /proc, as % of the whole machine.',
+      'CPU: the machine from /proc/stat; the chain (every peer, orderer and chaincode process), the service tier and the load generator (this process: the scripts\' HTTP client, or the Fabric client of the gateway steps) from /proc, as % of the whole machine.',
       'Harness ceiling: the gateway steps make the same chaincode calls straight from this process with the service\'s own Fabric client (no HTTP, nginx or service); the difference from the same step over HTTP is what the service costs. tape, the external Fabric load generator, is not served by the Go module proxy here; Caliper, the other external one, measures this network in `bench table4 --engine caliper`.',
       "A closed write step's users wait for the same block (the batch timeout), so its completions come in bursts: a window of a few seconds holds only a few, and its throughput is quantised; compare writes on the full plan's 20 s windows.",
       `Topology: ${size} (${peers(topology).length} peers, ${topology.peerOrgs.length} orgs, ${orderers(topology).length} orderers); \`bench growth\` compares the sizes.`,

@@ -3,21 +3,18 @@ import { availableParallelism } from 'node:os';
 import { isRunning, StateLayout } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
 
-import type { LoadEngine } from '../engine/engine';
 import { startOwnServiceTier } from '../interrupt';
-import { GatewayEngine } from '../engine/gateway';
-import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { InterferenceSampler, ourRoots, readProcessCpu, summarise, treeWithout, type InterferenceSummary } from '../resources/interference';
 import { MachineSource, ResourceSampler, stats } from '../resources/sampler';
-import type { Options, Scenario } from '../scenario';
 import { NoDataError, required } from '../report/derive';
-import { runningNetwork, runTest, testFigures, type LoadContext } from '../table4/load';
+import { runScriptTest, table4Test, type ScriptTestContext } from '../script/benchmark';
+import { runningNetwork, testFigures } from '../table4/load';
 import { prepare, type Fixture } from '../table4/prepare';
-import { addOrderRequests, orderQueryRequests, type Path, type Requests } from '../table4/scenarios';
 
 /*
- * The capacity sweeps on the running network, through nginx and the service (vegeta):
+ * The capacity sweeps on the running network, through nginx and the service: Table 4's scripts
+ * (bench/scenarios/table4-*.ts) with the step's load in their environment,
  *  - closed model: a constant number of users, each sending its next request when the last is
  *    answered, stepped 1, 2, 4, ... (the Universal Scalability Law is fitted to these);
  *  - open model: a constant arrival rate, stepped, whatever the answers: latency then includes the
@@ -26,15 +23,15 @@ import { addOrderRequests, orderQueryRequests, type Path, type Requests } from '
  * Each step reports throughput, latency percentiles, success, dropped iterations, and the CPU of
  * the machine, the chain (peers, orderers, chaincode), the service tier and the load generator.
  *
- * The harness ceiling: closed steps repeated with the Fabric Gateway engine, the same chaincode
- * calls made straight from this process with the service's own Fabric client, no HTTP, nginx or
- * service in the way; the difference from the same step over HTTP is what the service costs.
+ * The harness ceiling: closed steps repeated with the scripts' VIA=gateway, the same chaincode calls
+ * made straight from this process with the service's own Fabric client, no HTTP, nginx or service
+ * in the way; the difference from the same step over HTTP is what the service costs.
  */
 
 export const SWEEP_SCENARIOS = ['add_order', 'order_query'] as const;
 export type SweepScenario = (typeof SWEEP_SCENARIOS)[number];
 
-/** How a step's requests reached Fabric: vegeta through nginx and the service, or the Fabric Gateway from this process. */
+/** How a step's requests reached Fabric: HTTP through nginx and the service, or the Fabric Gateway from this process. */
 export type SweepPath = 'http' | 'gateway';
 
 export interface SweepStep {
@@ -76,8 +73,6 @@ export interface SweepPlan {
   readonly gatewayUsers: readonly number[];
 }
 
-const REQUESTS: Readonly<Record<SweepScenario, (path: Path, fixture: Fixture) => Requests>> = { add_order: addOrderRequests, order_query: orderQueryRequests };
-
 /** The open model's bound on requests in flight: enough for every arrival to wait up to 10 s, at most 1,000. */
 export function maxInFlight(ratePerS: number, identities: number): number {
   return Math.min(1000, Math.max(identities, Math.ceil(ratePerS * 10)));
@@ -94,40 +89,38 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
   const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
   const records = (await network.supervisor.records()).filter(isRunning);
   const pidsOf = (kinds: readonly string[]): number[] => records.filter((r) => kinds.includes(r.kind)).map((r) => r.pid);
-  const engine = await VegetaEngine.locate();
-  const gateway = GatewayEngine.open(network.topology, layout);
   const sampler = new ResourceSampler([
     new MachineSource(),
     { name: 'chain', pids: () => pidsOf(['peer', 'orderer', 'chaincode']) },
     { name: 'service', pids: () => pidsOf(['service', 'lb']) },
-    // This process and its tree (the Fabric client of the gateway steps, vegeta and its feeder
-    // otherwise), without the network's nodes when this process started them (bench growth).
+    // This process and its tree (the scripts' HTTP client, or the Fabric client of the gateway
+    // steps), without the network's nodes when this process started them (bench growth).
     { name: 'loadGenerator', pids: () => [...treeWithout(process.pid, records.map((r) => r.pid), readProcessCpu())] },
   ]);
   const interference = new InterferenceSampler(ourRoots(layout));
-  const metrics = new ProgressMetrics();
-  const contexts: Readonly<Record<SweepPath, LoadContext>> = { http: { log, metrics, engine }, gateway: { log, metrics, engine: gateway satisfies LoadEngine } };
-  const paths: Readonly<Record<SweepPath, Path>> = { http: { kind: 'http', baseUrl: tier.url }, gateway: { kind: 'gateway', topology: network.topology } };
+  const tokens = new TokenIssuer(layout);
+  const context: ScriptTestContext = { log, metrics: new ProgressMetrics(), network: { topology: network.topology, layout, tokens, baseUrl: tier.url } };
   try {
     // Enough identities for the largest closed step; the open steps spread their arrivals over them.
     const identities = Math.max(...plan.users, 1);
-    const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
+    const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: identities, preloadOrdersPerUser: plan.preloadOrdersPerUser, log });
     sampler.start();
     interference.start();
     const steps: SweepStep[] = [];
     let n = 0;
-    const step = async (scenario: SweepScenario, path: SweepPath, model: SweepStep['model'], value: number, executor: Pick<Scenario, 'executor'> & Record<string, unknown>): Promise<void> => {
+    const step = async (scenario: SweepScenario, path: SweepPath, model: SweepStep['model'], value: number): Promise<void> => {
       const own: Fixture = { ...fixture, runId: `${fixture.runId}-s${n++}` };
-      const options = { scenarios: { [scenario]: { ...executor, duration: plan.duration, warmup: plan.warmup, ...REQUESTS[scenario](paths[path], own) } } } as Options;
+      // Closed: `value` users; open: `value` arrivals a second over every identity, at most maxInFlight in flight.
+      const users = model === 'closed' ? value : identities;
+      const env = { ...(model === 'open' && { RATE: String(value), MAX_VUS: String(maxInFlight(value, identities)) }), ...(path === 'gateway' && { VIA: 'gateway' }) };
       log(`${scenario} (${path}), ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
-      const test = await runTest(options, contexts[path]);
+      const test = await runScriptTest(table4Test(scenario, { users, duration: plan.duration, warmup: plan.warmup }, own, env), context);
       await sampler.settled();
-      const s = test.summary.scenarios[scenario];
-      if (!s) throw new Error(`the step ran no ${scenario} scenario`);
-      const { measured: p } = testFigures(test, scenario);
+      const { measured: p, window } = testFigures(test, scenario);
+      const dropped = test.records[0]?.droppedIterations.measured ?? 0;
       const what = (figure: string): string => `${scenario} (${path}) at ${value}${model === 'closed' ? ' users' : '/s'}, ${figure}`;
-      const from = Date.parse(s.measured.window.start);
-      const to = Date.parse(s.measured.window.end);
+      const from = Date.parse(window.start);
+      const to = Date.parse(window.end);
       const cpu = (group: string): number => stats(sampler.points(group, from, to).map((point) => point.cpuPercent)).avg;
       const perTx = (group: string): number | null => (p.successes > 0 ? ((cpu(group) / 100) * availableParallelism() * (to - from)) / p.successes : null);
       const result: SweepStep = {
@@ -140,12 +133,12 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         successRatePct: required(p.successRatePct, what('success rate')),
         throughputPerS: required(p.throughputTxPerMin, what('throughput')) / 60,
         latencyS: p.latencyS ?? notDerived(what('latency')),
-        expectedIterations: s.measured.expectedIterations,
-        droppedIterations: s.measured.droppedIterations,
+        expectedIterations: model === 'open' ? (test.iterations[scenario] ?? 0) + dropped : null,
+        droppedIterations: dropped,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
         cpuMsPerTx: { chain: perTx('chain'), service: perTx('service'), loadGenerator: perTx('loadGenerator') },
         interference: summarise(interference.between(from, to)),
-        window: s.measured.window,
+        window,
       };
       log(
         `  ${result.throughputPerS.toFixed(1)}/s, p99 ${result.latencyS.p99.toFixed(3)} s, ${result.successRatePct.toFixed(2)} % ok, ${result.droppedIterations} dropped, ` +
@@ -155,11 +148,9 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
       steps.push(result);
     };
     for (const scenario of SWEEP_SCENARIOS) {
-      for (const users of plan.users) await step(scenario, 'http', 'closed', users, { executor: 'constant-vus', vus: users });
-      for (const users of plan.gatewayUsers) await step(scenario, 'gateway', 'closed', users, { executor: 'constant-vus', vus: users });
-      for (const rate of plan.rates[scenario]) {
-        await step(scenario, 'http', 'open', rate, { executor: 'constant-arrival-rate', rate, timeUnit: '1s', preAllocatedVUs: identities, maxVUs: maxInFlight(rate, identities) });
-      }
+      for (const users of plan.users) await step(scenario, 'http', 'closed', users);
+      for (const users of plan.gatewayUsers) await step(scenario, 'gateway', 'closed', users);
+      for (const rate of plan.rates[scenario]) await step(scenario, 'http', 'open', rate);
     }
     sampler.stop();
     await sampler.settled();
@@ -167,7 +158,6 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
   } finally {
     sampler.stop();
     interference.stop();
-    await gateway.close();
     await tier.stop();
   }
 }

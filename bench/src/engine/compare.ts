@@ -7,8 +7,7 @@
  * process, and its children: vegeta). The figures decide which engine Table 4 keeps.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -24,10 +23,7 @@ import type { PhaseFigures } from '../report/schema';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type InterferenceSummary } from '../resources/interference';
 import { isFailure } from '../scenario/log';
 import type { ScenarioRecords } from '../scenario/records';
-import { compileScript } from '../script/loader';
-import { scriptScenarioRecords } from '../script/records';
-import { runScript } from '../script/runtime/run';
-import { FIXTURE_ENV } from '../script/api/network';
+import { compiledScript, runScriptTest, TABLE4_SCRIPTS, table4Test } from '../script/benchmark';
 import { runningNetwork, runTest } from '../table4/load';
 import { prepare } from '../table4/prepare';
 import { commit, machine } from '../table4/provenance';
@@ -71,11 +67,6 @@ export interface EngineComparison {
   readonly disturbed: boolean;
 }
 
-const SCRIPTS: Readonly<Record<ComparedTest, string>> = {
-  order_query: path.resolve(__dirname, '..', '..', 'scenarios', 'table4-order-query.ts'),
-  add_order: path.resolve(__dirname, '..', '..', 'scenarios', 'table4-add-order.ts'),
-};
-
 /** CPU of this process and of its waited-for children (cutime + cstime of /proc/self/stat), ms. */
 function cpuNow(): { selfMs: number; childrenMs: number } {
   const usage = process.cpuUsage();
@@ -98,7 +89,6 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
   const layout = new StateLayout();
   const network = await runningNetwork(layout);
   const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
-  const work = await mkdtemp(path.join(tmpdir(), 'engines-'));
   const startedAt = new Date().toISOString();
   const sampler = new InterferenceSampler(ourRoots(layout));
   const runs: EngineMeasurement[] = [];
@@ -109,15 +99,14 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
     const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: options.users, preloadOrdersPerUser: 2, log });
     const profile: Profile = { name: 'quick', users: options.users, duration: options.duration, warmup: options.warmup, preloadOrdersPerUser: 2, batch: 'model', tuning: null };
     const vegeta = await VegetaEngine.locate();
-    const compiled = compileScript(SCRIPTS[test]);
+    // Type-checked before any CPU is counted.
+    compiledScript(TABLE4_SCRIPTS[test]);
     sampler.start();
 
     const measure = async (engine: EngineName, repeat: number): Promise<void> => {
       log(`${test} with ${engine}, repeat ${repeat}`);
       // Ids of this measurement's own: add order writes orders keyed by the fixture's run id.
       const own = { ...fixture, runId: `${fixture.runId}${engine.slice(0, 1)}${repeat}` };
-      const fixtureFile = path.join(work, `fixture-${engine}-${repeat}.json`);
-      await writeFile(fixtureFile, JSON.stringify(own));
       const before = cpuNow();
       let records: ScenarioRecords | undefined;
       if (engine === 'vegeta') {
@@ -125,12 +114,8 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
         const ran = await runTest(build(tier.url, profile, own), { log, engine: vegeta, metrics: new ProgressMetrics() });
         records = ran.records.find((r) => r.scenario === test);
       } else {
-        const result = await runScript(compiled, {
-          env: { [FIXTURE_ENV]: fixtureFile, USERS: String(options.users), WARMUP: options.warmup, DURATION: options.duration },
-          network: { topology: network.topology, layout, tokens, baseUrl: tier.url },
-          log,
-        });
-        records = scriptScenarioRecords(result, test, 'warmup');
+        const ran = await runScriptTest(table4Test(test, profile, own), { log, metrics: new ProgressMetrics(), network: { topology: network.topology, layout, tokens, baseUrl: tier.url } });
+        records = ran.records[0];
       }
       const after = cpuNow();
       if (records?.windows.measured == null) throw new Error(`${engine}'s ${test} has no measured window`);
@@ -165,7 +150,6 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
   } finally {
     sampler.stop();
     await tier.stop();
-    await rm(work, { recursive: true, force: true });
   }
 
   const of = (engine: EngineName) => runs.filter((r) => r.engine === engine);

@@ -45,6 +45,8 @@ export const MeasurementSchema = Type.Object(
       topology: Type.String(),
       /** Service settings beyond the defaults (the injected regression, when any). */
       serviceSettings: Type.Record(Type.String(), Type.String()),
+      /** The load engine and its version (absent in baselines recorded with vegeta, before the scripts). */
+      engine: Type.Optional(Type.String()),
     }),
     /** The channel's height on the first peer when the measurement began and ended (absent in older baselines). */
     ledger: Type.Optional(Type.Object({ heightAtStart: Type.Integer({ minimum: 0 }), heightAtEnd: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
@@ -113,9 +115,12 @@ export function ledgerGrowth(baseline: Measurement, current: Measurement): strin
   );
 }
 
+/** The engine of a measurement that names none: the gate measured with vegeta before it ran the Table 4 scripts. */
+const VEGETA_ERA = 'vegeta';
+
 /**
  * Why the current run cannot be compared with the baseline (empty when it can): another machine
- * (cores, CPU), runtime, model, batch settings or load shape. Repeats may differ.
+ * (cores, CPU), runtime, model, batch settings, load shape or load engine. Repeats may differ.
  */
 export function incomparable(baseline: Measurement, current: Measurement, options: { allowOtherMachine?: boolean } = {}): string[] {
   const reasons: string[] = [];
@@ -132,5 +137,6 @@ export function incomparable(baseline: Measurement, current: Measurement, option
   differs('users', baseline.config.users, current.config.users);
   differs('duration', baseline.config.duration, current.config.duration);
   differs('warm-up', baseline.config.warmup, current.config.warmup);
+  differs('load engine', baseline.config.engine ?? VEGETA_ERA, current.config.engine ?? VEGETA_ERA);
   return reasons;
 }

@@ -77,7 +77,7 @@ void describe('bench gate on the live network', { timeout: 900_000 }, () => {
       out += chunk;
     });
     const exited = once(child, 'exit') as Promise<[number | null]>;
-    // Interrupted while it measures, the tier up and vegeta running.
+    // Interrupted while it measures, the tier up and the script running.
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: string) => {
         out += chunk;

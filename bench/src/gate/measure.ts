@@ -3,24 +3,22 @@ import { availableParallelism } from 'node:os';
 import { describeBatchSettings, isRunning, ledgerHeight, peers, readBatchSettings, readRuntime, StateLayout, topologyHash, type Topology } from '@energysale/network';
 import { TokenIssuer } from '@energysale/service';
 
-import { VegetaEngine } from '../engine/vegeta';
 import { startOwnServiceTier } from '../interrupt';
 import { ProgressMetrics } from '../progress/metrics';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type DisturbanceRule, type InterferenceSummary } from '../resources/interference';
 import { ResourceSampler, stats } from '../resources/sampler';
-import type { Options } from '../scenario';
 import { required } from '../report/derive';
-import { runningNetwork, runTest, testFigures, type LoadContext, type TestRun } from '../table4/load';
+import { runningNetwork, testFigures } from '../table4/load';
+import { runScriptTest, scriptEngine, table4Test, type ScriptTestContext, type ScriptTestRun } from '../script/benchmark';
 import { prepare, type Fixture } from '../table4/prepare';
 import { PROFILES, type Profile } from '../table4/profiles';
 import { commit, machine } from '../table4/provenance';
-import { addOrderOptions, orderQueryOptions } from '../table4/scenarios';
 import { MEASUREMENT_SCHEMA, type Measurement } from './baseline';
 import { GATE_SCENARIOS, samplesOf, type FigureValues, type GateScenario } from './figures';
 
 /*
- * The gate's measurement on the running network: the quick Table 4 scenarios (add order, order query;
- * vegeta through nginx and the service), each run `repeats` times, interleaved so that a drift of the
+ * The gate's measurement on the running network: the quick Table 4 scenarios (add order, order query:
+ * bench/scenarios/table4-*.ts through nginx and the service), each run `repeats` times, interleaved so that a drift of the
  * machine touches both alike. Each repeat gives throughput, latency p50/p95/p99, success rate and the
  * chain's CPU per transaction (CPU time of every peer, orderer and chaincode process in the measured
  * window over its successful requests).
@@ -54,7 +52,7 @@ function cpuMsPerTx(sampler: ResourceSampler, from: number, to: number, successe
 }
 
 /** A repeat's figures, derived from its records; one with no data stops the gate (NoDataError): there is nothing to judge. */
-function figuresOf(test: TestRun, scenario: GateScenario, sampler: ResourceSampler): FigureValues {
+function figuresOf(test: ScriptTestRun, scenario: GateScenario, sampler: ResourceSampler): FigureValues {
   const { measured: p, window } = testFigures(test, scenario);
   const what = (figure: string): string => `${scenario}, ${figure}`;
   return {
@@ -102,9 +100,10 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const interference = new InterferenceSampler(ourRoots(layout));
   const rule = options.disturbance ?? DEFAULT_DISTURBANCE;
   const retries = options.disturbedRetries ?? 2;
-  const load: LoadContext = { log, metrics: new ProgressMetrics(), engine: await VegetaEngine.locate() };
+  const tokens = new TokenIssuer(layout);
+  const load: ScriptTestContext = { log, metrics: new ProgressMetrics(), network: { topology: network.topology, layout, tokens, baseUrl: tier.url } };
   try {
-    const fixture = await prepare(network.topology, layout, new TokenIssuer(layout), tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
+    const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     const batch = describeBatchSettings(await readBatchSettings(await network.context()));
     const repeats: Record<GateScenario, FigureValues[]> = { add_order: [], order_query: [] };
     const heightAtStart = await firstPeerHeight(network.topology);
@@ -115,21 +114,20 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
       for (const scenario of GATE_SCENARIOS) {
         log(`repeat ${r + 1}/${options.repeats}: ${scenario}, ${profile.users} users, ${profile.warmup} warm-up, ${profile.duration} measured`);
         // Each attempt writes orders of its own (ids from its run id): a repeated window declares new orders.
-        const attemptOptions = (attempt: number): Options => {
-          const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}${attempt > 0 ? `a${attempt}` : ''}` };
-          return scenario === 'add_order' ? addOrderOptions(tier.url, profile, own) : orderQueryOptions(tier.url, profile, own);
+        const attempt = (n: number): Promise<ScriptTestRun> => {
+          const own: Fixture = { ...fixture, runId: `${fixture.runId}-g${r}${n > 0 ? `a${n}` : ''}` };
+          return runScriptTest(table4Test(scenario, profile, own), load);
         };
-        let test = await runTest(attemptOptions(0), load);
+        let test = await attempt(0);
         // A window measured beside someone else's load is run again (at most `retries` times), never judged.
-        for (let attempt = 0; ; attempt++) {
-          const s = test.summary.scenarios[scenario];
+        for (let retry = 0; ; retry++) {
           interference.sample();
-          const window = interferenceOf(s?.measured.window, interference, rule);
+          const window = interferenceOf(testFigures(test, scenario).window, interference, rule);
           if (!window.disturbed) break;
           const why = `other ${window.otherPct.avg.toFixed(1)} % on average, above ${String(rule.otherPct)} % in ${window.aboveSharePct.toFixed(0)} % of the seconds; ${window.foreign.map((f) => `${f.name} (pid ${f.pid}) ${f.cpuPct.toFixed(1)} %`).join(', ') || 'no single process'}`;
-          if (attempt >= retries) throw new DisturbedMeasurementError(`repeat ${r + 1} of ${scenario} was disturbed ${attempt + 1} times in a row (${why}): the gate judges no figure measured beside someone else's load; run it on a quiet machine`);
-          log(`  DISTURBED (${why}): run again (${attempt + 1} of at most ${retries})`);
-          test = await runTest(attemptOptions(attempt + 1), load);
+          if (retry >= retries) throw new DisturbedMeasurementError(`repeat ${r + 1} of ${scenario} was disturbed ${retry + 1} times in a row (${why}): the gate judges no figure measured beside someone else's load; run it on a quiet machine`);
+          log(`  DISTURBED (${why}): run again (${retry + 1} of at most ${retries})`);
+          test = await attempt(retry + 1);
         }
         await sampler.settled();
         const figures = figuresOf(test, scenario, sampler);
@@ -147,7 +145,7 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
       machine: machine(),
       runtime: (await readRuntime(layout)).kind,
       ledger: { heightAtStart, heightAtEnd: await firstPeerHeight(network.topology) },
-      config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(network.topology), serviceSettings: { ...serviceSettings } },
+      config: { users: profile.users, duration: profile.duration, warmup: profile.warmup, repeats: options.repeats, batch, topology: topologyHash(network.topology), serviceSettings: { ...serviceSettings }, engine: scriptEngine() },
       scenarios: { add_order: samplesOf(repeats.add_order), order_query: samplesOf(repeats.order_query) } as Measurement['scenarios'],
     };
   } finally {

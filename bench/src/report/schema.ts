@@ -15,7 +15,7 @@
  */
 export const SCHEMA_VERSION = 4;
 
-/** Who drove the load: our vegeta scenarios through the HTTP service, or Caliper straight to Fabric. */
+/** Who drove the load: our scripts through the HTTP service (earlier reports: vegeta), or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
 export const ENGINES: readonly Engine[] = ['http', 'caliper'];
 

@@ -17,6 +17,7 @@ import { serveMetrics, type MetricsServer } from '../progress/server';
 import { commit, machine } from '../table4/provenance';
 import { startOwnServiceTier, type OwnServiceTier } from '../interrupt';
 import { textSummary } from './api/summary';
+import { progressLine, progressSink, PROGRESS_EVERY_MS, scriptEngine } from './benchmark';
 import { compileScript } from './loader';
 import type { ScriptNetwork } from './runtime/context';
 import type { VuControl } from './runtime/executors';
@@ -28,7 +29,6 @@ import { rawSamples, writeRunReport, type RunReport } from './report';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** k6's REST API address when there is no network (and so no harness endpoint). */
 export const DEFAULT_CONTROL_ADDRESS = '127.0.0.1:6565';
-const PROGRESS_EVERY_MS = 5_000;
 
 export interface RunCommand {
   readonly script: string;
@@ -131,16 +131,6 @@ function controlRoutes(state: { control: VuControl | undefined; progress: RunPro
   };
 }
 
-function progressLine(p: RunProgress): string {
-  const time = (ms: number): string => `${Math.floor(ms / 60_000)}m${((ms % 60_000) / 1000).toFixed(1)}s`;
-  const head = `running (${time(p.elapsedMs)}), ${p.vus}/${p.vusMax} VUs, ${p.completed} complete and ${p.interrupted} interrupted iterations`;
-  const lines = p.scenarios.map((s) => {
-    const share = s.plannedMs === 0 ? 100 : Math.min(100, Math.round((s.elapsedMs / s.plannedMs) * 100));
-    return `${s.name.padEnd(16)} [${String(share).padStart(3)}% ] ${s.state === 'done' ? 'done' : `${s.vus} VUs`}  ${time(s.elapsedMs)}/${time(s.plannedMs)}  ${s.completed} iterations${s.dropped > 0 ? `, ${s.dropped} dropped` : ''}`;
-  });
-  return [head, ...lines].join('\n');
-}
-
 /** Runs the command; returns the exit code (k6's). */
 export async function runCommand(command: RunCommand): Promise<{ exitCode: number; result: ScriptRunResult; reportDir: string | undefined }> {
   const { log } = command;
@@ -165,7 +155,6 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
   };
   try {
     let network: ScriptNetwork | undefined;
-    const engine = 'undici (in-process)';
     if (!('why' in found)) {
       const { layout, network: native } = found;
       if (!command.noService) {
@@ -184,6 +173,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
       out = createWriteStream(command.outJson);
     }
     const toJson = out === undefined ? undefined : jsonOutput(out);
+    const toProgress = progressSink(progress);
     let lastPrinted = 0;
     const startedAt = new Date();
     const result = await runScript(compiled, {
@@ -194,8 +184,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
       log,
       sink: (def, value, tags, timeMs) => {
         toJson?.(def, value, tags, timeMs);
-        if (def.name === 'http_req_duration' || def.name === 'fabric_req_duration') progress.response(tags.scenario ?? '', Number(tags.status ?? 0), value / 1000);
-        else if (def.name === 'checks') progress.check(tags.scenario ?? '', tags.check ?? '', value !== 0);
+        toProgress(def, value, tags, timeMs);
       },
       onProgress: (p) => {
         state.progress = p;
@@ -249,7 +238,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
         endedAt: new Date(result.endedMs).toISOString(),
         commit: sha,
         machine: machine(),
-        engine,
+        engine: scriptEngine(),
         exitCode: result.exitCode,
         abortReason: result.abortReason ?? null,
         options: optionsOf(result),

@@ -17,8 +17,8 @@ export interface TestRun {
   readonly records: readonly ScenarioRecords[];
 }
 
-/** A scenario of a test as the report's figures (seconds, tx/min, %), derived from its records. */
-export function testFigures(test: TestRun, scenario: string): DerivedTest & { readonly records: ScenarioRecords } {
+/** A scenario of a test (a scenario runner's or a script's) as the report's figures (seconds, tx/min, %), derived from its records. */
+export function testFigures(test: Pick<TestRun, 'records'>, scenario: string): DerivedTest & { readonly records: ScenarioRecords } {
   const records = test.records.find((r) => r.scenario === scenario);
   if (records === undefined) throw new Error(`the test ran no scenario ${scenario}`);
   return { ...deriveScenario(records), records };

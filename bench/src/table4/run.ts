@@ -31,13 +31,12 @@ import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
 import { ENGINES, PAPER_TABLE_4, type Engine, type ChainCount, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
 import { breakdown } from '../resources/breakdown';
-import { VegetaEngine } from '../engine/vegeta';
 import { ProgressMetrics } from '../progress/metrics';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
 import { resourceWindow, type RangeExport } from '../resources/prometheus';
 import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, scenarioInterference, type DisturbanceRule } from '../resources/interference';
-import { pidsOfExecutable, ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
+import { ResourceSampler, stats, type ResourcePoint } from '../resources/sampler';
 import { parseDuration } from '../scenario';
 import { encodeRequestRecords } from '../report/request-records';
 import { onInterrupt, startOwnServiceTier } from '../interrupt';
@@ -45,10 +44,10 @@ import { encodeBlockRecords } from '../report/block-records';
 import { blocksFile, CALIPER_RECORDS_DIR, requestsFile } from '../report/raw-files';
 import { chainCountIn, DECLARE_ORDER, scanStart, type ChainScan } from './chain-count';
 import { commit, machine } from './provenance';
-import { runningNetwork, runTest, testFigures, type LoadContext, type TestRun } from './load';
+import { runningNetwork, testFigures } from './load';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
-import { addOrderOptions, orderQueryOptions } from './scenarios';
+import { compiledScript, runScriptTest, scriptEngine, TABLE4_SCRIPTS, table4Test, type ScriptTestContext, type ScriptTestRun } from '../script/benchmark';
 import { applyBatch, bestStep, runTuningLadder } from './tuning';
 
 export { NetworkNotReadyError } from './load';
@@ -90,7 +89,7 @@ export interface Table4Run {
 }
 
 export interface Table4Options {
-  /** Which load generators run the two tests: our vegeta scenarios through the service, Caliper straight to Fabric. Default both. */
+  /** Which load generators run the two tests: our scripts through the service (bench/scenarios/table4-*.ts), Caliper straight to Fabric. Default both. */
   readonly engines?: readonly Engine[];
   /** When a measured window counts as disturbed by someone else's load (default: above 5 % of the machine in more than 10 % of its seconds). */
   readonly disturbance?: DisturbanceRule;
@@ -141,7 +140,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const prometheus = new PrometheusClient(monitoring(topology).prometheus.endpoint);
   log('starting the service tier: nginx in front of two service instances');
   const tier = await startOwnServiceTier(layout, { withLb: true, logLevel: 'warn' });
-  // vegeta's and the harness's targets come up only with the load.
+  // The harness's target comes up only with the load.
   await prometheus.waitForTargets(STANDING_JOBS);
   const records = async (kinds: readonly ProcessRecord['kind'][]): Promise<ProcessRecord[]> =>
     (await network.supervisor.records()).filter((r) => kinds.includes(r.kind) && isRunning(r));
@@ -153,7 +152,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const sampler = new ResourceSampler([
     { name: 'chain', pids: () => chain.map((r) => r.pid) },
     { name: 'service', pids: () => service.map((r) => r.pid) },
-    { name: 'loadGenerator', pids: () => pidsOfExecutable(toolchain.bin.vegeta) },
+    // The scripts' engine runs in this process.
+    { name: 'loadGenerator', pids: () => [process.pid] },
     ...(runtime.kind === 'docker' ? [new DockerStatsSampler(CHAIN_CONTAINERS, chain.flatMap((r) => (r.container === undefined ? [] : [r.container])))] : []),
   ]);
   const modelBatch = topology.channel.batch;
@@ -162,23 +162,24 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   const interrupted = onInterrupt(async () => {
     if (batchChanged) await applyBatch(network, modelBatch, log);
   });
-  // The load generators' own metrics, scraped by Prometheus while the run lasts (jobs harness and vegeta).
+  // The harness's own metrics (the scripts' requests and checks), scraped by Prometheus while the run lasts.
   const endpoints = monitoring(topology);
   const progress = new ProgressMetrics();
-  const load: LoadContext = { log, metrics: progress, engine: await VegetaEngine.locate({ prometheusAddr: endpoints.vegeta.endpoint }) };
+  const tokens = new TokenIssuer(layout);
+  const load: ScriptTestContext = { log, metrics: progress, network: { topology, layout, tokens, baseUrl: tier.url } };
+  const runTest = (test: Parameters<typeof runScriptTest>[0]): Promise<ScriptTestRun> => runScriptTest(test, load);
   let progressServer: MetricsServer | undefined;
   const staging = await mkdtemp(join(tmpdir(), 'table4-'));
-  // This process's tree (the harness, vegeta, Caliper) is the network's load while the run lasts: the own-process exporter counts it.
+  // This process's tree (the harness and its scripts, Caliper) is the network's load while the run lasts: the own-process exporter counts it.
   const loadRegistration = registerLoad(layout);
   try {
     progressServer = await serveMetrics(progress.registry, endpoints.harness.endpoint);
     progress.runStarted(startedAt, profile.name);
-    const tokens = new TokenIssuer(layout);
     const fixture = await prepare(topology, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     let tuning: TuningStep[] = [];
     if (profile.tuning) {
       batchChanged = true;
-      tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, baseUrl: tier.url, log, runTest: (o) => runTest(o, load) });
+      tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, log, runTest });
     }
     let chosen: string | null = null;
     if (profile.batch === 'best-of-ladder') {
@@ -194,21 +195,20 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     sampler.start();
     interference.start();
     const firstBlock = await scanStart(topology);
-    const tests: { name: string; test: TestRun }[] = [];
+    const tests: { name: string; test: ScriptTestRun }[] = [];
     const profiles = new Map<string, NodeProfile[]>();
     if (engines.includes('http')) {
-      for (const [name, testOptions] of [
-        ['add_order', addOrderOptions(tier.url, profile, fixture)],
-        ['order_query', orderQueryOptions(tier.url, profile, fixture)],
-      ] as const) {
-        log(`${name} (vegeta, through the service): ${profile.users} users, ${profile.warmup} warm-up, ${profile.duration} measured`);
+      for (const name of ['add_order', 'order_query'] as const) {
+        log(`${name} (${relative(repoRoot, TABLE4_SCRIPTS[name])}, through the service): ${profile.users} users, ${profile.warmup} warm-up, ${profile.duration} measured`);
+        // Type-checked before the clock below starts.
+        compiledScript(TABLE4_SCRIPTS[name]);
         // CPU profiles of the profiled nodes, from the start of the measured window.
         const warmupMs = parseDuration(profile.warmup, 'warmup');
         const profileS = Math.min(PROFILE_MAX_S, Math.max(1, parseDuration(profile.duration, 'duration') / 1000 - 2));
         const profiling = new Promise((r) => setTimeout(r, warmupMs + 1000)).then(() => captureProfiles(profiledNodes(topology), profileS, staging, name));
         // A failed profile must not leave the test unawaited, nor hide the test's own failure.
         profiling.catch(() => undefined);
-        tests.push({ name, test: await runTest(testOptions, load) });
+        tests.push({ name, test: await runTest(table4Test(name, profile, fixture)) });
         profiles.set(name, await profiling);
       }
     }
@@ -260,7 +260,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const report = completeReport({
       meta: { title: `Table 4 reproduction (${profile.name})`, name: `table4-${profile.name}`, profile: profile.name, startedAt, endedAt: new Date().toISOString(), commit: commit() },
       machine: machine(),
-      versions: { fabric: toolchain.versions.fabric, fabricCa: toolchain.versions.fabricCa, vegeta: ran.includes('http') ? toolchain.versions.vegeta : null, caliper: caliper?.version ?? null },
+      versions: { fabric: toolchain.versions.fabric, fabricCa: toolchain.versions.fabricCa, vegeta: null, caliper: caliper?.version ?? null },
       config: {
         topology: {
           orgs: topology.peerOrgs.map((o) => o.name),
@@ -281,13 +281,17 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       thresholds: paperThresholdSpecs(ran),
       tuning,
       notes: [
-        ...(ran.includes('http') ? ["HTTP engine: client (vegeta) → nginx (lb) → two retail service instances → Fabric Gateway, as the paper's Web/application/chain tiers, all on one machine."] : []),
+        ...(ran.includes('http')
+          ? [
+              `HTTP engine: bench/scenarios/table4-add-order.ts and table4-order-query.ts on the script runner, ${scriptEngine()} in the harness process → nginx (lb) → two retail service instances → Fabric Gateway, as the paper's Web/application/chain tiers, all on one machine.`,
+            ]
+          : []),
         ...(caliper ? [`Caliper engine: Caliper ${caliper.version} workers → Fabric Gateway of the peers directly (no service), the same users and orders. ${caliper.sources}.`] : []),
         runtime.kind === 'docker'
           ? `Runtime: docker, each node a container (images ${runtime.imagePrefix}*) on the host network, labelled with the model's host it stands for.`
           : 'Runtime: native, each node a process on this machine, each host of the model a loopback address.',
         `LevelDB state databases (the paper used CouchDB, not installable here); channel batch settings during the tests: ${describeBatchSettings(batch)}${chosen ? ` (the tuning ladder's best step, "${chosen}"; the model's were restored after the run)` : " (Fabric's defaults)"}.`,
-        'Connection reuse in every profile: vegeta keeps its connections alive, nginx keeps 64 idle upstream connections per worker, each service instance holds one gRPC connection per peer.',
+        'Connection reuse in every profile: the script runner keeps its connections alive, nginx keeps 64 idle upstream connections per worker, each service instance holds one gRPC connection per peer.',
         'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, scraped by Prometheus every second.',
         ...scenarios.filter((s) => s.engine === 'http').map((s) => crossCheck(s, sampler)),
       ],
@@ -306,7 +310,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
       ...(existsSync(join(staging, 'pprof')) ? await rawTree(join(staging, 'pprof'), 'pprof') : {}),
     };
     await writeReport(dir, report, raw);
-    const exitCode = report.disturbed ? EXIT_DISTURBED : tests.some(({ test }) => test.summary.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? EXIT_THRESHOLD_FAILED : 0;
+    const exitCode = report.disturbed ? EXIT_DISTURBED : tests.some(({ test }) => test.exitCode !== 0) || report.thresholds.some((t) => !t.pass) ? EXIT_THRESHOLD_FAILED : 0;
     await writeFile(join(dir, 'exit-code'), `${exitCode}\n`);
     return { dir, exitCode, report };
   } finally {
@@ -325,13 +329,13 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
 /** An HTTP test's result: its load figures derived from its records (as `render` derives them again), the rest measured around its window. */
 async function scenarioResult(
   name: string,
-  test: TestRun,
+  test: ScriptTestRun,
   profile: Profile,
   windowOf: (from: number, to: number, withService: boolean) => Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown' | 'interference'>>,
   countIn: (from: number, to: number) => Promise<ChainCount>,
 ): Promise<ScenarioResult> {
-  const s = test.summary.scenarios[name];
-  if (!s) throw new Error(`the test ran no scenario ${name}`);
+  const model = test.models[name];
+  if (!model) throw new Error(`the test ran no scenario ${name}`);
   const { window, measured, warmUp, timeSeries } = testFigures(test, name);
   const from = Date.parse(window.start);
   const to = Date.parse(window.end);
@@ -339,7 +343,7 @@ async function scenarioResult(
   return {
     scenario: name,
     engine: 'http',
-    executor: s.model,
+    executor: model,
     users: profile.users,
     writesPerRequest: writes,
     window,

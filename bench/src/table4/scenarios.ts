@@ -10,15 +10,19 @@ import { orderTerms } from './prepare';
 import type { Profile } from './profiles';
 import { PAPER_TABLE_4 } from '../report/schema';
 
-/** Thresholds are the contract: falling below the paper's own figures fails the run (exit 99). */
-export function paperThresholds(scenario: 'add_order' | 'order_query'): Record<string, string[]> {
+/**
+ * Thresholds are the contract: falling below the paper's own figures fails the run (exit 99). On
+ * the requests' metrics (`http_req_*`), or the Fabric calls' (`fabric_req_*`) for a script that goes
+ * straight to the gateway.
+ */
+export function paperThresholds(scenario: 'add_order' | 'order_query', via: 'http' | 'fabric' = 'http'): Record<string, string[]> {
   const paper = PAPER_TABLE_4[scenario];
   const tag = `{scenario:${scenario}}`;
   return {
-    [`http_req_duration${tag}`]: [`avg<=${paper.avgLatencyS * 1000}`],
+    [`${via}_req_duration${tag}`]: [`avg<=${paper.avgLatencyS * 1000}`],
     // k6's Counter rate is per second; the paper's throughput is per minute.
-    [`http_reqs${tag}`]: [`rate>=${(paper.throughputTxPerMin / 60).toFixed(4)}`],
-    [`http_req_failed${tag}`]: ['rate==0'],
+    [`${via}_reqs${tag}`]: [`rate>=${(paper.throughputTxPerMin / 60).toFixed(4)}`],
+    [`${via}_req_failed${tag}`]: ['rate==0'],
     [`checks${tag}`]: ['rate==1'],
   };
 }

@@ -2,11 +2,10 @@ import { describeBatchSettings, updateBatchSettings, type BatchSettings, type Na
 
 import type { RepeatSpread, TuningStep } from '../report/schema';
 import { NoDataError, required } from '../report/derive';
-import type { Options } from '../scenario';
-import { testFigures, type TestRun } from './load';
+import { table4Test, type ScriptTest, type ScriptTestRun } from '../script/benchmark';
+import { testFigures } from './load';
 import type { Fixture } from './prepare';
 import type { Profile, TuningLadder } from './profiles';
-import { addOrderOptions } from './scenarios';
 
 /** Median, min and max of a step's repeats (at least one: a step without a repeat has no figure, NoDataError). */
 export function repeatSpread(values: readonly number[]): RepeatSpread {
@@ -40,18 +39,18 @@ export async function applyBatch(network: NativeNetwork, batch: Partial<BatchSet
  */
 export async function runTuningLadder(
   ladder: TuningLadder,
-  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; baseUrl: string; log: (line: string) => void; runTest: (options: Options) => Promise<TestRun> },
+  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; log: (line: string) => void; runTest: (test: ScriptTest) => Promise<ScriptTestRun> },
 ): Promise<TuningStep[]> {
-  const { network, profile, fixture, baseUrl, log } = context;
+  const { network, profile, fixture, log } = context;
   const steps: TuningStep[] = [];
   for (const [i, step] of ladder.steps.entries()) {
     const held = await applyBatch(network, step.batch, log);
     const figures: { tx: number; avg: number; p99: number; ok: number }[] = [];
     for (let r = 0; r < ladder.repeats; r++) {
       log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}", repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
-      const options = addOrderOptions(baseUrl, { ...profile, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
+      const test = table4Test('add_order', { users: profile.users, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
       // A repeat with no data has nothing to rank the step by: the ladder stops (NoDataError).
-      const { measured } = testFigures(await context.runTest(options), 'add_order');
+      const { measured } = testFigures(await context.runTest(test), 'add_order');
       const what = (figure: string): string => `tuning step "${step.name}", repeat ${r + 1}: ${figure}`;
       figures.push({
         tx: required(measured.throughputTxPerMin, what('throughput')),

@@ -3,6 +3,7 @@
  * enrolled identity, with no HTTP, nginx or service in the way (the service's own Fabric client).
  * Each call is a `fabric_reqs` / `fabric_req_duration` / `fabric_req_failed` sample.
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 import { declareOrderCall, readOrderCall, type Call, type OrderDeclaration, type TradeTerms } from '@energysale/service';
@@ -101,11 +102,14 @@ export function evaluate(request: FabricCall): Promise<FabricResponse> {
 
 /** The retail contract's calls the service makes, for scripts that go straight to the gateway. */
 export const calls = {
-  /** DeclareOrder by a user of `org`: the terms private to the parties, endorsed by the exchange and the user's org. */
-  declareOrder(org: string, declaration: OrderDeclaration, terms: TradeTerms): Omit<FabricCall, 'org' | 'user'> {
+  /**
+   * DeclareOrder by a user of `org`: the terms private to the parties, endorsed by the exchange and
+   * the user's org; without a salt, a random one hides the terms behind their public hash.
+   */
+  declareOrder(org: string, declaration: OrderDeclaration, terms: Omit<TradeTerms, 'salt'> & { readonly salt?: string }): Omit<FabricCall, 'org' | 'user'> {
     const network = currentRun('fabric.calls.declareOrder').network;
     if (network === undefined) throw new ScriptContextError('fabric.calls: this run has no network');
-    return declareOrderCall(network.topology, org, declaration, terms);
+    return declareOrderCall(network.topology, org, declaration, { ...terms, salt: terms.salt ?? randomBytes(16).toString('hex') });
   },
   readOrder(id: string): Omit<FabricCall, 'org' | 'user'> {
     return readOrderCall(id);

@@ -94,9 +94,12 @@ export async function table4Fixture(options: { users: number; preloadOrdersPerUs
   return prepare(network.topology, network.layout, network.tokens, baseUrl(), { ...options, log: () => undefined });
 }
 
-/** The paper's Table 4 figures as thresholds on a scenario named after the test (avg latency, throughput, no failure, every check). */
-export function paperThresholds(test: 'add_order' | 'order_query'): Record<string, string[]> {
-  return table4Thresholds(test);
+/**
+ * The paper's Table 4 figures as thresholds on a scenario named after the test (avg latency,
+ * throughput, no failure, every check): on `http_req_*`, or on `fabric_req_*` with via 'fabric'.
+ */
+export function paperThresholds(test: 'add_order' | 'order_query', via: 'http' | 'fabric' = 'http'): Record<string, string[]> {
+  return table4Thresholds(test, via);
 }
 
 const network = { baseUrl, token, mspId, enrollUsers, retailer, orderTerms, table4Fixture, paperThresholds };
