@@ -9,7 +9,7 @@ import { isTopologySize, TOPOLOGY_SIZES } from '@energysale/network';
 import { kneeText } from './capacity/analysis';
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
 import { growthFrom, runGrowth } from './capacity/growth';
-import { exitCleanlyOnInterrupt } from './interrupt';
+import { exitCleanlyOnInterrupt, onInterruptStop } from './interrupt';
 import { FAULT_NAMES, type FaultName } from './reliability/faults';
 import { runReliability } from './reliability/run';
 import { RELIABILITY_VARIANTS } from './reliability/suite';
@@ -387,9 +387,15 @@ async function scriptRun(argv: string[]): Promise<number> {
     ...(values.duration !== undefined && { duration: values.duration }),
     ...(values.iterations !== undefined && { iterations: count(values.iterations, '--iterations', 1) }),
   };
+  // Ctrl-C stops the run as k6's does: iterations interrupted, teardown, summary and report, exit 105; a second one at once.
+  const stopper = new AbortController();
+  const release = onInterruptStop(() => {
+    stopper.abort();
+  }, EXIT.externalAbort);
   try {
     const { exitCode } = await runCommand({
       script,
+      signal: stopper.signal,
       overrides,
       env,
       ...(outJson !== undefined && { outJson }),
@@ -410,6 +416,8 @@ async function scriptRun(argv: string[]): Promise<number> {
       return EXIT.invalidConfig;
     }
     throw error;
+  } finally {
+    release();
   }
 }
 

@@ -45,4 +45,36 @@ describe('interrupt (SIGINT, SIGTERM)', () => {
       assert.doesNotMatch(result.out, /unregistered|not interrupted/);
     });
   }
+
+  it('a command that stops by itself takes the first signal; a second runs the cleanups and exits with its code', async () => {
+    const script = `
+const { exitCleanlyOnInterrupt, onInterrupt, onInterruptStop } = require(${JSON.stringify(join(__dirname, 'interrupt.js'))});
+exitCleanlyOnInterrupt((line) => console.log(line));
+onInterrupt(async () => { console.log('cleaned: service tier'); });
+onInterruptStop(() => console.log('stopping by itself'), 105);
+console.log('ready');
+setTimeout(() => console.log('not interrupted'), 20000);
+`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const seen = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (out.includes(text)) resolve();
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    await seen('ready');
+    child.kill('SIGINT');
+    await seen('stopping by itself');
+    assert.doesNotMatch(out, /cleaned/, 'the first signal ran the cleanups');
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 105);
+    assert.match(out, /cleaned: service tier/);
+    assert.doesNotMatch(out, /not interrupted/);
+  });
 });
