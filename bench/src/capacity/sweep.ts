@@ -133,6 +133,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         successRatePct: required(p.successRatePct, what('success rate')),
         throughputPerS: required(p.throughputTxPerMin, what('throughput')) / 60,
         latencyS: p.latencyS ?? notDerived(what('latency')),
+        // Due in the window: those that ran (the measured scenario's gracefulStop outlasts the request timeout: none is interrupted) and the dropped.
         expectedIterations: model === 'open' ? (test.iterations[scenario] ?? 0) + dropped : null,
         droppedIterations: dropped,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },

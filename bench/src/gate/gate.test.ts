@@ -100,6 +100,14 @@ void describe('bench gate', () => {
     assert.equal(elsewhere.run.error?.name, 'IncomparableBaselineError');
     assert.match(elsewhere.run.error.message, /machine cores: baseline 2, now 8/);
 
+    // A baseline that names no engine was recorded with vegeta: not compared with the scripts' engine.
+    const scripts = { ...measurement().config, engine: 'undici 7.30.2 (in-process)' };
+    const vegetaEra = await gateWith(measurement(), measurement({}, 5, { config: scripts }));
+    assert.equal(vegetaEra.run.exitCode, GATE_EXIT.error);
+    assert.equal(vegetaEra.run.error?.name, 'IncomparableBaselineError');
+    assert.match(vegetaEra.run.error.message, /load engine: baseline "vegeta", now "undici 7.30.2 \(in-process\)"/);
+    assert.equal((await gateWith(measurement({}, 5, { config: scripts }), measurement({}, 5, { config: scripts }))).run.exitCode, GATE_EXIT.pass);
+
     const broken = await gateWith(measurement(), Object.assign(new Error('the network is not up'), { name: 'NetworkNotReadyError' }));
     assert.equal(broken.run.exitCode, GATE_EXIT.error);
     assert.match(broken.junit, /NetworkNotReadyError: the network is not up/);

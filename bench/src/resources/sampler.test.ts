@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { pidsOfExecutable, ResourceSampler, stats, type ResourceSource, type SourceSample } from './sampler';
+import { ResourceSampler, stats, type ResourceSource, type SourceSample } from './sampler';
 
 /** A source that answers the given samples in turn (an Error rejects), then repeats the last. */
 function scripted(name: string, answers: readonly (SourceSample | undefined | Error)[]): ResourceSource {
@@ -81,17 +80,5 @@ void describe('ResourceSampler', () => {
   void it('summarises avg, p95 and max', () => {
     assert.deepEqual(stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]), { avg: 10.5, p95: 19, max: 20 });
     assert.deepEqual(stats([]), { avg: 0, p95: 0, max: 0 });
-  });
-
-  void it("finds an executable's processes only in the given process's tree", async () => {
-    const child = spawn('/bin/sleep', ['10'], { stdio: 'ignore' });
-    try {
-      await pause(100);
-      const exe = realpathSync('/bin/sleep');
-      assert.deepEqual(pidsOfExecutable(exe).filter((pid) => pid === child.pid), [child.pid]);
-      assert.deepEqual(pidsOfExecutable(exe, 999_999_999), []);
-    } finally {
-      child.kill('SIGKILL');
-    }
   });
 });

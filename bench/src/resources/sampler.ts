@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 
-import { lineage, parseRssBytes, parseStat, parseStatUsage, readOr } from '@energysale/network';
+import { parseRssBytes, parseStatUsage, readOr } from '@energysale/network';
 
 import { parseMachineStat, type MachineCpu } from './interference';
 
@@ -235,26 +235,4 @@ export class MachineSource implements ResourceSource {
       },
     });
   }
-}
-
-/**
- * Pids of the processes whose executable is `exe` among the descendants of `ancestor` (the load
- * generator's vegeta processes, which come and go with each attack): this benchmark's own, not
- * another run's vegeta of the same toolchain.
- */
-export function pidsOfExecutable(exe: string, ancestor: number = process.pid): number[] {
-  const parents: { pid: number; ppid: number }[] = [];
-  const matches: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (stat === undefined) continue;
-      parents.push({ pid: Number(entry), ppid: stat.ppid });
-      if (readlinkSync(`/proc/${entry}/exe`) === exe) matches.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return matches.filter((pid) => lineage(pid, parents).has(ancestor));
 }

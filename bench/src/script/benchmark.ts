@@ -68,7 +68,7 @@ export interface ScriptTestRun {
   readonly records: readonly ScenarioRecords[];
   /** Each scenario's executor: closed (VUs looping) or open (arrival rate). */
   readonly models: Readonly<Record<string, 'closed' | 'open'>>;
-  /** Iterations started in each scenario (the open model's due ones are these and the dropped). */
+  /** Iterations completed in each scenario (k6's `iterations`; interrupted ones are not counted). */
   readonly iterations: Readonly<Record<string, number>>;
 }
 
@@ -101,7 +101,7 @@ export function progressSink(metrics: ProgressMetrics): SampleSink {
 }
 
 /** k6's progress line: the run, then each scenario's share of its planned time, VUs and iterations. */
-export function progressLine(p: RunProgress): string {
+function progressLine(p: RunProgress): string {
   const time = (ms: number): string => `${Math.floor(ms / 60_000)}m${((ms % 60_000) / 1000).toFixed(1)}s`;
   const head = `running (${time(p.elapsedMs)}), ${p.vus}/${p.vusMax} VUs, ${p.completed} complete and ${p.interrupted} interrupted iterations`;
   const lines = p.scenarios.map((s) => {
@@ -112,7 +112,21 @@ export function progressLine(p: RunProgress): string {
 }
 
 /** How often a run prints its progress line. */
-export const PROGRESS_EVERY_MS = 5_000;
+const PROGRESS_EVERY_MS = 5_000;
+
+/**
+ * A run's onProgress for the harness: each scenario's phase and VUs into the progress metrics (the
+ * `warmup` scenario as warm-up, the others as measured), and k6's progress line to `log` every 5 s.
+ */
+export function progressReporter(metrics: ProgressMetrics, log: (line: string) => void, warmup?: string): (progress: RunProgress) => void {
+  let last = 0;
+  return (p) => {
+    for (const s of p.scenarios) metrics.scenarioPhase(s.name, s.state === 'running' ? (s.name === warmup ? 'warmup' : 'measured') : s.state, s.vus);
+    if (p.elapsedMs - last < PROGRESS_EVERY_MS) return;
+    last = p.elapsedMs;
+    log(progressLine(p));
+  };
+}
 
 /** Runs one test; a script error (compile, setup, options) throws, a failed threshold is the exit code. */
 export async function runScriptTest(test: ScriptTest, context: ScriptTestContext): Promise<ScriptTestRun> {
@@ -125,18 +139,12 @@ export async function runScriptTest(test: ScriptTest, context: ScriptTestContext
       await writeFile(file, JSON.stringify(test.fixture));
       env[FIXTURE_ENV] = file;
     }
-    let last = 0;
     const result = await runScript(script, {
       env,
       ...(context.network !== undefined && { network: context.network }),
       log: context.log,
       sink: progressSink(context.metrics),
-      onProgress: (p) => {
-        for (const s of p.scenarios) context.metrics.scenarioPhase(s.name, s.state === 'running' ? (s.name === test.warmup ? 'warmup' : 'measured') : s.state, s.vus);
-        if (p.elapsedMs - last < PROGRESS_EVERY_MS) return;
-        last = p.elapsedMs;
-        context.log(progressLine(p).replace(/^/gm, '  '));
-      },
+      onProgress: progressReporter(context.metrics, (line) => { context.log(line.replace(/^/gm, '  ')); }, test.warmup),
     });
     if (result.exitCode !== 0 && result.exitCode !== 99) throw new ScriptTestError(`${path.basename(test.script)} exited ${result.exitCode}: ${result.abortReason ?? 'see the lines above'}`);
     return {

@@ -17,7 +17,7 @@ import { serveMetrics, type MetricsServer } from '../progress/server';
 import { commit, machine } from '../table4/provenance';
 import { startOwnServiceTier, type OwnServiceTier } from '../interrupt';
 import { textSummary } from './api/summary';
-import { progressLine, progressSink, PROGRESS_EVERY_MS, scriptEngine } from './benchmark';
+import { progressReporter, progressSink, scriptEngine } from './benchmark';
 import { compileScript } from './loader';
 import type { ScriptNetwork } from './runtime/context';
 import type { VuControl } from './runtime/executors';
@@ -174,7 +174,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
     }
     const toJson = out === undefined ? undefined : jsonOutput(out);
     const toProgress = progressSink(progress);
-    let lastPrinted = 0;
+    const reportProgress = progressReporter(progress, log);
     const startedAt = new Date();
     const result = await runScript(compiled, {
       env: command.env,
@@ -188,11 +188,7 @@ export async function runCommand(command: RunCommand): Promise<{ exitCode: numbe
       },
       onProgress: (p) => {
         state.progress = p;
-        for (const s of p.scenarios) progress.scenarioPhase(s.name, s.state === 'running' ? 'measured' : s.state, s.vus);
-        if (p.elapsedMs - lastPrinted >= PROGRESS_EVERY_MS) {
-          lastPrinted = p.elapsedMs;
-          log(progressLine(p));
-        }
+        reportProgress(p);
       },
       onControl: (_scenario, control) => {
         state.control = control;
