@@ -2,10 +2,10 @@ import { sleep } from '../util/retry';
 import { AdminCli } from '../fabric/admin-cli';
 import type { NativeContext } from '../runtime/native/specs';
 import { chaincodeSpec } from '../runtime/native/specs';
-import { fingerprint, type Supervisor } from '../runtime/native/supervisor';
+import { fingerprint, type ProcessSpec, type Supervisor } from '../runtime/native/supervisor';
 import { chaincodeServers, peers, type PeerInfo } from '../topology';
 import { chaincodeCollections } from '../util/paths';
-import { packageChaincode, type ChaincodePackage } from './package';
+import { packageRetailChaincode, type ChaincodePackage } from './package';
 import { waitUntilEndorsable } from './ready';
 
 export class ChaincodeDeployError extends Error {
@@ -21,9 +21,9 @@ export interface DeployedChaincode {
   readonly committed: boolean;
 }
 
-interface CommittedDefinition {
-  sequence: number;
-  version: string;
+export interface CommittedDefinition {
+  readonly sequence: number;
+  readonly version: string;
 }
 
 function firstPeerOfEachOrg(ctx: NativeContext): PeerInfo[] {
@@ -35,40 +35,54 @@ function firstPeerOfEachOrg(ctx: NativeContext): PeerInfo[] {
   });
 }
 
+/** One chaincode definition to bring about on the channel, and the servers that run its package. */
+export interface DefinitionRequest {
+  readonly name: string;
+  readonly pkg: ChaincodePackage;
+  /** Signature policy (Fabric's policy language); absent: the channel's default (MAJORITY Endorsement). */
+  readonly policy?: string;
+  /** Private data collections config file. */
+  readonly collections?: string;
+  /** A function every new definition must be initialised with (`--init-required`), invoked once committed. */
+  readonly init?: string;
+  /** The chaincode servers' processes for the package. */
+  readonly servers: readonly ProcessSpec[];
+  /**
+   * Whether the definition committed at `sequence` is already this request: the retail chaincode
+   * compares package ids, another chaincode its recorded definition (package, policy, collections, init).
+   */
+  readonly isCommitted: (committed: CommittedDefinition, approvedPackageId: string | undefined) => boolean;
+}
+
 /**
- * The chaincode-as-a-service pipeline: package the chaincode workspace, install on every peer,
- * approve for every org, commit, and (re)start the chaincode servers with the package id.
- * A new build (or revision) is a new package and so an upgrade: the sequence goes up by one.
- * Re-running with nothing changed does nothing.
+ * The chaincode-as-a-service pipeline: install the package on every peer, (re)start the chaincode
+ * servers with its package id, approve for every org, commit, and invoke the init function when
+ * there is one. A new build (or revision, version, policy) is a new definition and so an upgrade:
+ * the sequence goes up by one. Re-running with nothing changed does nothing.
  */
-export async function deployChaincode(
-  ctx: NativeContext,
-  supervisor: Supervisor,
-  log: (line: string) => void,
-  options: { revision?: string } = {},
-): Promise<DeployedChaincode> {
+export async function deployDefinition(ctx: NativeContext, supervisor: Supervisor, log: (line: string) => void, request: DefinitionRequest): Promise<DeployedChaincode> {
   const cli = new AdminCli(ctx.toolchain, ctx.layout, ctx.topology);
-  const { name, endorsementPolicy } = ctx.topology.chaincode;
+  const { name, pkg } = request;
   const channel = ctx.topology.channel.name;
-  const pkg = await packageChaincode(name, ctx.layout.chaincodeDir, options.revision);
   log(`  package ${pkg.packageId}`);
 
   await Promise.all(peers(ctx.topology).map((p) => installOn(cli, p, pkg, log)));
-  await startServers(ctx, supervisor, pkg.packageId, log);
+  await startServers(supervisor, request.servers, log);
 
   const actors = firstPeerOfEachOrg(ctx);
   const [first] = actors;
   if (!first) throw new ChaincodeDeployError('the topology has no peer org');
   const committed = await queryCommitted(cli, first, channel, name);
-  if (committed && (await approvedPackage(cli, first, channel, name, committed.sequence)) === pkg.packageId) {
+  if (committed && request.isCommitted(committed, await approvedPackage(cli, first, channel, name, committed.sequence))) {
     log(`  ${name} sequence ${committed.sequence} already runs this package`);
-    await waitUntilEndorsable(ctx, log);
     return { name, version: committed.version, sequence: committed.sequence, packageId: pkg.packageId, committed: false };
   }
   const sequence = (committed?.sequence ?? 0) + 1;
   const definition = [
     '--channelID', channel, '--name', name, '--version', pkg.version, '--sequence', String(sequence),
-    '--signature-policy', endorsementPolicy, '--collections-config', chaincodeCollections,
+    ...(request.policy === undefined ? [] : ['--signature-policy', request.policy]),
+    ...(request.collections === undefined ? [] : ['--collections-config', request.collections]),
+    ...(request.init === undefined ? [] : ['--init-required']),
   ];
 
   const readiness = await commitReadiness(cli, first, definition);
@@ -83,8 +97,37 @@ export async function deployChaincode(
   // --waitForEvent waits for the peers it named only; a gateway may pick any peer of an org.
   await Promise.all(peers(ctx.topology).map((p) => waitForDefinition(cli, p, channel, name, sequence)));
   log(`  every peer runs ${name} sequence ${sequence}`);
-  await waitUntilEndorsable(ctx, log);
+  if (request.init !== undefined) {
+    log(`  ${first.org.name} invokes ${request.init} (init)`);
+    const args = JSON.stringify({ function: request.init, Args: [] });
+    await cli.peer(first, ['chaincode', 'invoke', ...cli.ordererFlags(first), '--channelID', channel, '--name', name, '--isInit', '--ctor', args, ...endorsers, '--waitForEvent']);
+  }
   return { name, version: pkg.version, sequence, packageId: pkg.packageId, committed: true };
+}
+
+/**
+ * Our retail chaincode: the chaincode workspace packaged, its servers on the model's chaincode
+ * server of each host, the model's policy and collections; ready once every org's gateway has
+ * transactions endorsed.
+ */
+export async function deployChaincode(
+  ctx: NativeContext,
+  supervisor: Supervisor,
+  log: (line: string) => void,
+  options: { revision?: string } = {},
+): Promise<DeployedChaincode> {
+  const { name, endorsementPolicy } = ctx.topology.chaincode;
+  const pkg = await packageRetailChaincode(name, ctx.layout.chaincodeDir, options.revision);
+  const deployed = await deployDefinition(ctx, supervisor, log, {
+    name,
+    pkg,
+    policy: endorsementPolicy,
+    collections: chaincodeCollections,
+    servers: chaincodeServers(ctx.topology).map((server) => chaincodeSpec(ctx, server, pkg.packageId)),
+    isCommitted: (_committed, approved) => approved === pkg.packageId,
+  });
+  await waitUntilEndorsable(ctx, log);
+  return deployed;
 }
 
 async function installOn(cli: AdminCli, peer: PeerInfo, pkg: ChaincodePackage, log: (line: string) => void): Promise<void> {
@@ -96,12 +139,11 @@ async function installOn(cli: AdminCli, peer: PeerInfo, pkg: ChaincodePackage, l
   await cli.peer(peer, ['lifecycle', 'chaincode', 'install', pkg.file]);
 }
 
-/** Starts each host's chaincode server for this package; one serving another package is restarted. */
-async function startServers(ctx: NativeContext, supervisor: Supervisor, packageId: string, log: (line: string) => void): Promise<void> {
+/** Starts each chaincode server; one running another package (another fingerprint) is restarted. */
+async function startServers(supervisor: Supervisor, servers: readonly ProcessSpec[], log: (line: string) => void): Promise<void> {
   await Promise.all(
-    chaincodeServers(ctx.topology).map(async (server) => {
-      const spec = chaincodeSpec(ctx, server, packageId);
-      if ((await supervisor.running(server.id))?.fingerprint !== fingerprint(spec)) log(`  start ${server.id} on ${server.endpoint}`);
+    servers.map(async (spec) => {
+      if ((await supervisor.running(spec.id))?.fingerprint !== fingerprint(spec)) log(`  start ${spec.id} on ${spec.binds[0]?.endpoint ?? ''}`);
       await supervisor.start(spec);
     }),
   );

@@ -49,19 +49,23 @@ export function chaincodeCodeHash(workspace = chaincodeWorkspace): string {
 }
 
 /**
- * connection.json of the package. The values are templates the ccaas builder fills per peer from
+ * connection.json of a package. The values are templates the ccaas builder fills per peer from
  * CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: each peer reaches the chaincode server of its own host,
- * over mutual TLS, with one package (one package id) for the whole network.
+ * over mutual TLS, with one package (one package id) for the whole network. Our chaincode's servers
+ * sit at the model's address of each host (`{{.address}}`); another chaincode's at its own port of
+ * the peer's host (`{{.chaincode_host}}:<port>`).
  */
-export const connectionTemplate = {
-  address: '{{.address}}',
-  dial_timeout: '10s',
-  tls_required: true,
-  client_auth_required: true,
-  root_cert: '{{.root_cert}}',
-  client_cert: '{{.client_cert}}',
-  client_key: '{{.client_key}}',
-} as const;
+export function connectionTemplate(address = '{{.address}}'): Record<string, string | boolean> {
+  return {
+    address,
+    dial_timeout: '10s',
+    tls_required: true,
+    client_auth_required: true,
+    root_cert: '{{.root_cert}}',
+    client_cert: '{{.client_cert}}',
+    client_key: '{{.client_key}}',
+  };
+}
 
 /** Reproducible tar.gz: same inputs, same bytes, same package id. */
 async function deterministicTarGz(dir: string, out: string, entries: string[]): Promise<void> {
@@ -82,18 +86,36 @@ async function deterministicTarGz(dir: string, out: string, entries: string[]): 
   await run('mv', [`${out}.tar.gz`, out]);
 }
 
-/** Packages the chaincode workspace as a chaincode-as-a-service package in `outDir`. */
-export async function packageChaincode(name: string, outDir: string, revision = ''): Promise<ChaincodePackage> {
-  const pkg = JSON.parse(await readFile(join(chaincodeWorkspace, 'package.json'), 'utf8')) as { version?: string };
-  const version = pkg.version ?? '0.0.0';
-  const codeHash = chaincodeCodeHash();
-  const label = `${name}_${version}_${codeHash.slice(0, 12)}${revision ? `_${revision}` : ''}`;
+/** What a chaincode-as-a-service package holds: who it is, which build, where its servers are. */
+export interface PackageInputs {
+  readonly name: string;
+  readonly version: string;
+  readonly codeHash: string;
+  readonly revision?: string;
+  /** connection.json's address (a template of the ccaas builder's config). */
+  readonly address?: string;
+  /** META-INF (CouchDB index definitions) to package beside connection.json. */
+  readonly metaInf?: string;
+}
+
+/** A package label allows letters, digits and `_.+-`: other characters of a version become `-`. */
+const labelPart = (value: string): string => value.replace(/[^A-Za-z0-9_.+-]/g, '-');
+
+/** A chaincode-as-a-service package in `outDir`: same inputs, same bytes, same package id. */
+export async function packageChaincode(inputs: PackageInputs, outDir: string): Promise<ChaincodePackage> {
+  const { name, version, codeHash, revision = '' } = inputs;
+  const label = labelPart(`${name}_${version}_${codeHash.slice(0, 12)}${revision ? `_${revision}` : ''}`);
   const work = await mkdtemp(join(tmpdir(), 'ccaas-'));
   try {
     await mkdir(join(work, 'code'));
-    await writeFile(join(work, 'code', 'connection.json'), `${JSON.stringify(connectionTemplate, null, 2)}\n`);
+    await writeFile(join(work, 'code', 'connection.json'), `${JSON.stringify(connectionTemplate(inputs.address), null, 2)}\n`);
     await writeFile(join(work, 'code', 'chaincode.json'), `${JSON.stringify({ name, version, codeHash, revision }, null, 2)}\n`);
-    await deterministicTarGz(join(work, 'code'), join(work, 'code.tar.gz'), ['chaincode.json', 'connection.json']);
+    const entries = ['chaincode.json', 'connection.json'];
+    if (inputs.metaInf !== undefined) {
+      await run('cp', ['-r', inputs.metaInf, join(work, 'code', 'META-INF')]);
+      entries.push('META-INF');
+    }
+    await deterministicTarGz(join(work, 'code'), join(work, 'code.tar.gz'), entries);
     await writeFile(join(work, 'metadata.json'), `${JSON.stringify({ label, type: 'ccaas' })}\n`);
     await mkdir(outDir, { recursive: true });
     const file = join(outDir, `${label}.tar.gz`);
@@ -103,4 +125,10 @@ export async function packageChaincode(name: string, outDir: string, revision = 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Our retail chaincode's package: the chaincode workspace's version and build. */
+export async function packageRetailChaincode(name: string, outDir: string, revision = ''): Promise<ChaincodePackage> {
+  const pkg = JSON.parse(await readFile(join(chaincodeWorkspace, 'package.json'), 'utf8')) as { version?: string };
+  return packageChaincode({ name, version: pkg.version ?? '0.0.0', codeHash: chaincodeCodeHash(), revision }, outDir);
 }

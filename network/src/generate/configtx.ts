@@ -73,7 +73,7 @@ export function configtx(inputs: ConfigtxInputs): Yaml {
           EtcdRaft: {
             Consenters: ordererNodes.map((o) => {
               const tls = inputs.ordererIdentity(o);
-              return { Host: o.host.address, Port: o.node.ports.listen, ClientTLSCert: tls.tlsCert, ServerTLSCert: tls.tlsCert };
+              return { Host: o.host.address, Port: o.node.ports.cluster, ClientTLSCert: tls.tlsCert, ServerTLSCert: tls.tlsCert };
             }),
             Options: {
               TickInterval: raft.tickInterval,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { identityFiles } from '../crypto/identity-files';
 import { parseMetrics, valueOf } from '../fabric/metrics';
-import { energysale, orderers, peers } from '../topology';
+import { CLIENT_AUTH_MODES, energysale, orderers, peers, withClientAuth } from '../topology';
 import { CHANNEL_PROFILE, configtx } from './configtx';
 import { ordererConfig } from './orderer-config';
 import { CCAAS_CONFIG_ENV, peerConfig } from './peer-config';
@@ -26,9 +26,9 @@ void describe('configtx', () => {
   });
   const profile = get(doc, `Profiles.${CHANNEL_PROFILE}`);
 
-  void it('makes the 3 orderers the Raft consenters, at their model addresses', () => {
+  void it('makes the 3 orderers the Raft consenters, at their cluster listeners', () => {
     const consenters = get(profile, 'Orderer.EtcdRaft.Consenters') as { Host: string; Port: number; ServerTLSCert: string }[];
-    assert.deepEqual(consenters.map((c) => `${c.Host}:${c.Port}`), orderers(energysale).map((o) => o.endpoint));
+    assert.deepEqual(consenters.map((c) => `${c.Host}:${c.Port}`), orderers(energysale).map((o) => o.clusterEndpoint));
     assert.equal(consenters[0]?.ServerTLSCert, '/state/orderer0/tls/cert.pem');
     assert.equal(get(profile, 'Orderer.OrdererType'), 'etcdraft');
   });
@@ -71,10 +71,28 @@ void describe('node configs', () => {
   void it('an orderer has no system channel and serves osnadmin to the ordering org only', () => {
     const orderer = orderers(energysale)[1];
     assert.ok(orderer);
-    const config = ordererConfig({}, { orderer, identity: identityFiles('/id'), dataDir: '/data', clientRootCas: ['/a'], adminRootCa: '/ordering-ca' });
+    const config = ordererConfig({}, { orderer, clientAuth: 'required', identity: identityFiles('/id'), dataDir: '/data', clientRootCas: ['/a'], adminRootCa: '/ordering-ca' });
     assert.equal(get(config, 'General.BootstrapMethod'), 'none');
     assert.equal(get(config, 'Admin.ListenAddress'), orderer.adminEndpoint);
     assert.deepEqual(get(config, 'Admin.TLS.ClientRootCAs'), ['/ordering-ca']);
+  });
+
+  void it('client authentication optional opens only the client ports: Raft has its own listener and osnadmin still requires a certificate', () => {
+    const orderer = orderers(energysale)[0];
+    const peer = peers(energysale)[0];
+    assert.ok(orderer && peer);
+    for (const clientAuth of CLIENT_AUTH_MODES) {
+      const topology = withClientAuth(energysale, clientAuth);
+      const conf = ordererConfig({}, { orderer, clientAuth, identity: identityFiles('/id'), dataDir: '/data', clientRootCas: ['/a'], adminRootCa: '/ordering-ca' });
+      assert.equal(get(conf, 'General.TLS.ClientAuthRequired'), clientAuth === 'required');
+      assert.equal(get(conf, 'Admin.TLS.ClientAuthRequired'), true);
+      assert.equal(get(conf, 'General.Cluster.ListenPort'), orderer.node.ports.cluster);
+      assert.notEqual(orderer.node.ports.cluster, orderer.node.ports.listen);
+      const core = peerConfig({}, { topology, peer, identity: identityFiles('/id'), dataDir: '/data', externalBuilderDir: '/builder', clientRootCas: ['/ca1'] });
+      assert.equal(get(core, 'peer.tls.clientAuthRequired'), clientAuth === 'required');
+    }
+    // The setting is not part of the model's identity: `required` is the model as written.
+    assert.deepEqual(withClientAuth(withClientAuth(energysale, 'optional'), 'required'), energysale);
   });
 });
 

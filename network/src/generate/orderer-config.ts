@@ -1,9 +1,11 @@
 import type { IdentityFiles } from '../crypto/identity-files';
-import type { OrdererInfo } from '../topology';
+import type { ClientAuth, OrdererInfo } from '../topology';
 import { deepMerge, type Yaml } from './sampleconfig';
 
 export interface OrdererConfigInputs {
   readonly orderer: OrdererInfo;
+  /** Whether clients of the orderer's client port must present a certificate (the cluster and admin ports always must). */
+  readonly clientAuth: ClientAuth;
   readonly identity: IdentityFiles;
   readonly dataDir: string;
   readonly clientRootCas: readonly string[];
@@ -11,7 +13,11 @@ export interface OrdererConfigInputs {
   readonly adminRootCa: string;
 }
 
-/** orderer.yaml of one orderer: no system channel, Raft over the general TLS listener, osnadmin on mutual TLS. */
+/**
+ * orderer.yaml of one orderer: no system channel; clients on the general TLS listener (a client
+ * certificate required or optional, as the network says); Raft on a listener of its own, where only
+ * consenters connect (a client certificate always required); osnadmin on mutual TLS.
+ */
 export function ordererConfig(sample: Yaml, inputs: OrdererConfigInputs): Yaml {
   const { orderer, identity } = inputs;
   return deepMerge(sample, {
@@ -23,11 +29,20 @@ export function ordererConfig(sample: Yaml, inputs: OrdererConfigInputs): Yaml {
         PrivateKey: identity.tlsKey,
         Certificate: identity.tlsCert,
         RootCAs: [identity.tlsCa],
-        ClientAuthRequired: true,
+        ClientAuthRequired: inputs.clientAuth === 'required',
         ClientRootCAs: [...inputs.clientRootCas],
       },
-      // Raft traffic shares the general listener and its TLS certificate.
-      Cluster: { ClientCertificate: identity.tlsCert, ClientPrivateKey: identity.tlsKey },
+      // Raft on its own listener: a cluster listener always requires the client certificate of a
+      // consenter (the channel's consenter set names them), so the client port's setting never opens it.
+      Cluster: {
+        ListenAddress: orderer.host.address,
+        ListenPort: orderer.node.ports.cluster,
+        ServerCertificate: identity.tlsCert,
+        ServerPrivateKey: identity.tlsKey,
+        ClientCertificate: identity.tlsCert,
+        ClientPrivateKey: identity.tlsKey,
+        RootCAs: [identity.tlsCa],
+      },
       BootstrapMethod: 'none',
       BootstrapFile: '',
       LocalMSPDir: identity.mspDir,

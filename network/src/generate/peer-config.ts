@@ -1,6 +1,6 @@
 import type { IdentityFiles } from '../crypto/identity-files';
 import type { PeerInfo, Topology } from '../topology';
-import { peers } from '../topology';
+import { clientAuthOf, peers } from '../topology';
 import { deepMerge, type Yaml } from './sampleconfig';
 
 export interface PeerConfigInputs {
@@ -78,7 +78,7 @@ export function peerConfig(sample: Yaml, inputs: PeerConfigInputs): Yaml {
       },
       tls: {
         enabled: true,
-        clientAuthRequired: true,
+        clientAuthRequired: clientAuthOf(inputs.topology) === 'required',
         cert: { file: identity.tlsCert },
         key: { file: identity.tlsKey },
         rootcert: { file: identity.tlsCa },

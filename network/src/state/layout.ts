@@ -50,6 +50,14 @@ export class StateLayout {
   get chaincodeDir(): string {
     return join(this.root, 'chaincode');
   }
+  /** Builds of the chaincodes `network deploy --path` deployed: what their servers run. */
+  get chaincodeBuildsDir(): string {
+    return join(this.chaincodeDir, 'builds');
+  }
+  /** The chaincodes deployed beside ours (`network deploy --name --path`): their definitions and servers. */
+  get chaincodesFile(): string {
+    return join(this.root, 'chaincodes.json');
+  }
   get logDir(): string {
     return join(this.root, 'logs');
   }

@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { identityOf, ORG_ADMIN } from '../crypto/org-crypto';
 import { splitEndpoint } from '../runtime/native/supervisor';
 import type { StateLayout } from '../state/layout';
-import { certificateAuthorities, chaincodeServers, orderers, peers, type NodeInfo, type Topology } from '../topology';
+import { certificateAuthorities, chaincodeServers, clientAuthOf, orderers, peers, type NodeInfo, type Topology } from '../topology';
 import { run } from '../util/exec';
 
 export interface TlsClient {
@@ -86,13 +86,14 @@ export type TlsClientKind =
   | 'unknown-CA client certificate'
   | "own org's peer"
   | "other org's peer"
+  | 'consenter'
   | "ordering org's admin"
   | "peer org's admin"
   | 'trusting an unknown CA';
 
 export interface TlsProbe {
   readonly node: string;
-  readonly kind: NodeInfo['kind'] | 'orderer admin';
+  readonly kind: NodeInfo['kind'] | 'orderer admin' | 'orderer cluster';
   readonly client: TlsClientKind;
   readonly expected: 'accepted' | 'refused';
   readonly outcome: 'accepted' | 'refused';
@@ -100,9 +101,10 @@ export interface TlsProbe {
 
 /**
  * Every TLS endpoint of the model probed by the clients it must accept and those it must refuse:
- * peers and orderers (gRPC, mutual TLS), chaincode servers (only their own org's peers), orderer
- * admin endpoints (only the ordering org's admins) and CAs (HTTPS only). Shared by the TLS live test
- * and the security report.
+ * peers' and orderers' client ports (gRPC over TLS; a client without a certificate refused, or with
+ * client authentication optional accepted), Raft's cluster ports (only consenters), chaincode servers
+ * (only their own org's peers), orderer admin endpoints (only the ordering org's admins) and CAs
+ * (HTTPS only). Shared by the TLS live test and the security report.
  */
 export async function auditTls(topology: Topology, layout: StateLayout): Promise<TlsProbe[]> {
   const rogue = await rogueClientIdentity();
@@ -122,8 +124,12 @@ export async function auditTls(topology: Topology, layout: StateLayout): Promise
   for (const node of [...peers(topology), ...orderers(topology)]) {
     probe(node, node.kind, 'org identity', 'accepted', () => http2Probe(node.endpoint, client(node, firstUser)));
     probe(node, node.kind, 'plaintext', 'refused', () => http2Probe(node.endpoint));
-    probe(node, node.kind, 'no client certificate', 'refused', () => http2Probe(node.endpoint, client(node)));
-    probe(node, node.kind, 'unknown-CA client certificate', 'refused', () => http2Probe(node.endpoint, { ...client(node), cert: rogue.cert, key: rogue.key }));
+    // With client authentication optional, Fabric asks for a client certificate without verifying it
+    // (Go's RequestClientCert): the TLS handshake takes any, or none; who may do what is then decided
+    // by the signature of each request (the MSP), as with a client of Fabric's test network.
+    const open = clientAuthOf(topology) === 'optional' ? 'accepted' : 'refused';
+    probe(node, node.kind, 'no client certificate', open, () => http2Probe(node.endpoint, client(node)));
+    probe(node, node.kind, 'unknown-CA client certificate', open, () => http2Probe(node.endpoint, { ...client(node), cert: rogue.cert, key: rogue.key }));
   }
   for (const server of chaincodeServers(topology)) {
     const own = peers(topology).find((p) => p.org.key === server.org.key);
@@ -132,6 +138,13 @@ export async function auditTls(topology: Topology, layout: StateLayout): Promise
     probe(server, server.kind, "own org's peer", 'accepted', () => http2Probe(server.endpoint, client(server, { org: own.org.key, name: own.node.name })));
     probe(server, server.kind, "other org's peer", 'refused', () => http2Probe(server.endpoint, client(server, { org: other.org.key, name: other.node.name })));
     probe(server, server.kind, 'plaintext', 'refused', () => http2Probe(server.endpoint));
+    probe(server, server.kind, 'no client certificate', 'refused', () => http2Probe(server.endpoint, client(server)));
+  }
+  for (const o of orderers(topology)) {
+    const other = orderers(topology).find((x) => x.id !== o.id) ?? o;
+    probe(o, 'orderer cluster', 'consenter', 'accepted', () => http2Probe(o.clusterEndpoint, client(o, { org: other.org.key, name: other.node.name })));
+    probe(o, 'orderer cluster', 'no client certificate', 'refused', () => http2Probe(o.clusterEndpoint, client(o)));
+    probe(o, 'orderer cluster', 'plaintext', 'refused', () => http2Probe(o.clusterEndpoint));
   }
   const [peerOrgKey] = topology.peerOrgs.map((o) => o.key);
   for (const o of orderers(topology)) {

@@ -251,6 +251,7 @@ async function resolveLayout(): Promise<Layout> {
   const key = await versionKey();
   const root = path.join(cacheDir, 'toolchain', key);
   const goModCache = path.join(cacheDir, 'gomod');
+  // goBuildEnvironment() names the same two caches for a user's Go chaincode.
   return {
     cacheDir,
     key,
@@ -357,8 +358,16 @@ interface GoInstallation {
   readonly goproxy: string;
 }
 
+/**
+ * Environment of a `go` command building with the toolchain's caches (modules from the proxy into the
+ * cache, nothing fetched or stamped behind our back): what a user's Go chaincode is built with.
+ */
+export function goBuildEnvironment(toolchain: Pick<Toolchain, 'cacheDir'>, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  return goEnvironment({ goModCache: path.join(toolchain.cacheDir, 'gomod'), goBuildCache: path.join(toolchain.cacheDir, 'gobuild') }, extra);
+}
+
 /** Environment for every go command: our caches, and nothing fetched or stamped behind our back. */
-function goEnvironment(layout: Layout, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+function goEnvironment(layout: Pick<Layout, 'goModCache' | 'goBuildCache'>, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GOMODCACHE: layout.goModCache,

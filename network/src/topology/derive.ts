@@ -1,4 +1,4 @@
-import type { CertificateAuthority, HealthCheck, Host, OrdererNode, OrdererOrg, PeerNode, PeerOrg, Topology } from './types';
+import type { CertificateAuthority, ClientAuth, HealthCheck, Host, OrdererNode, OrdererOrg, PeerNode, PeerOrg, Topology } from './types';
 
 /** The topology contradicts itself (unknown host, duplicate name or port, ...). */
 export class TopologyError extends Error {
@@ -38,6 +38,8 @@ export interface OrdererInfo extends NodeInfoBase {
   readonly org: OrdererOrg;
   readonly node: OrdererNode;
   readonly endpoint: string;
+  /** Raft's cluster listener: consenters reach each other here, over mutual TLS. */
+  readonly clusterEndpoint: string;
   readonly adminEndpoint: string;
   readonly operationsEndpoint: string;
   /** Go pprof (http://<endpoint>/debug/pprof/). */
@@ -120,6 +122,7 @@ export function orderers(topology: Topology): OrdererInfo[] {
       org,
       node,
       endpoint: at(host, node.ports.listen),
+      clusterEndpoint: at(host, node.ports.cluster),
       adminEndpoint: at(host, node.ports.admin),
       operationsEndpoint: at(host, node.ports.operations),
       profileEndpoint: at(host, node.ports.profile),
@@ -216,6 +219,18 @@ export function allNodes(topology: Topology): NodeInfo[] {
   return [...certificateAuthorities(topology), ...orderers(topology), ...peers(topology), ...chaincodeServers(topology)];
 }
 
+/** The network's client authentication on peers' and orderers' client ports (absent in the model: required). */
+export function clientAuthOf(topology: Topology): ClientAuth {
+  return topology.clientAuth ?? 'required';
+}
+
+/** The model with this client authentication; `required` leaves the field out (the model as written). */
+export function withClientAuth(topology: Topology, clientAuth: ClientAuth): Topology {
+  const rest = { ...topology };
+  delete (rest as { clientAuth?: ClientAuth }).clientAuth;
+  return clientAuth === 'required' ? rest : { ...rest, clientAuth };
+}
+
 export function peerOrg(topology: Topology, key: string): PeerOrg {
   const org = topology.peerOrgs.find((o) => o.key === key || o.name === key || o.mspId === key);
   if (!org) throw new TopologyError(`unknown org "${key}" (orgs: ${topology.peerOrgs.map((o) => o.key).join(', ')})`);
@@ -239,6 +254,7 @@ export function boundEndpoints(topology: Topology): { endpoint: string; owner: s
       case 'orderer':
         list.push(
           { endpoint: n.endpoint, owner: n.id, purpose: 'orderer' },
+          { endpoint: n.clusterEndpoint, owner: n.id, purpose: 'Raft cluster' },
           { endpoint: n.adminEndpoint, owner: n.id, purpose: 'channel participation admin' },
           { endpoint: n.operationsEndpoint, owner: n.id, purpose: 'operations' },
           { endpoint: n.profileEndpoint, owner: n.id, purpose: 'pprof' },

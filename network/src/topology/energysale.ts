@@ -28,7 +28,7 @@ function peerPorts(slotOnHost: number): PeerNode['ports'] {
   };
 }
 
-const ordererPorts: OrdererNode['ports'] = { listen: 7050, admin: 7053, operations: 9443, profile: 6070 };
+const ordererPorts: OrdererNode['ports'] = { listen: 7050, cluster: 7055, admin: 7053, operations: 9443, profile: 6070 };
 const caPorts = { listen: 7054, operations: 9454 } as const;
 const chaincodeServerPort = 9999;
 

@@ -72,7 +72,7 @@ void describe('the energysale topology model', () => {
     assert.throws(() => { validateTopology(external); }, /not a loopback/);
     const shared: Topology = { ...energysale, hosts: energysale.hosts.map((h, i) => (i === 1 ? { ...h, address: '127.10.0.1' } : h)) };
     assert.throws(() => { validateTopology(shared); }, TopologyError);
-    assert.throws(() => { validateTopology({ ...energysale, ordererOrg: { ...energysale.ordererOrg, orderers: [{ name: 'o', host: 'vm9', ports: { listen: 1, admin: 2, operations: 3, profile: 4 } }] } }); }, /unknown host "vm9"/);
+    assert.throws(() => { validateTopology({ ...energysale, ordererOrg: { ...energysale.ordererOrg, orderers: [{ name: 'o', host: 'vm9', ports: { listen: 1, cluster: 5, admin: 2, operations: 3, profile: 4 } }] } }); }, /unknown host "vm9"/);
   });
 
   void it('is the only place that writes a port, a host address or a node name', () => {

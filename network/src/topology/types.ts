@@ -38,6 +38,11 @@ export interface OrdererNode {
   readonly host: string;
   readonly ports: {
     readonly listen: number;
+    /**
+     * Raft's cluster listener (General.Cluster), apart from the client port: it always requires a
+     * client certificate from a consenter, whatever the network's client authentication.
+     */
+    readonly cluster: number;
     /** Channel participation API (osnadmin), mutual TLS. */
     readonly admin: number;
     readonly operations: number;
@@ -147,8 +152,20 @@ export interface MonitoringSpec {
   readonly scrapeInterval: string;
 }
 
+/**
+ * Whether clients must present a TLS certificate on the peers' and orderers' client ports.
+ * `required` (the default) is what a production Fabric network runs; `optional` lets clients written
+ * for Fabric's test network (server TLS only) connect. Chaincode servers, Raft's cluster ports and the
+ * orderers' admin endpoints require one in both.
+ */
+export type ClientAuth = 'required' | 'optional';
+
+export const CLIENT_AUTH_MODES: readonly ClientAuth[] = ['required', 'optional'];
+
 export interface Topology {
   readonly domain: string;
+  /** Absent: `required`. A setting of a state (`network up --client-auth`), not part of its identity hash. */
+  readonly clientAuth?: ClientAuth;
   readonly hosts: readonly Host[];
   readonly ordererOrg: OrdererOrg;
   readonly peerOrgs: readonly PeerOrg[];

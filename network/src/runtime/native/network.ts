@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createChannel, raftLeaders } from '../../channel/create';
 import { AdminCli } from '../../fabric/admin-cli';
 import { deployChaincode, type DeployedChaincode } from '../../chaincode/deploy';
+import { deployUserChaincode, startUserChaincodes, userChaincodeServers, type UserChaincodeRecord, type UserChaincodeRequest } from '../../chaincode/user';
 import { CaClient } from '../../crypto/ca-client';
 import { createOrgCrypto } from '../../crypto/org-crypto';
 import { StateLayout } from '../../state/layout';
@@ -14,6 +15,7 @@ import {
   allNodes,
   certificateAuthorities,
   chaincodeServers,
+  clientAuthOf,
   HOSTS_VARIABLE,
   hostAddresses,
   orderers,
@@ -22,7 +24,10 @@ import {
   TOPOLOGIES,
   TOPOLOGY_SIZES,
   validateTopology,
+  withClientAuth,
   withHostAddresses,
+  type ClientAuth,
+  type Host,
   type HostAddresses,
   type OrdererInfo,
   type Topology,
@@ -42,13 +47,16 @@ export interface NetworkStatusFile {
   readonly topologyHash: string;
   /** The hosts' addresses the state was made with (absent in states made before they were a setting: the model's). */
   readonly hosts?: HostAddresses;
+  /** Client authentication on the peers' and orderers' client ports (absent: required). */
+  readonly clientAuth?: ClientAuth;
   readonly channel?: string;
   readonly chaincode?: DeployedChaincode;
   readonly upAt?: string;
 }
 
+/** The identity of a state's network: the model it was made from, its settings (client authentication) aside. */
 export function topologyHash(topology: Topology): string {
-  return createHash('sha256').update(JSON.stringify(topology)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(withClientAuth(topology, 'required'))).digest('hex').slice(0, 16);
 }
 
 export type Log = (line: string) => void;
@@ -66,9 +74,10 @@ export function newStateTopology(size: TopologySize = 'paper', env: NodeJS.Proce
  */
 export function stateTopology(layout: StateLayout = new StateLayout(), env: NodeJS.ProcessEnv = process.env): { size: TopologySize; topology: Topology } {
   if (!existsSync(layout.statusFile)) return { size: 'paper', topology: newStateTopology('paper', env) };
-  const { topologyHash: recorded, hosts } = JSON.parse(readFileSync(layout.statusFile, 'utf8')) as NetworkStatusFile;
+  const { topologyHash: recorded, hosts, clientAuth } = JSON.parse(readFileSync(layout.statusFile, 'utf8')) as NetworkStatusFile;
   for (const size of TOPOLOGY_SIZES) {
-    const topology = hosts === undefined ? TOPOLOGIES[size] : withHostAddresses(TOPOLOGIES[size], hosts);
+    const placed = hosts === undefined ? TOPOLOGIES[size] : withHostAddresses(TOPOLOGIES[size], hosts);
+    const topology = withClientAuth(placed, clientAuth ?? 'required');
     if (topologyHash(topology) !== recorded) continue;
     const asked = addressesFromEnv(topology, env);
     if (asked !== undefined && !sameAddresses(asked, hostAddresses(topology))) {
@@ -80,6 +89,13 @@ export function stateTopology(layout: StateLayout = new StateLayout(), env: Node
     return { size, topology };
   }
   throw new StaleStateError(`the state in ${layout.root} was made from a topology that is no size of the model (${recorded}): run \`network down\` and \`network clean\``);
+}
+
+/** The host an endpoint's address belongs to. */
+function hostOfEndpoint(topology: Topology, endpoint: string): Host {
+  const host = topology.hosts.find((h) => endpoint.startsWith(`${h.address}:`));
+  if (!host) throw new StaleStateError(`${endpoint} is on no host of the model`);
+  return host;
 }
 
 const describeAddresses = (addresses: HostAddresses): string =>
@@ -142,7 +158,8 @@ export class NativeNetwork {
     if (!previous && existsSync(this.layout.root) && existsSync(this.layout.orgMsp(this.topology.ordererOrg.key))) {
       throw new StaleStateError(`${this.layout.root} holds crypto but no network record: run \`network clean\` first`);
     }
-    await this.writeStatus({ ...previous, topologyHash: hash, hosts: hostAddresses(this.topology) });
+    await this.writeStatus({ ...previous, topologyHash: hash, hosts: hostAddresses(this.topology), clientAuth: clientAuthOf(this.topology) });
+    log(`client authentication: ${clientAuthOf(this.topology)} on the peers' and orderers' client ports`);
 
     log('certificate authorities');
     const cas = certificateAuthorities(this.topology);
@@ -173,6 +190,8 @@ export class NativeNetwork {
 
     let chaincode: DeployedChaincode | undefined;
     if (options.deploy !== false) chaincode = await this.deploy(log);
+    // The chaincodes deployed beside ours are committed already: their servers start again.
+    await startUserChaincodes(ctx, this.supervisor, log);
     await this.writeStatus({ ...(await this.readStatus()), topologyHash: hash, upAt: new Date().toISOString() });
     return chaincode;
   }
@@ -182,6 +201,11 @@ export class NativeNetwork {
     const chaincode = await deployChaincode(await this.context(), this.supervisor, log, options);
     await this.writeStatus({ ...(await this.readStatus()), topologyHash: topologyHash(this.topology), chaincode });
     return chaincode;
+  }
+
+  /** Deploys (or upgrades) a chaincode of the user's beside ours: chaincode/user.ts. */
+  async deployUserChaincode(log: Log, request: UserChaincodeRequest): Promise<UserChaincodeRecord> {
+    return deployUserChaincode(await this.context(), this.supervisor, log, request);
   }
 
   /**
@@ -206,8 +230,9 @@ export class NativeNetwork {
   /** Each node of the model: its process (if started) and its health. */
   async status(): Promise<{ id: string; kind: string; host: string; endpoint: string; pid?: number; running: boolean; healthy: boolean }[]> {
     const records = await this.supervisor.records();
+    const userServers = (await userChaincodeServers(await this.context())).map((s) => ({ ...s, kind: 'chaincode' as const, host: hostOfEndpoint(this.topology, s.endpoint) }));
     return Promise.all(
-      allNodes(this.topology).map(async (node) => {
+      [...allNodes(this.topology), ...userServers].map(async (node) => {
         const record = records.find((r) => r.id === node.id);
         const running = record !== undefined && isRunning(record);
         return {

@@ -3,6 +3,7 @@ import { readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 
+import { userChaincodeServers } from '../../chaincode/user';
 import { Actor } from '../../testing/actors';
 import { sharedNetwork, topology } from '../../testing/live';
 import { locateToolchain } from '../../toolchain';
@@ -34,7 +35,10 @@ async function networkProcesses(): Promise<string[]> {
       continue; // ended while we looked
     }
     const cmdline = p.cmdline.join(' ');
-    const fabric = exe.startsWith(binDir) || (cmdline.includes('fabric-shim') && cmdline.includes(chaincodeWorkspace));
+    const fabric =
+      exe.startsWith(binDir) ||
+      exe.startsWith(network.layout.chaincodeBuildsDir) ||
+      (cmdline.includes('fabric-shim') && (cmdline.includes(chaincodeWorkspace) || cmdline.includes(network.layout.chaincodeBuildsDir)));
     const ours = mentionsPath([...p.cmdline, ...p.environ], network.layout.root) || (p.cgroup !== undefined && cgroups.has(p.cgroup));
     if (fabric && ours) found.push(`${String(p.pid)} ${cmdline}`);
   }
@@ -80,9 +84,11 @@ void describe('network down and up again (live; runs last, after the shared-netw
 
   void it('down stops every process of the network and frees every port of the model', async () => {
     await call('submit', { org: 'exchange', user: 'exchange1' }, 'packages', 'CreatePackageTemplate', template);
+    // The servers of the chaincodes deployed beside ours (the open-network test's) are the network's too.
+    const userServers = (await userChaincodeServers(await network.context())).map((s) => s.id);
     const stopped = await network.down();
     // Every node of the model, and whatever ran beside it (service tier, monitoring), nothing else.
-    const nodes = allNodes(topology).map((n) => n.id);
+    const nodes = [...allNodes(topology).map((n) => n.id), ...userServers];
     assert.deepEqual(stopped.filter((r) => nodes.includes(r.id)).map((r) => r.id).sort(), [...nodes].sort());
     assert.deepEqual(stopped.filter((r) => !nodes.includes(r.id) && !['service', 'lb', 'monitor'].includes(r.kind)), []);
     assert.deepEqual(await networkProcesses(), []);

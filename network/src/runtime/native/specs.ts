@@ -7,7 +7,7 @@ import { CCAAS_CONFIG_ENV, peerConfig } from '../../generate/peer-config';
 import { readSampleConfig, toYaml, type Yaml } from '../../generate/sampleconfig';
 import type { StateLayout } from '../../state/layout';
 import type { Toolchain } from '../../toolchain';
-import { boundEndpoints, type CaInfo, type ChaincodeServerInfo, type NodeInfo, type OrdererInfo, type PeerInfo, type Topology } from '../../topology';
+import { boundEndpoints, clientAuthOf, type CaInfo, type ChaincodeServerInfo, type NodeInfo, type OrdererInfo, type PeerInfo, type Topology } from '../../topology';
 import { chaincodeWorkspace } from '../../util/paths';
 import type { ProcessSpec } from './supervisor';
 
@@ -72,6 +72,7 @@ export async function ordererSpec(ctx: NativeContext, orderer: OrdererInfo): Pro
   const { configDir, dataDir } = await nodeDirs(ctx, orderer);
   const config = ordererConfig(await readSampleConfig(ctx.toolchain.sampleConfigDir, 'orderer.yaml'), {
     orderer,
+    clientAuth: clientAuthOf(ctx.topology),
     identity: identityOf(ctx.layout, orderer.org.key, orderer.node.name),
     dataDir,
     clientRootCas: allTlsRoots(ctx),
@@ -90,11 +91,17 @@ export async function ordererSpec(ctx: NativeContext, orderer: OrdererInfo): Pro
   };
 }
 
-/** What the ccaas builder substitutes into connection.json for this peer: its host's chaincode server. */
+/**
+ * What the ccaas builder substitutes into connection.json for this peer: its host's chaincode server
+ * (`address`, ours), the host where every other chaincode's server of this peer listens
+ * (`chaincode_host`, beside the port its package names), the CA of those servers' certificates and
+ * the peer's TLS client identity.
+ */
 export async function chaincodeConnectionFor(ctx: NativeContext, peer: PeerInfo, server: ChaincodeServerInfo): Promise<Record<string, string>> {
   const identity = identityOf(ctx.layout, peer.org.key, peer.node.name);
   return {
     address: server.endpoint,
+    chaincode_host: server.host.address,
     root_cert: await readFile(ctx.layout.caCert(server.org.key), 'utf8'),
     client_cert: await readFile(identity.tlsCert, 'utf8'),
     client_key: await readFile(identity.tlsKey, 'utf8'),

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import { sharedNetwork, topology } from '../../testing/live';
 import { auditTls, type TlsProbe } from '../../testing/tls-probe';
-import { certificateAuthorities, chaincodeServers, orderers, peers } from '../../topology';
+import { certificateAuthorities, chaincodeServers, clientAuthOf, orderers, peers } from '../../topology';
 
 const network = sharedNetwork();
 
@@ -23,9 +23,15 @@ void describe('TLS everywhere (live)', () => {
     }
   });
 
-  void it('peers and orderers accept an org identity and refuse plaintext, no client certificate and an unknown CA', () => {
+  void it(`peers and orderers accept an org identity, refuse plaintext, and ${clientAuthOf(topology) === 'required' ? 'refuse' : 'accept'} no client certificate and an unknown CA's (client authentication ${clientAuthOf(topology)})`, () => {
     assert.deepEqual(unexpected(of(['peer', 'orderer'])), []);
-    assert.equal(of(['peer', 'orderer']).filter((p) => p.outcome === 'refused').length, 3 * (peers(topology).length + orderers(topology).length));
+    const refusedEach = clientAuthOf(topology) === 'required' ? 3 : 1;
+    assert.equal(of(['peer', 'orderer']).filter((p) => p.outcome === 'refused').length, refusedEach * (peers(topology).length + orderers(topology).length));
+  });
+
+  void it("Raft's cluster ports accept only a consenter, whatever the client authentication", () => {
+    assert.deepEqual(unexpected(of(['orderer cluster'])), []);
+    assert.equal(of(['orderer cluster']).filter((p) => p.outcome === 'refused').length, 2 * orderers(topology).length);
   });
 
   void it("a chaincode server accepts only its own org's peers, over TLS", () => {
