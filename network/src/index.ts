@@ -1,4 +1,6 @@
 /** What other workspaces (service, bench) use of the network: the model, its state, identities, clients. */
+// First: the CLI module quiets third-party start-up logs before anything loads them (util/cli.ts).
+export { command, commandHelp, defineOptions, describeError, dispatch, exitQuietlyOnClosedOutput, overview, passThroughCommand, runCli, UsageError, type Cli, type Command, type CommandSpec, type ParsedArgs } from './util/cli';
 export * from './topology';
 export { StateLayout, stateRoot } from './state/layout';
 export { APP_TLS_CLIENT, enrollUsers, identityOf, ORG_ADMIN, virtualUserNames } from './crypto/org-crypto';
@@ -21,6 +23,7 @@ export { revocationListOf, revokeIdentity, type Revocation } from './channel/rev
 export { currentTemplate } from './testing/fixtures';
 export { Actor, type CallOptions } from './testing/actors';
 export type { SigningIdentity } from './client/gateway';
+export { cliChecks, runCliScript, type CliCheck, type CliRun, type CliRunOptions } from './testing/cli';
 export { auditTls, rogueClientIdentity, type TlsProbe } from './testing/tls-probe';
 export * from './monitoring';
 export { DockerStatsError, DockerStatsSampler, readContainerStats, type ContainersSample, type ContainerUsage } from './runtime/docker/stats';

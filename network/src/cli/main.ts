@@ -4,7 +4,6 @@ import { createReadStream, existsSync, watchFile } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
@@ -23,57 +22,340 @@ import { StateLayout } from '../state/layout';
 import { findLeftovers } from '../state/leftovers';
 import { cleanCheckoutStates, isStateKind, STATE_KINDS } from '../state/states';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { addressesFromEnv, energysale, isTopologySize, monitoring, peerOrg, TOPOLOGY_SIZES, type ParticipantRole, type Topology } from '../topology';
+import { addressesFromEnv, energysale, isTopologySize, monitoring, peerOrg, TOPOLOGY_SIZES, type ParticipantRole, type Topology, type TopologySize } from '../topology';
+import { command, passThroughCommand, runCli, UsageError, type Cli } from '../util/cli';
 import { describeTopology } from './describe';
 import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stopMonitoring } from '../monitoring';
 
-const usage = `usage: network <command> [options]
-
-  setup                      build the pinned Fabric, Fabric CA and ccaas builder into the cache (idempotent)
-  up [--no-deploy] [--size paper|reduced] [--runtime native|docker] [--image-prefix P]
-                             start CAs, orderers, peers; create the channel; deploy the chaincode.
-                             --size: the paper's 7 peers (default) or reduced, one peer per org (the
-                             capacity planner's cost growth); the state keeps its size, other commands follow it
-                             --runtime docker: each node a container (host network, same addresses),
-                             images built here offline (prefix energysale/, default) or P (e.g.
-                             hyperledger/ for the official ones, where a registry is reachable)
-  compose --write            write docker-compose.yaml (generated from the model; a test keeps it current)
-  compose [--couchdb] [--image-prefix P] <args...>
-                             run docker-compose on it for this network's state (e.g. compose up -d, compose ps,
-                             compose down) with the local images (or P's; the file's defaults are the official
-                             ones); --couchdb: with the CouchDB profile, the peers on CouchDB
-  stack --write              write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
-  stack up|down|ps           deploy the state's network (made by up --runtime docker, then down) as that swarm
-                             stack, on a single-node swarm made here when the engine is in none; remove it
-                             (and that swarm); list its containers
-  images [--prefix P]        build the offline images (Debian base by debootstrap + pinned binaries)
-  deploy [--revision R]      package, install, approve and commit the chaincode (a new build bumps the sequence)
-  down                       stop exactly the processes \`up\` started
-  status                     every node of the model: process and health
-  logs <node> [--follow]     a node's log (node: a name that \`status\` lists)
-  users --org O --count N [--prefix P] [--role R]
-                             register and enroll N users of an org with its CA (benchmark virtual users)
-  batch [--timeout D] [--max-message-count N] [--absolute-max-bytes S] [--preferred-max-bytes S]
-                             print the channel's live orderer batch settings; with options, change them
-                             by a channel config update and wait until every orderer and peer has it
-  stats [--seconds S]        CPU and memory of the network's processes over S seconds (default 10)
-  monitoring up|down          start or stop Prometheus, node-exporter (Debian's) and our own process exporter
-  monitoring config [--out D] write the generated prometheus.yml (default: dashboards/)
-  topology [--size S]        print the topology model with addresses (the state's size, or S)
-  clean [--all]              remove all generated state (crypto, ledgers, logs), any host cut and the hosts'
-                             cgroups no process is in; --all: every state of this checkout (network/.state*,
-                             the tests' too), refused while any of them runs a process or a container
-  engine status|stop         whether a Docker engine answers and whether this project started it (pid);
-                             stop only the dockerd this project started, with its containerd, and remove the
-                             iptables chains and rules, bridges and forwarding settings it added (images kept)
-  leftovers [--states test|all] [--engine]
-                             list what of ours is still on the machine (processes, containers, swarm stack,
-                             host cgroups, our iptables chain, the states; --engine: our dockerd and Docker's
-                             chains and bridges), each with how to remove it; exit 1 when anything is left.
-                             With ENERGYSALE_HOSTS set, only host cgroups and containers at those addresses count`;
-
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
+};
+
+const SIZE_HELP = `--size S   the model's size for a state not made yet (${TOPOLOGY_SIZES.join(', ')}); a state keeps the size it was made with`;
+
+/** --size, on every command that works on the state's network. */
+const sizeOption = { size: { type: 'string' } } as const;
+
+/** The state's network, of the size it was made with; or, with --size, a new state's of that size. */
+async function stateNetwork(size: string | undefined): Promise<NativeNetwork> {
+  return size === undefined ? NativeNetwork.ofState() : new NativeNetwork(newStateTopology(checkedSize(size)));
+}
+
+function checkedSize(size: string): TopologySize {
+  if (!isTopologySize(size)) throw new UsageError(`--size must be one of ${TOPOLOGY_SIZES.join(', ')}, got ${size}`);
+  return size;
+}
+
+export const networkCli: Cli = {
+  name: 'network',
+  summary: 'The Fabric network of the model on this machine: toolchain, up and down, state, monitoring, containers.',
+  usageErrors: [BatchSettingsError],
+  commands: [
+    command({
+      name: 'setup',
+      summary: 'build the pinned Fabric, Fabric CA and ccaas builder into the cache (idempotent)',
+      usage: 'setup',
+      help: 'Builds the pinned Fabric, Fabric CA and ccaas builder into the cache; does nothing when they are there.',
+      options: {},
+      run: async () => {
+        const toolchain = await ensureToolchain({ log });
+        log(`toolchain ready in ${toolchain.binDir} (Fabric ${toolchain.versions.fabric}, Fabric CA ${toolchain.versions.fabricCa}, vegeta ${toolchain.versions.vegeta})`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'up',
+      summary: 'start CAs, orderers, peers; create the channel; deploy the chaincode',
+      usage: 'up [--no-deploy] [--size paper|reduced] [--runtime native|docker] [--image-prefix P]',
+      help: `Starts the CAs, orderers and peers, creates the channel and deploys the chaincode.
+  --no-deploy         leave the chaincode undeployed
+  --size S            the paper's 7 peers (paper, default) or reduced, one peer per org (the capacity planner's
+                      cost growth); the state keeps its size, other commands follow it
+  --runtime docker    each node a container (host network, same addresses), images built here offline
+  --image-prefix P    the images' prefix with --runtime docker: energysale/ (default, built here) or P (e.g.
+                      hyperledger/ for the official ones, where a registry is reachable)`,
+      options: { 'no-deploy': { type: 'boolean' }, ...sizeOption, runtime: { type: 'string' }, 'image-prefix': { type: 'string' } },
+      run: async ({ values }) => {
+        const network = await stateNetwork(values.size);
+        const topology = network.topology;
+        const started = Date.now();
+        const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], topology, log);
+        await network.up(log, { deploy: !values['no-deploy'], ...(runtime === undefined ? {} : { runtime }) });
+        log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        log(describeTopology(topology));
+        return 0;
+      },
+    }),
+    passThroughCommand({
+      name: 'compose',
+      summary: "write docker-compose.yaml, or run docker-compose on it for this network's state",
+      usage: `compose --write
+compose [--couchdb] [--image-prefix P] <args...>`,
+      help: `--write             write docker-compose.yaml (generated from the model; a test keeps it current)
+Otherwise runs docker-compose on it for this network's state (e.g. compose up -d, compose ps, compose down),
+its arguments passed as they are, with the local images (or P's; the file's defaults are the official ones).
+  --couchdb           with the CouchDB profile, the peers on CouchDB
+  --image-prefix P    the images' prefix
+Only a first --help is this command's: \`network compose ps --help\` is docker-compose's.`,
+      run: async (args) => {
+        if (args[0] !== '--write') return compose(args);
+        if (args.length > 1) throw new UsageError(`compose --write takes nothing more (got ${args.slice(1).join(' ')}); see \`network compose --help\``);
+        await writeFile(composePath, composeFile(energysale));
+        log(`wrote ${composePath}`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'stack',
+      summary: 'write the docker swarm stack file, or deploy, remove or list the state\'s network as that stack',
+      usage: 'stack --write | up | down | ps',
+      help: `--write   write deploy/swarm/energysale-stack.yaml (a docker swarm stack of the same containers)
+up        deploy the state's network (made by up --runtime docker, then down) as that swarm stack, on a
+          single-node swarm made here when the engine is in none
+down      remove it (and that swarm)
+ps        list its containers
+See deploy/swarm/README.md.`,
+      options: { write: { type: 'boolean' }, ...sizeOption },
+      positionals: true,
+      run: async ({ values, positionals }) => stackCommand((await stateNetwork(values.size)).topology, values.write === true ? 'write' : positionals[0]),
+    }),
+    command({
+      name: 'images',
+      summary: 'build the offline images (Debian base by debootstrap + pinned binaries)',
+      usage: 'images [--prefix P]',
+      help: `Builds the offline images (Debian base by debootstrap + pinned binaries), starting a Docker engine when none answers.
+  --prefix P   the images' prefix (default energysale/)`,
+      options: { prefix: { type: 'string' } },
+      run: async ({ values }) => {
+        const toolchain = await locateToolchain();
+        await ensureDockerEngine(log, { cacheDir: toolchain.cacheDir });
+        for (const [role, image] of await buildImages(toolchain, log, { prefix: values.prefix ?? LOCAL_IMAGE_PREFIX })) log(`${role.padEnd(15)} ${image}`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'deploy',
+      summary: 'package, install, approve and commit the chaincode (a new build bumps the sequence)',
+      usage: 'deploy [--revision R] [--size S]',
+      help: `Packages, installs, approves and commits the chaincode; a new build bumps the sequence.
+  --revision R   the chaincode's revision
+  ${SIZE_HELP}`,
+      options: { revision: { type: 'string' }, ...sizeOption },
+      run: async ({ values }) => {
+        const network = await stateNetwork(values.size);
+        const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
+        log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'down',
+      summary: 'stop exactly the processes `up` started',
+      usage: 'down [--size S]',
+      help: `Stops exactly the processes \`up\` started (and what the benchmarks started beside them).
+  ${SIZE_HELP}`,
+      options: { ...sizeOption },
+      run: async ({ values }) => {
+        const stopped = await (await stateNetwork(values.size)).down();
+        log(stopped.length === 0 ? 'nothing was running' : `stopped ${stopped.map((r) => r.id).join(', ')}`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'status',
+      summary: 'every node of the model: process and health',
+      usage: 'status [--size S]',
+      help: `Every node of the model, its process and health, and what else \`up\` and the benchmarks started.
+Exit code 0 when every node is healthy, 1 otherwise.
+  ${SIZE_HELP}`,
+      options: { ...sizeOption },
+      run: async ({ values }) => {
+        const network = await stateNetwork(values.size);
+        const nodes = await network.status();
+        for (const n of nodes) {
+          const state = n.healthy ? 'healthy' : n.running ? 'UNHEALTHY' : 'stopped';
+          log(`${state.padEnd(10)} ${n.kind.padEnd(9)} ${n.id.padEnd(40)} ${n.endpoint.padEnd(18)} ${n.host}${n.pid ? ` pid ${n.pid}` : ''}`);
+        }
+        // What else `up` and the benchmarks started and `down` stops: the service tier, monitoring.
+        const beside = (await network.supervisor.records()).filter((r) => isRunning(r) && !nodes.some((n) => n.id === r.id));
+        for (const r of beside) log(`${'running'.padEnd(10)} ${r.kind.padEnd(9)} ${r.id.padEnd(40)} pid ${r.pid}`);
+        return nodes.every((n) => n.healthy) ? 0 : 1;
+      },
+    }),
+    command({
+      name: 'logs',
+      summary: "a node's log (node: a name that `status` lists)",
+      usage: 'logs <node> [--follow]',
+      help: `Prints the last 200 lines of a node's log (node: a name that \`status\` lists).
+  -f, --follow   keep printing what the node writes, until interrupted`,
+      options: { follow: { type: 'boolean', short: 'f' } },
+      positionals: true,
+      run: async ({ values, positionals }) => {
+        const [id] = positionals;
+        if (!id) throw new UsageError('logs needs a node name (see `network status`)');
+        const file = new StateLayout().logFile(id);
+        if (!existsSync(file)) throw new UsageError(`no log for ${id} (${file})`);
+        if (!values.follow) {
+          log(await tail(file, 200));
+          return 0;
+        }
+        createReadStream(file).pipe(process.stdout);
+        let size = 0;
+        watchFile(file, { interval: 500 }, (current) => {
+          if (current.size > size) createReadStream(file, { start: size }).pipe(process.stdout);
+          size = current.size;
+        });
+        return new Promise<number>(() => undefined);
+      },
+    }),
+    command({
+      name: 'users',
+      summary: 'register and enroll N users of an org with its CA (benchmark virtual users)',
+      usage: 'users --org O --count N [--prefix P] [--role R]',
+      help: `Registers and enrolls N users of an org with its CA (benchmark virtual users).
+  --org O      the org (its key in the model)
+  --count N    how many, 1 to 10000
+  --prefix P   their names' prefix (default <org>-vu)
+  --role R     exchange, retailer, consumer or regulator (default: the org's role)
+  ${SIZE_HELP}`,
+      options: { org: { type: 'string' }, count: { type: 'string' }, prefix: { type: 'string' }, role: { type: 'string' }, ...sizeOption },
+      run: async ({ values }) => {
+        const topology = (await stateNetwork(values.size)).topology;
+        if (!values.org || !values.count) throw new UsageError('users needs --org and --count');
+        const org = peerOrg(topology, values.org);
+        const count = Number(values.count);
+        if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--count must be an integer from 1 to 10000, got ${values.count}`);
+        const role = (values.role ?? org.role) as ParticipantRole;
+        if (!['exchange', 'retailer', 'consumer', 'regulator'].includes(role)) throw new UsageError(`unknown role ${role}`);
+        const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
+        const started = Date.now();
+        const files = await enrollUsers(await locateToolchain(), new StateLayout(), topology, org.key, names, role);
+        log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'batch',
+      summary: "print the channel's live orderer batch settings; with options, change them",
+      usage: 'batch [--timeout D] [--max-message-count N] [--absolute-max-bytes S] [--preferred-max-bytes S]',
+      help: `Prints the channel's live orderer batch settings; with options, changes them by a channel config update
+and waits until every orderer and peer has it. An invalid setting exits 2.
+  --timeout D                 the batch timeout (e.g. 2s)
+  --max-message-count N       transactions per block at most
+  --absolute-max-bytes S      a block's size at most (e.g. 10 MB)
+  --preferred-max-bytes S     a block's preferred size
+  ${SIZE_HELP}`,
+      options: { timeout: { type: 'string' }, 'max-message-count': { type: 'string' }, 'absolute-max-bytes': { type: 'string' }, 'preferred-max-bytes': { type: 'string' }, ...sizeOption },
+      run: async ({ values }) => {
+        const network = await stateNetwork(values.size);
+        const ctx = await network.context();
+        const changes: Partial<BatchSettings> = {
+          ...(values.timeout === undefined ? {} : { timeout: values.timeout }),
+          ...(values['max-message-count'] === undefined ? {} : { maxMessageCount: Number(values['max-message-count']) }),
+          ...(values['absolute-max-bytes'] === undefined ? {} : { absoluteMaxBytes: values['absolute-max-bytes'] }),
+          ...(values['preferred-max-bytes'] === undefined ? {} : { preferredMaxBytes: values['preferred-max-bytes'] }),
+        };
+        if (Object.keys(changes).length === 0) {
+          log(`${network.topology.channel.name}: ${describeBatchSettings(await readBatchSettings(ctx))}`);
+          return 0;
+        }
+        const update = await updateBatchSettings(ctx, changes, log);
+        log(`before: ${describeBatchSettings(update.before)}`);
+        log(`after:  ${describeBatchSettings(update.after)}`);
+        log(`${update.configBlock === undefined ? 'no change' : `config block ${update.configBlock}`} in ${(update.elapsedMs / 1000).toFixed(1)} s`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'stats',
+      summary: "CPU and memory of the network's processes over S seconds (default 10)",
+      usage: 'stats [--seconds S]',
+      help: `CPU and memory of each of the network's processes, and their sum, over S seconds.
+  --seconds S   how long to sample, up to 3600 (default 10)
+  ${SIZE_HELP}`,
+      options: { seconds: { type: 'string' }, ...sizeOption },
+      run: async ({ values }) => {
+        const network = await stateNetwork(values.size);
+        const seconds = Number(values.seconds ?? '10');
+        if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be in (0, 3600], got ${values.seconds ?? ''}`);
+        const usage = await sampleUsage(await network.supervisor.records(), seconds, availableParallelism());
+        for (const p of usage.processes) log(`${p.id.padEnd(40)} cpu ${p.cpuPercent.toFixed(2).padStart(6)} %   rss ${p.rssMiB.toFixed(1).padStart(7)} MiB`);
+        log(
+          `${usage.processes.length} processes over ${usage.seconds.toFixed(1)} s: cpu ${usage.cpuPercentOfCore.toFixed(1)} % of one core ` +
+            `(${usage.cpuPercentOfMachine.toFixed(1)} % of ${usage.cores} cores), rss ${usage.rssMiB.toFixed(0)} MiB (${usage.memoryPercentOfMachine.toFixed(1)} % of memory)`,
+        );
+        return 0;
+      },
+    }),
+    command({
+      name: 'monitoring',
+      summary: 'start or stop Prometheus and the exporters; write the generated prometheus.yml',
+      usage: 'monitoring up | down | config [--out D]',
+      help: `up       start Prometheus, node-exporter (Debian's) and our own process exporter
+down     stop them
+config   write the generated prometheus.yml
+  --out D   where config writes (default: dashboards/)
+  ${SIZE_HELP}`,
+      options: { out: { type: 'string' }, ...sizeOption },
+      positionals: true,
+      run: async ({ values, positionals }) => monitoringCommand((await stateNetwork(values.size)).topology, positionals[0], values.out),
+    }),
+    command({
+      name: 'topology',
+      summary: "print the topology model with addresses (the state's size, or S)",
+      usage: 'topology [--size S]',
+      help: `Prints the topology model with its addresses: the state's size, or S.
+  ${SIZE_HELP}`,
+      options: { ...sizeOption },
+      run: async ({ values }) => {
+        log(describeTopology((await stateNetwork(values.size)).topology));
+        return 0;
+      },
+    }),
+    command({
+      name: 'clean',
+      summary: 'remove all generated state (crypto, ledgers, logs), any host cut and empty host cgroups',
+      usage: 'clean [--all]',
+      help: `Removes all generated state (crypto, ledgers, logs), any host cut and the hosts' cgroups no process is in.
+Works on any state, even a stale one.
+  --all   every state of this checkout (network/.state*, the tests' too), refused while any of them runs a
+          process or a container
+  ${SIZE_HELP}`,
+      options: { all: { type: 'boolean' }, ...sizeOption },
+      run: async ({ values }) => {
+        const network = values.size !== undefined ? new NativeNetwork(newStateTopology(checkedSize(values.size))) : cleanable();
+        const { removed, cgroups } = values.all ? await cleanCheckoutStates() : { removed: existsSync(network.layout.root) ? [network.layout.root] : [], cgroups: await network.clean() };
+        log(removed.length === 0 ? 'no state to remove' : `removed ${removed.join(', ')}`);
+        for (const path of cgroups.removed) log(`removed cgroup ${path}`);
+        for (const { path, why } of cgroups.left) log(`left cgroup ${path}: ${why}`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'engine',
+      summary: 'whether a Docker engine answers and whether this project started it; stop the one it started',
+      usage: 'engine status | stop',
+      help: `status   whether a Docker engine answers and whether this project started it (pid)
+stop     stop only the dockerd this project started, with its containerd, and remove the iptables chains and
+         rules, bridges and forwarding settings it added (images kept)
+No state is read.`,
+      options: {},
+      positionals: true,
+      run: ({ positionals }) => engineCommand(positionals[0]),
+    }),
+    command({
+      name: 'leftovers',
+      summary: 'list what of ours is still on the machine, each with how to remove it',
+      usage: 'leftovers [--states test|all] [--engine]',
+      help: `Lists what of ours is still on the machine (processes, containers, swarm stack, host cgroups, our iptables
+chain, the states), each with how to remove it; exit 1 when anything is left.
+With ENERGYSALE_HOSTS set, only host cgroups and containers at those addresses count. No state is read.
+  --states K   which states: test or all (default all)
+  --engine     our dockerd and Docker's chains and bridges too`,
+      options: { states: { type: 'string' }, engine: { type: 'boolean' } },
+      run: ({ values }) => leftoversCommand(values.states, values.engine === true),
+    }),
+  ],
 };
 
 /**
@@ -111,172 +393,6 @@ async function compose(args: readonly string[]): Promise<number> {
         done(127);
       });
   });
-}
-
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'compose' && argv[1] !== '--write') return compose(argv.slice(1));
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'no-deploy': { type: 'boolean' },
-      size: { type: 'string' },
-      write: { type: 'boolean' },
-      runtime: { type: 'string' },
-      'image-prefix': { type: 'string' },
-      revision: { type: 'string' },
-      follow: { type: 'boolean', short: 'f' },
-      org: { type: 'string' },
-      count: { type: 'string' },
-      prefix: { type: 'string' },
-      role: { type: 'string' },
-      seconds: { type: 'string' },
-      out: { type: 'string' },
-      timeout: { type: 'string' },
-      'max-message-count': { type: 'string' },
-      'absolute-max-bytes': { type: 'string' },
-      'preferred-max-bytes': { type: 'string' },
-      all: { type: 'boolean' },
-      states: { type: 'string' },
-      engine: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    log(usage);
-    return command ? 0 : 2;
-  }
-  if (values.size !== undefined && !isTopologySize(values.size)) throw new UsageError(`--size must be one of ${TOPOLOGY_SIZES.join(', ')}, got ${values.size}`);
-  // The state's network, of the size it was made with (\`clean\` works on any state, even a stale one).
-  // These two concern the machine, not the state's network: no state is read.
-  if (command === 'engine') return engineCommand(rest[0]);
-  if (command === 'leftovers') return leftoversCommand(values.states, values.engine === true);
-  const network =
-    values.size !== undefined ? new NativeNetwork(newStateTopology(values.size)) : command === 'clean' ? cleanable() : await NativeNetwork.ofState();
-  const topology: Topology = network.topology;
-  switch (command) {
-    case 'setup': {
-      const toolchain = await ensureToolchain({ log });
-      log(`toolchain ready in ${toolchain.binDir} (Fabric ${toolchain.versions.fabric}, Fabric CA ${toolchain.versions.fabricCa}, vegeta ${toolchain.versions.vegeta})`);
-      return 0;
-    }
-    case 'up': {
-      const started = Date.now();
-      const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], topology, log);
-      await network.up(log, { deploy: !values['no-deploy'], ...(runtime === undefined ? {} : { runtime }) });
-      log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      log(describeTopology(topology));
-      return 0;
-    }
-    case 'compose': {
-      await writeFile(composePath, composeFile(energysale));
-      log(`wrote ${composePath}`);
-      return 0;
-    }
-    case 'stack':
-      return stackCommand(topology, values.write === true ? 'write' : rest[0]);
-    case 'deploy': {
-      const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
-      log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
-      return 0;
-    }
-    case 'down': {
-      const stopped = await network.down();
-      log(stopped.length === 0 ? 'nothing was running' : `stopped ${stopped.map((r) => r.id).join(', ')}`);
-      return 0;
-    }
-    case 'status': {
-      const nodes = await network.status();
-      for (const n of nodes) {
-        const state = n.healthy ? 'healthy' : n.running ? 'UNHEALTHY' : 'stopped';
-        log(`${state.padEnd(10)} ${n.kind.padEnd(9)} ${n.id.padEnd(40)} ${n.endpoint.padEnd(18)} ${n.host}${n.pid ? ` pid ${n.pid}` : ''}`);
-      }
-      // What else `up` and the benchmarks started and `down` stops: the service tier, monitoring.
-      const beside = (await network.supervisor.records()).filter((r) => isRunning(r) && !nodes.some((n) => n.id === r.id));
-      for (const r of beside) log(`${'running'.padEnd(10)} ${r.kind.padEnd(9)} ${r.id.padEnd(40)} pid ${r.pid}`);
-      return nodes.every((n) => n.healthy) ? 0 : 1;
-    }
-    case 'logs': {
-      const [id] = rest;
-      if (!id) throw new UsageError('logs needs a node name (see `network status`)');
-      const file = new StateLayout().logFile(id);
-      if (!existsSync(file)) throw new UsageError(`no log for ${id} (${file})`);
-      if (!values.follow) {
-        log(await tail(file, 200));
-        return 0;
-      }
-      createReadStream(file).pipe(process.stdout);
-      let size = 0;
-      watchFile(file, { interval: 500 }, (current) => {
-        if (current.size > size) createReadStream(file, { start: size }).pipe(process.stdout);
-        size = current.size;
-      });
-      return new Promise<number>(() => undefined);
-    }
-    case 'users': {
-      if (!values.org || !values.count) throw new UsageError('users needs --org and --count');
-      const org = peerOrg(topology, values.org);
-      const count = Number(values.count);
-      if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--count must be an integer from 1 to 10000, got ${values.count}`);
-      const role = (values.role ?? org.role) as ParticipantRole;
-      if (!['exchange', 'retailer', 'consumer', 'regulator'].includes(role)) throw new UsageError(`unknown role ${role}`);
-      const names = virtualUserNames(values.prefix ?? `${org.key}-vu`, count);
-      const started = Date.now();
-      const files = await enrollUsers(await locateToolchain(), new StateLayout(), topology, org.key, names, role);
-      log(`enrolled ${files.length} ${role} users of ${org.name} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${new StateLayout().identityDir(org.key, '')}`);
-      return 0;
-    }
-    case 'stats': {
-      const seconds = Number(values.seconds ?? '10');
-      if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be in (0, 3600], got ${values.seconds ?? ''}`);
-      const usage = await sampleUsage(await network.supervisor.records(), seconds, availableParallelism());
-      for (const p of usage.processes) log(`${p.id.padEnd(40)} cpu ${p.cpuPercent.toFixed(2).padStart(6)} %   rss ${p.rssMiB.toFixed(1).padStart(7)} MiB`);
-      log(
-        `${usage.processes.length} processes over ${usage.seconds.toFixed(1)} s: cpu ${usage.cpuPercentOfCore.toFixed(1)} % of one core ` +
-          `(${usage.cpuPercentOfMachine.toFixed(1)} % of ${usage.cores} cores), rss ${usage.rssMiB.toFixed(0)} MiB (${usage.memoryPercentOfMachine.toFixed(1)} % of memory)`,
-      );
-      return 0;
-    }
-    case 'batch': {
-      const ctx = await network.context();
-      const changes: Partial<BatchSettings> = {
-        ...(values.timeout === undefined ? {} : { timeout: values.timeout }),
-        ...(values['max-message-count'] === undefined ? {} : { maxMessageCount: Number(values['max-message-count']) }),
-        ...(values['absolute-max-bytes'] === undefined ? {} : { absoluteMaxBytes: values['absolute-max-bytes'] }),
-        ...(values['preferred-max-bytes'] === undefined ? {} : { preferredMaxBytes: values['preferred-max-bytes'] }),
-      };
-      if (Object.keys(changes).length === 0) {
-        log(`${topology.channel.name}: ${describeBatchSettings(await readBatchSettings(ctx))}`);
-        return 0;
-      }
-      const update = await updateBatchSettings(ctx, changes, log);
-      log(`before: ${describeBatchSettings(update.before)}`);
-      log(`after:  ${describeBatchSettings(update.after)}`);
-      log(`${update.configBlock === undefined ? 'no change' : `config block ${update.configBlock}`} in ${(update.elapsedMs / 1000).toFixed(1)} s`);
-      return 0;
-    }
-    case 'monitoring':
-      return monitoringCommand(topology, rest[0], values.out);
-    case 'images': {
-      const toolchain = await locateToolchain();
-      await ensureDockerEngine(log, { cacheDir: toolchain.cacheDir });
-      for (const [role, image] of await buildImages(toolchain, log, { prefix: values.prefix ?? LOCAL_IMAGE_PREFIX })) log(`${role.padEnd(15)} ${image}`);
-      return 0;
-    }
-    case 'topology':
-      log(describeTopology(topology));
-      return 0;
-    case 'clean': {
-      const { removed, cgroups } = values.all ? await cleanCheckoutStates() : { removed: existsSync(network.layout.root) ? [network.layout.root] : [], cgroups: await network.clean() };
-      log(removed.length === 0 ? 'no state to remove' : `removed ${removed.join(', ')}`);
-      for (const path of cgroups.removed) log(`removed cgroup ${path}`);
-      for (const { path, why } of cgroups.left) log(`left cgroup ${path}: ${why}`);
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown command ${command}\n${usage}`);
-  }
 }
 
 async function stackCommand(topology: Topology, action: string | undefined): Promise<number> {
@@ -378,18 +494,6 @@ function cleanable(): NativeNetwork {
   }
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const err = error instanceof Error ? error : new Error(String(error));
-    process.stderr.write(`network: ${err.name}: ${err.message}\n`);
-    if (err.cause instanceof Error) process.stderr.write(`  caused by ${err.cause.name}: ${err.cause.message}\n`);
-    process.exitCode = err instanceof UsageError || err instanceof BatchSettingsError ? 2 : 1;
-  },
-);
+// Run as the network CLI; imported (by its test), the table alone.
+if (require.main === module) runCli(networkCli);
