@@ -12,3 +12,4 @@ export { prepare as prepareTable4, type Fixture } from './table4/prepare';
 export { PROFILES, type Profile } from './table4/profiles';
 export { addOrderOptions, orderQueryOptions } from './table4/scenarios';
 export { runScriptTest, table4Test, TABLE4_SCRIPTS, type ScriptTest, type ScriptTestRun } from './script/benchmark';
+export { CaliperFailedTransactionsError, runUserCaliper, writeCaliperNetworkConfig, type NetworkSource, type UserCaliperOptions, type UserCaliperRun } from './caliper/user';

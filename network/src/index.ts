@@ -32,3 +32,7 @@ export { LABEL as CONTAINER_LABEL } from './runtime/docker/container';
 export { deployStack, removeStack, stackContainers, SwarmError } from './runtime/docker/swarm';
 export { hostLabel } from './runtime/docker/stack';
 export { BlockDecodeError, blockTransactions, countTransactions, scanBlocks, type BlockReader, type BlockTransaction, type TransactionCounts } from './fabric/blocks';
+export { connectionProfile, profileText, type ConnectionProfile, type ProfileOptions } from './client/profile';
+export { AdminCli } from './fabric/admin-cli';
+export { cliEnvironment, shellExports, shellQuote, type CliEnvironmentOptions } from './fabric/cli-env';
+export { committedChaincodes, type CommittedChaincode } from './chaincode/committed';

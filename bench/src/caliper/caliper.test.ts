@@ -36,10 +36,12 @@ const roundArguments = (recordsDir: string): RoundArguments => ({
 });
 
 void describe('Caliper network config', () => {
-  const config = caliperNetworkConfig(energysale, layout, [
-    { orgKey: 'consumer', user: 'vu0001' },
-    { orgKey: 'consumer', user: 'vu0002' },
-  ]);
+  const config = caliperNetworkConfig(energysale, layout, {
+    identities: [
+      { orgKey: 'consumer', user: 'vu0001' },
+      { orgKey: 'consumer', user: 'vu0002' },
+    ],
+  });
 
   void it('is derived from the model: channel, chaincode, orgs, every peer with its TLS root and name', () => {
     assert.equal(config.version, '2.0.0');

@@ -76,7 +76,7 @@ export class MutualTlsPeerGateway extends PeerGateway {
 export async function ConnectorFactory(workerIndex: number): Promise<MutualTlsPeerGateway> {
   const path = CaliperUtils.resolvePath(String(ConfigUtil.get(ConfigUtil.keys.NetworkConfig)));
   const config = JSON.parse(readFileSync(path, 'utf8')) as CaliperNetworkConfig;
-  const clientTls = new Map(config.organizations.map((o) => [o.mspid, o.clientTls]));
+  const clientTls = new Map(config.organizations.flatMap((o) => (o.clientTls ? [[o.mspid, o.clientTls] as const] : [])));
   const configuration = await new ConnectorConfigurationFactory().create(path, new WalletFacadeFactory());
   logger.info(`peer-gateway connector with mutual TLS (${[...clientTls.keys()].join(', ')}) for worker ${workerIndex}`);
   return new MutualTlsPeerGateway(configuration, workerIndex, clientTls);

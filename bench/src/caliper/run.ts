@@ -63,8 +63,23 @@ const cliBin = (): string => {
   return join(dirname(manifest), pkg.bin.caliper ?? 'caliper.js');
 };
 
-/** Spawns `caliper launch manager`, bounded by `limitMs` (then SIGINT, then SIGKILL to its process group). */
-async function launchCaliper(args: readonly string[], cwd: string, logFile: string, limitMs: number, progress: { expectedS: number; log: (line: string) => void }): Promise<void> {
+export interface CaliperLaunch {
+  /** Caliper's working directory. */
+  readonly cwd: string;
+  /** Where Caliper's output goes (its tail is in a CaliperRunError). */
+  readonly logFile: string;
+  readonly limitMs: number;
+  readonly log: (line: string) => void;
+  /** How long the rounds should take, when known: the progress lines say what is left. */
+  readonly expectedS?: number;
+}
+
+/**
+ * Spawns `caliper launch manager` with `args`, bounded by `limitMs` (then SIGINT, then SIGKILL to its
+ * process group); rejects with CaliperRunError when Caliper exits non-zero or overruns.
+ */
+export async function launchCaliper(args: readonly string[], launch: CaliperLaunch): Promise<void> {
+  const { cwd, logFile, limitMs, expectedS } = launch;
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [cliBin(), 'launch', 'manager', ...args], {
     cwd,
@@ -86,7 +101,8 @@ async function launchCaliper(args: readonly string[], cwd: string, logFile: stri
   // A progress line every 10 s: elapsed, and what the rounds have left (Caliper's own log has the details).
   const ticker = setInterval(() => {
     const elapsedS = Math.round((Date.now() - started) / 1000);
-    progress.log(`  caliper: ${elapsedS} s elapsed, ~${Math.max(0, Math.round(progress.expectedS - elapsedS))} s of rounds left (${logFile})`);
+    const left = expectedS === undefined ? '' : `, ~${Math.max(0, Math.round(expectedS - elapsedS))} s of rounds left`;
+    launch.log(`  caliper: ${elapsedS} s elapsed${left} (${logFile})`);
   }, 10_000);
   const timer = setTimeout(() => {
     bound.exceeded = true;
@@ -146,7 +162,7 @@ export async function runCaliperRounds(options: CaliperRunOptions): Promise<Cali
   const exchange = topology.peerOrgs.find((o) => o.role === 'exchange') ?? consumers;
   const networkConfig = join(dir, 'network-config.json');
   const benchConfig = join(dir, 'bench-config.json');
-  await writeFile(networkConfig, JSON.stringify(caliperNetworkConfig(topology, layout, fixture.users.map((u) => ({ orgKey: consumers.key, user: u.user }))), null, 2));
+  await writeFile(networkConfig, JSON.stringify(caliperNetworkConfig(topology, layout, { identities: fixture.users.map((u) => ({ orgKey: consumers.key, user: u.user })) }), null, 2));
   const config = caliperBenchConfig({
     profile,
     workers: options.workers ?? 2,
@@ -178,10 +194,7 @@ export async function runCaliperRounds(options: CaliperRunOptions): Promise<Cali
       '--caliper-flow-only-test',
       '--caliper-report-path', report,
     ],
-    dir,
-    logFile,
-    limitS * 1000,
-    { expectedS: roundsSeconds(profile), log },
+    { cwd: dir, logFile, limitMs: limitS * 1000, log, expectedS: roundsSeconds(profile) },
   );
 
   let summaries: CaliperRoundSummary[];

@@ -1,8 +1,8 @@
-import { identityOf, ORG_ADMIN } from '../crypto/org-crypto';
 import type { StateLayout } from '../state/layout';
 import type { Toolchain } from '../toolchain';
-import { orderers, type OrdererInfo, type OrdererOrg, type PeerInfo, type PeerOrg, type Topology } from '../topology';
+import type { OrdererInfo, OrdererOrg, PeerInfo, PeerOrg, Topology } from '../topology';
 import { run } from '../util/exec';
+import { cliIdentity, firstOrderer, identityEnv, ordererArgs, osnadminArgs, peerTargetEnv } from './cli-env';
 
 /** Runs Fabric's admin CLIs (peer, osnadmin) as an org's administrator, over mutual TLS. */
 export class AdminCli {
@@ -14,51 +14,22 @@ export class AdminCli {
 
   /** Environment of the `peer` CLI acting as the admin of `org`, over mutual TLS. */
   private adminEnv(org: PeerOrg | OrdererOrg): Record<string, string> {
-    const admin = identityOf(this.layout, org.key, ORG_ADMIN);
     return {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      FABRIC_CFG_PATH: this.toolchain.sampleConfigDir,
       FABRIC_LOGGING_SPEC: 'WARNING',
-      CORE_PEER_LOCALMSPID: org.mspId,
-      CORE_PEER_MSPCONFIGPATH: admin.mspDir,
-      CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
-      CORE_PEER_TLS_CLIENTCERT_FILE: admin.tlsCert,
-      CORE_PEER_TLS_CLIENTKEY_FILE: admin.tlsKey,
+      ...identityEnv(this.toolchain, cliIdentity(this.layout, org)),
     };
   }
 
   /** Environment of the `peer` CLI acting as the admin of `peer`'s org against `peer`. */
   peerEnv(peer: PeerInfo): Record<string, string> {
-    return {
-      ...this.adminEnv(peer.org),
-      CORE_PEER_ADDRESS: peer.endpoint,
-      CORE_PEER_TLS_ROOTCERT_FILE: this.layout.caCert(peer.org.key),
-    };
+    return { ...this.adminEnv(peer.org), ...peerTargetEnv(this.layout, peer) };
   }
 
   /** Flags that make a `peer` command reach an orderer over mutual TLS as the admin of `node`'s org. */
-  ordererFlags(node: PeerInfo | OrdererInfo, orderer: OrdererInfo = this.firstOrderer()): string[] {
-    const admin = identityOf(this.layout, node.org.key, ORG_ADMIN);
-    return [
-      '-o',
-      orderer.endpoint,
-      '--tls',
-      '--cafile',
-      this.layout.caCert(orderer.org.key),
-      '--clientauth',
-      '--certfile',
-      admin.tlsCert,
-      '--keyfile',
-      admin.tlsKey,
-    ];
-  }
-
-  private firstOrderer(): OrdererInfo {
-    const [first] = orderers(this.topology);
-    if (!first) throw new Error('the topology has no orderer');
-    return first;
+  ordererFlags(node: PeerInfo | OrdererInfo, orderer: OrdererInfo = firstOrderer(this.topology)): string[] {
+    return ordererArgs(this.layout, cliIdentity(this.layout, node.org), orderer);
   }
 
   /**
@@ -73,18 +44,7 @@ export class AdminCli {
 
   /** osnadmin against an orderer's channel participation API, as the orderer org's admin; returns its JSON body. */
   async osnadmin(orderer: OrdererInfo, args: readonly string[]): Promise<unknown> {
-    const admin = identityOf(this.layout, orderer.org.key, ORG_ADMIN);
-    const { stdout } = await run(this.toolchain.bin.osnadmin, [
-      ...args,
-      '-o',
-      orderer.adminEndpoint,
-      '--ca-file',
-      this.layout.caCert(orderer.org.key),
-      '--client-cert',
-      admin.tlsCert,
-      '--client-key',
-      admin.tlsKey,
-    ]);
+    const { stdout } = await run(this.toolchain.bin.osnadmin, [...args, ...osnadminArgs(this.layout, cliIdentity(this.layout, orderer.org), orderer)]);
     // osnadmin prints "Status: <code>" and then the response body.
     const body = stdout.slice(stdout.indexOf('{')).trim();
     return body ? (JSON.parse(body) as unknown) : undefined;
