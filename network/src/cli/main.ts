@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { chaincodeInventory } from '../chaincode/inventory';
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES, stateComposePath } from '../runtime/docker/compose';
@@ -22,7 +23,20 @@ import { StateLayout } from '../state/layout';
 import { findLeftovers } from '../state/leftovers';
 import { cleanCheckoutStates, isStateKind, STATE_KINDS } from '../state/states';
 import { ensureToolchain, locateToolchain } from '../toolchain';
-import { addressesFromEnv, energysale, isTopologySize, monitoring, peerOrg, TOPOLOGY_SIZES, type ParticipantRole, type Topology, type TopologySize } from '../topology';
+import {
+  addressesFromEnv,
+  CLIENT_AUTH_MODES,
+  energysale,
+  isTopologySize,
+  monitoring,
+  peerOrg,
+  TOPOLOGY_SIZES,
+  withClientAuth,
+  type ClientAuth,
+  type ParticipantRole,
+  type Topology,
+  type TopologySize,
+} from '../topology';
 import { command, passThroughCommand, runCli, UsageError, type Cli } from '../util/cli';
 import { describeTopology } from './describe';
 import { dashboardsDir, monitoringFiles, PrometheusClient, startMonitoring, stopMonitoring } from '../monitoring';
@@ -66,17 +80,28 @@ export const networkCli: Cli = {
     command({
       name: 'up',
       summary: 'start CAs, orderers, peers; create the channel; deploy the chaincode',
-      usage: 'up [--no-deploy] [--size paper|reduced] [--runtime native|docker] [--image-prefix P]',
-      help: `Starts the CAs, orderers and peers, creates the channel and deploys the chaincode.
+      usage: 'up [--no-deploy] [--size paper|reduced] [--client-auth required|optional] [--runtime native|docker] [--image-prefix P]',
+      help: `Starts the CAs, orderers and peers, creates the channel, deploys the chaincode and starts the servers of
+the chaincodes deployed beside it. A second up after down restarts the same network, its ledger kept.
   --no-deploy         leave the chaincode undeployed
   --size S            the paper's 7 peers (paper, default) or reduced, one peer per org (the capacity planner's
                       cost growth); the state keeps its size, other commands follow it
+  --client-auth M     required (default): every client of a peer or orderer presents a TLS certificate of an
+                      org's CA, as a production network runs. optional: a client without one connects too (clients
+                      written for Fabric's test network, Caliper's stock connector); requests are still signed
+                      by an org's identity. Chaincode servers, Raft's cluster ports and osnadmin require one in
+                      both. The state keeps the setting; up with the other value restarts peers and orderers
   --runtime docker    each node a container (host network, same addresses), images built here offline
   --image-prefix P    the images' prefix with --runtime docker: energysale/ (default, built here) or P (e.g.
                       hyperledger/ for the official ones, where a registry is reachable)`,
-      options: { 'no-deploy': { type: 'boolean' }, ...sizeOption, runtime: { type: 'string' }, 'image-prefix': { type: 'string' } },
+      options: { 'no-deploy': { type: 'boolean' }, ...sizeOption, 'client-auth': { type: 'string' }, runtime: { type: 'string' }, 'image-prefix': { type: 'string' } },
       run: async ({ values }) => {
-        const network = await stateNetwork(values.size);
+        const clientAuth = values['client-auth'];
+        if (clientAuth !== undefined && !(CLIENT_AUTH_MODES as readonly string[]).includes(clientAuth)) {
+          throw new UsageError(`--client-auth must be one of ${CLIENT_AUTH_MODES.join(', ')}, got ${clientAuth}`);
+        }
+        const stated = await stateNetwork(values.size);
+        const network = clientAuth === undefined ? stated : new NativeNetwork(withClientAuth(stated.topology, clientAuth as ClientAuth), stated.layout);
         const topology = network.topology;
         const started = Date.now();
         const runtime = values.runtime === undefined ? undefined : await prepareRuntime(values.runtime, values['image-prefix'], topology, log);
@@ -135,17 +160,87 @@ See deploy/swarm/README.md.`,
     }),
     command({
       name: 'deploy',
-      summary: 'package, install, approve and commit the chaincode (a new build bumps the sequence)',
-      usage: 'deploy [--revision R] [--size S]',
-      help: `Packages, installs, approves and commits the chaincode; a new build bumps the sequence.
-  --revision R   the chaincode's revision
-  ${SIZE_HELP}`,
-      options: { revision: { type: 'string' }, ...sizeOption },
+      summary: 'deploy the retail chaincode, or with --name and --path any chaincode built for Fabric (Node or Go)',
+      usage: `deploy [--revision R] [--size S]
+deploy --name N --path DIR [--version V] [--policy EXPR] [--collections FILE] [--init FN]`,
+      help: `Without --name: packages, installs, approves and commits the retail chaincode (chaincode/); a new build
+bumps the sequence.
+  --revision R        a new package of the same build (an upgrade without a code change)
+  ${SIZE_HELP}
+
+With --name and --path: any chaincode built for Fabric, deployed beside ours as a service. DIR holds a Node
+chaincode (package.json: fabric-contract-api or fabric-shim, JavaScript or TypeScript with a build script;
+its dependencies installed from the registry, fabric-shim's server runs it) or a Go one (go.mod: built with
+the toolchain's Go, modules from the proxy; its main starts shim.ChaincodeServer from CHAINCODE_SERVER_ADDRESS,
+CHAINCODE_ID and CHAINCODE_TLS_*, as fabric-samples' external chaincode does). It is built into the state,
+packaged as chaincode-as-a-service, installed on every peer, approved by every org and committed; a server per
+host, over mutual TLS with that host's peers, supervised like ours (up, down, status, logs). A changed build,
+version, policy, collections or init function is an upgrade (sequence + 1); the same again does nothing.
+  --name N            the chaincode's name on the channel (lower case, digits, - and _)
+  --path DIR          its directory
+  --version V         the definition's version (default: package.json's version, else 1.0)
+  --policy EXPR       a signature policy, e.g. "OR('ConsumerOrgMSP.peer','RetailerOrgMSP.peer')" (default: the
+                      channel's, a majority of the orgs)
+  --collections FILE  a private data collections config
+  --init FN           the definition requires init: FN is invoked once it is committed`,
+      options: {
+        revision: { type: 'string' },
+        ...sizeOption,
+        name: { type: 'string' },
+        path: { type: 'string' },
+        version: { type: 'string' },
+        policy: { type: 'string' },
+        collections: { type: 'string' },
+        init: { type: 'string' },
+      },
       run: async ({ values }) => {
         const network = await stateNetwork(values.size);
-        const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
-        log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
+        const { name, path } = values;
+        if (name === undefined && path === undefined) {
+          for (const option of ['version', 'policy', 'collections', 'init'] as const) {
+            if (values[option] !== undefined) throw new UsageError(`--${option} goes with --name and --path (the retail chaincode's definition is the model's)`);
+          }
+          const cc = await network.deploy(log, values.revision === undefined ? {} : { revision: values.revision });
+          log(`${cc.name} ${cc.version} sequence ${cc.sequence} (${cc.packageId})`);
+          return 0;
+        }
+        if (name === undefined || path === undefined) throw new UsageError('deploy needs both --name and --path (or neither, for the retail chaincode)');
+        if (values.revision !== undefined) throw new UsageError('--revision is for the retail chaincode; change --version instead');
+        const cc = await network.deployUserChaincode(log, {
+          name,
+          path,
+          ...(values.version === undefined ? {} : { version: values.version }),
+          ...(values.policy === undefined ? {} : { policy: values.policy }),
+          ...(values.collections === undefined ? {} : { collections: values.collections }),
+          ...(values.init === undefined ? {} : { init: values.init }),
+        });
+        log(`${cc.name} ${cc.version} sequence ${cc.sequence}${cc.committed ? '' : ' (unchanged)'} (${cc.packageId})`);
         return 0;
+      },
+    }),
+    command({
+      name: 'chaincodes',
+      summary: 'the chaincodes committed on the channel: versions, sequences, where they came from, their servers',
+      usage: 'chaincodes [--json]',
+      help: `Every chaincode definition committed on the channel (as its first peer sees it): name, version, sequence,
+whether init is required, where it came from (retail: ours; node or go: deployed with --path; unknown:
+committed by someone else) and each of its servers with its health. Exit 1 when a server is not healthy.
+  --json   the same as JSON`,
+      options: { json: { type: 'boolean' } },
+      run: async ({ values }) => {
+        const network = await NativeNetwork.ofState();
+        const entries = await chaincodeInventory(await network.context(), network.supervisor);
+        if (values.json === true) {
+          log(JSON.stringify(entries, null, 2));
+        } else {
+          for (const e of entries) {
+            const healthy = e.servers.filter((s) => s.healthy).length;
+            log(`${e.name.padEnd(16)} version ${e.version.padEnd(10)} sequence ${String(e.sequence).padEnd(4)} ${e.origin.padEnd(7)} servers ${healthy}/${e.servers.length} healthy${e.initRequired ? '  init required' : ''}${e.source ? `  from ${e.source}` : ''}`);
+            for (const server of e.servers) log(`  ${(server.healthy ? 'healthy' : server.running ? 'UNHEALTHY' : 'stopped').padEnd(10)} ${server.id.padEnd(48)} ${server.endpoint}`);
+          }
+          if (entries.length === 0) log(`no chaincode is committed on ${network.topology.channel.name}`);
+        }
+        return entries.every((e) => e.servers.every((s) => s.healthy)) ? 0 : 1;
       },
     }),
     command({
