@@ -3,8 +3,12 @@
 // imports below load the contract (network/src/util/cli.ts).
 import { command, defineOptions, isTopologySize, runCli, TOPOLOGY_SIZES, UsageError, type Cli, type ParsedArgs } from '@energysale/network';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
+import { CALIPER_VERSION } from './caliper/run';
+import { DEFAULT_USER_LIMIT_S, runUserCaliper, writeCaliperNetworkConfig } from './caliper/user';
+import { reportDirName } from './report/render';
+import { commit } from './table4/provenance';
 import { kneeText } from './capacity/analysis';
 import { checkInputs, defaultInputs, DEFAULT_INPUTS, type ProvinceInputs } from './capacity/projection';
 import { growthFrom, runGrowth } from './capacity/growth';
@@ -558,6 +562,57 @@ tracked files, the network's logs and the reports for private keys. Writes repor
 Exit code 0 when all hold, 1 otherwise.`,
       options: SECURITY_OPTIONS,
       run: security,
+    }),
+    command({
+      name: 'caliper',
+      summary: 'run your own Caliper benchmark (benchconfig and workload modules) against the network',
+      usage: 'caliper --benchconfig FILE [--workspace DIR] [--allow-failures] [--timeout S] [--reports DIR]',
+      help: `Runs Caliper ${CALIPER_VERSION} (caliper launch manager) with your benchconfig and workload modules against the
+state's network, with a network config derived from the model: every org's users as identities
+(invokerIdentity consumer1 with invokerMspId ConsumerOrgMSP, ...), the chaincodes committed on the channel
+as contracts, and Caliper's stock connector when client authentication is optional, ours (which presents
+the org's TLS client certificate) when required. Prints succ, fail and TPS per round. Exit 1 when any
+transaction failed: Caliper itself exits 0 then.
+Writes reports/<time>_caliper_<sha>/ (network-config.json, caliper.log, report.html).
+  --benchconfig FILE   your benchmark configuration (YAML)
+  --workspace DIR      where the benchconfig's module paths resolve (default: the benchconfig's folder)
+  --allow-failures     exit 0 even when transactions failed
+  --timeout S          stop Caliper after S seconds (default ${DEFAULT_USER_LIMIT_S})
+  --reports DIR        where the report directory goes (default reports)`,
+      options: { benchconfig: { type: 'string' }, workspace: { type: 'string' }, 'allow-failures': { type: 'boolean' }, timeout: { type: 'string' }, reports: { type: 'string', default: 'reports' } },
+      run: async ({ values }) => {
+        if (values.benchconfig === undefined) throw new UsageError('--benchconfig is required');
+        const limitS = values.timeout === undefined ? DEFAULT_USER_LIMIT_S : Number(values.timeout);
+        if (!Number.isInteger(limitS) || limitS <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not ${values.timeout ?? ''}`);
+        const outDir = join(values.reports, reportDirName({ startedAt: new Date().toISOString(), name: 'caliper', commit: commit() }));
+        await runUserCaliper({
+          benchConfig: values.benchconfig,
+          ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
+          outDir,
+          allowFailures: values['allow-failures'] === true,
+          limitS,
+          log: print,
+        });
+        print(`caliper report: ${outDir}/report.html`);
+        return 0;
+      },
+    }),
+    command({
+      name: 'caliper-config',
+      summary: "write Caliper's network config for this network (for caliper launch manager run by hand)",
+      usage: 'caliper-config --out FILE',
+      help: `Writes Caliper's network config (version 2.0) for the state's network to FILE: every org's users as
+identities, the chaincodes committed on the channel as contracts, each org's peers with their TLS roots
+and certificate names; Caliper's stock connector (caliper.blockchain: fabric) when client authentication
+is optional, ours (a module path) when required.
+  --out FILE   where to write it (JSON, which Caliper reads as it reads YAML)`,
+      options: { out: { type: 'string' } },
+      run: async ({ values }) => {
+        if (values.out === undefined) throw new UsageError('--out is required');
+        const config = await writeCaliperNetworkConfig(values.out, {});
+        print(`wrote ${values.out}: ${config.caliper.blockchain === 'fabric' ? "Caliper's stock connector" : 'our mutual-TLS connector'}, contracts ${config.channels.flatMap((c) => c.contracts.map((k) => k.id)).join(', ')}`);
+        return 0;
+      },
     }),
     command({
       name: 'soak',

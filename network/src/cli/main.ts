@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, watchFile } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { chaincodeInventory } from '../chaincode/inventory';
+import { connectionProfile, profileText } from '../client/profile';
+import { cliEnvironment, shellExports } from '../fabric/cli-env';
 import { describeBatchSettings, readBatchSettings, updateBatchSettings, BatchSettingsError, type BatchSettings } from '../channel/batch';
 import { enrollUsers, virtualUserNames } from '../crypto/org-crypto';
 import { COMPOSE_PROFILE, composeEnv, composeFile, composePath, COUCHDB_VARIABLES, stateComposePath } from '../runtime/docker/compose';
@@ -31,6 +33,7 @@ import {
   monitoring,
   peerOrg,
   TOPOLOGY_SIZES,
+  TopologyError,
   withClientAuth,
   type ClientAuth,
   type ParticipantRole,
@@ -63,7 +66,7 @@ function checkedSize(size: string): TopologySize {
 export const networkCli: Cli = {
   name: 'network',
   summary: 'The Fabric network of the model on this machine: toolchain, up and down, state, monitoring, containers.',
-  usageErrors: [BatchSettingsError],
+  usageErrors: [BatchSettingsError, TopologyError],
   commands: [
     command({
       name: 'setup',
@@ -394,6 +397,68 @@ config   write the generated prometheus.yml
       options: { out: { type: 'string' }, ...sizeOption },
       positionals: true,
       run: async ({ values, positionals }) => monitoringCommand((await stateNetwork(values.size)).topology, positionals[0], values.out),
+    }),
+    command({
+      name: 'profile',
+      summary: "an org's Fabric connection profile: peers, CAs, orderers, its users' MSPs",
+      usage: 'profile --org O [--format json|yaml] [--paths] [--out F]',
+      help: `Prints (or writes to F) org O's common connection profile, as Fabric's test network writes
+connection-org1.json: every peer org of the channel with its peers (grpcs:// address, TLS root, and the
+name the certificate carries as ssl-target-name-override and hostnameOverride) and CA, the orderers, the
+channel, and per org the MSP directories of its admin and users (organizations.<Org>.users.<name>.mspDir).
+While client authentication is required, client.tlsCerts.client names the org's TLS client certificate
+and key, which a client must present.
+  --org O       an org's key, name or MSP id (exchange, consumer, retailer)
+  --format F    json (default) or yaml
+  --paths       TLS roots as file paths instead of inline PEM
+  --out F       write to F instead of printing`,
+      options: { org: { type: 'string' }, format: { type: 'string', default: 'json' }, paths: { type: 'boolean' }, out: { type: 'string' } },
+      run: async ({ values }) => {
+        if (values.org === undefined) throw new UsageError('--org is required');
+        const format = values.format;
+        if (format !== 'json' && format !== 'yaml') throw new UsageError(`--format must be json or yaml, not ${format}`);
+        const network = await NativeNetwork.ofState();
+        const text = profileText(connectionProfile(network.topology, network.layout, values.org, { certificates: values.paths === true ? 'path' : 'pem' }), format);
+        if (values.out === undefined) {
+          process.stdout.write(text);
+        } else {
+          await mkdir(dirname(resolve(values.out)), { recursive: true });
+          await writeFile(values.out, text);
+          log(`wrote ${values.out}`);
+        }
+        return 0;
+      },
+    }),
+    command({
+      name: 'env',
+      summary: "the exports Fabric's peer and osnadmin CLIs need to act for an org",
+      usage: 'env --org O [--peer P] [--admin | --user U]',
+      help: `Prints export lines for Fabric's peer and osnadmin CLIs acting for org O: PATH with the toolchain's
+binaries, FABRIC_CFG_PATH, CORE_PEER_LOCALMSPID and CORE_PEER_MSPCONFIGPATH, TLS with the identity's
+client certificate and key, CORE_PEER_ADDRESS and CORE_PEER_TLS_ROOTCERT_FILE of the peer; ORDERER_ARGS,
+the flags of a peer command that reaches an orderer; and for the orderer org's admin OSNADMIN_ARGS.
+  eval "$(npm run -s network -- env --org consumer --user consumer1)"
+  peer channel list
+  peer chaincode query -C retailchannel -n retail -c '{"Args":["orders:GetReviewMode"]}'
+  peer chaincode invoke $ORDERER_ARGS -C retailchannel -n retail --peerAddresses ... -c '...'
+  eval "$(npm run -s network -- env --org orderer)"; osnadmin channel list $OSNADMIN_ARGS
+  --org O     an org's key, name or MSP id; the orderer org's too (orderer)
+  --peer P    a peer of the org (peer1), or for the orderer org an orderer (orderer1); default the first
+  --admin     act as the org's admin (the default)
+  --user U    act as the org's enrolled user U`,
+      options: { org: { type: 'string' }, peer: { type: 'string' }, admin: { type: 'boolean' }, user: { type: 'string' } },
+      run: async ({ values }) => {
+        if (values.org === undefined) throw new UsageError('--org is required');
+        if (values.admin === true && values.user !== undefined) throw new UsageError('--admin and --user exclude each other');
+        const network = await NativeNetwork.ofState();
+        const env = cliEnvironment(await locateToolchain(), network.layout, network.topology, {
+          org: values.org,
+          ...(values.user === undefined ? {} : { user: values.user }),
+          ...(values.peer === undefined ? {} : { peer: values.peer }),
+        });
+        process.stdout.write(shellExports(env));
+        return 0;
+      },
     }),
     command({
       name: 'topology',
