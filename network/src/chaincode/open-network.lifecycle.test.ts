@@ -84,6 +84,7 @@ void describe('an open network: your own chaincode and clients (lifecycle; resta
   const run = Date.now().toString(36);
   const nodeChaincode = userCopy('asset-transfer-js');
   const goChaincode = userCopy('asset-transfer-go');
+  const shimChaincode = userCopy('counter-shim-ts');
   const servers = peers(topology).reduce((hosts, p) => hosts.add(p.host.name), new Set<string>()).size;
 
   void it('deploys a Node chaincode written for Fabric\'s test network with one command, its servers supervised', async () => {
@@ -179,7 +180,18 @@ void describe('an open network: your own chaincode and clients (lifecycle; resta
     assert.match(read.out, /"Owner":"Cy"/);
   });
 
-  void it('after down and up (client authentication required again) both still serve, their ledgers kept', async () => {
+  void it("deploys a TypeScript chaincode on fabric-shim's low-level API, built by its own build script, initialised with --init", async () => {
+    await networkCli('deploy', '--name', 'counter', '--path', shimChaincode, '--init', 'Init');
+    const counter = (await chaincodes()).find((c) => c.name === 'counter');
+    assert.ok(counter?.initRequired, JSON.stringify(counter));
+    assert.equal(counter.version, '0.3.0', "package.json's version");
+    const added = await invoke('consumer', 'consumer1', 'counter', ['Add', '5']);
+    assert.equal(added.code, 0, added.out);
+    const read = await query('retailer', 'retailer1', 'counter', ['Get']);
+    assert.equal(read.out.trim().split('\n').at(-1), '5', read.out);
+  });
+
+  void it('after down and up (client authentication required again) all still serve, their ledgers kept', async () => {
     await networkCli('down');
     const stopped = await chaincodes().catch(() => undefined);
     assert.equal(stopped, undefined, 'nothing answers while the network is down');
@@ -190,6 +202,7 @@ void describe('an open network: your own chaincode and clients (lifecycle; resta
     assert.equal(js.code, 0, js.out);
     const go = await query('consumer', 'consumer1', 'assetgo', ['ReadAsset', `go-${run}`]);
     assert.equal(go.code, 0, go.out);
+    assert.equal((await query('consumer', 'consumer1', 'counter', ['Get'])).out.trim().split('\n').at(-1), '5');
   });
 
   void it('a changed build is an upgrade: sequence + 1, the new function served', async () => {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { StateLayout } from '../state/layout';
 import { energysale } from '../topology';
 import { run } from '../util/exec';
+import { chaincodeWorkspace } from '../util/paths';
 import { connectionTemplate, packageChaincode } from './package';
 import { ChaincodeSourceError, detectLanguage, serverCommand, sourceHash } from './source';
 import { deployUserChaincode, UserChaincodeError } from './user';
@@ -45,6 +46,11 @@ void describe('a chaincode of the user', () => {
       { ...go.env },
       { CHAINCODE_SERVER_ADDRESS: '127.0.0.1:10000', CHAINCODE_ID: 'a:1', CHAINCODE_TLS_DISABLED: 'false', CHAINCODE_TLS_KEY: '/k', CHAINCODE_TLS_CERT: '/c', CHAINCODE_CLIENT_CA_CERT: '/ca' },
     );
+    // A chaincode on fabric-shim's low-level API: its own fabric-shim, Shim.start made to serve, the same environment.
+    const shim = serverCommand({ language: 'node', api: 'shim', artefact: chaincodeWorkspace }, tls);
+    assert.match(shim.args[0] ?? '', /shim-launcher\.js$/);
+    assert.equal(shim.args[1], chaincodeWorkspace);
+    assert.equal(shim.env['CHAINCODE_ID'], 'a:1');
     // A Node module without fabric-shim cannot be served: said before anything starts.
     assert.throws(() => serverCommand({ language: 'node', artefact: tmpdir() }, tls), /does not depend on fabric-shim/);
   });

@@ -34,6 +34,11 @@ export interface ServerCommand {
 /** A chaincode built from a user's directory into the state: what its servers run, whatever happens to the directory after. */
 export interface ChaincodeBuild {
   readonly language: ChaincodeLanguage;
+  /**
+   * Node only: `contract` (fabric-contract-api, served by fabric-shim's `server` command) or `shim`
+   * (a ChaincodeInterface handed to Shim.start, served through shim-launcher.ts).
+   */
+  readonly api?: 'contract' | 'shim';
   /** The directory it was built from. */
   readonly source: string;
   /** The build the servers run (a copy of a Node module with its node_modules, or a Go binary). */
@@ -77,8 +82,9 @@ export function detectLanguage(dir: string): ChaincodeLanguage {
  * Builds the chaincode in `dir` into `buildsDir` for chaincode-as-a-service:
  * - Node (fabric-contract-api or fabric-shim, JavaScript or TypeScript): its dependencies installed
  *   from the registry (`npm ci` with a lockfile, else `npm install`), `npm run build` when it has a
- *   build script, then the module copied into the state. Its servers run fabric-shim's own
- *   `server` command (the chaincode must depend on fabric-shim, as fabric-samples' do).
+ *   build script, then the module copied into the state. A contract's servers run fabric-shim's own
+ *   `server` command; a low-level one (Shim.start) runs through shim-launcher.ts. Either way the
+ *   chaincode must depend on fabric-shim, as fabric-samples' do.
  * - Go: `go build` with the toolchain's Go and module caches (modules from the proxy). The program
  *   starts its own `shim.ChaincodeServer` from the environment fabric-samples' external chaincode
  *   reads: CHAINCODE_SERVER_ADDRESS, CHAINCODE_ID, CHAINCODE_TLS_DISABLED, CHAINCODE_TLS_KEY,
@@ -109,7 +115,8 @@ export async function buildChaincode(
     if (!existsSync(artefact)) await step('go', ['build', '-o', artefact, '.'], goBuildEnvironment(toolchain));
     return { language, source, artefact, codeHash, ...(metaInf ? { metaInf } : {}) };
   }
-  const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { version?: string; scripts?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { version?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> };
+  const api = pkg.dependencies?.['fabric-contract-api'] === undefined ? 'shim' : 'contract';
   if (!existsSync(join(source, 'node_modules'))) {
     await step('npm', existsSync(join(source, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
   }
@@ -122,7 +129,7 @@ export async function buildChaincode(
     await rm(join(`${artefact}.tmp`, '.git'), { recursive: true, force: true });
     await run('mv', [`${artefact}.tmp`, artefact]);
   }
-  return { language, source, artefact, codeHash, ...(pkg.version ? { declaredVersion: pkg.version } : {}), ...(metaInf ? { metaInf } : {}) };
+  return { language, api, source, artefact, codeHash, ...(pkg.version ? { declaredVersion: pkg.version } : {}), ...(metaInf ? { metaInf } : {}) };
 }
 
 /** fabric-shim's CLI as the chaincode module resolves it (its own dependency, its own version). */
@@ -137,27 +144,32 @@ function shimCli(moduleDir: string): string {
   }
 }
 
+/** The environment a chaincode server started from its environment reads (fabric-samples' external chaincode). */
+function serverEnvironment(tls: ServerTls): Record<string, string> {
+  return {
+    CHAINCODE_SERVER_ADDRESS: tls.address,
+    CHAINCODE_ID: tls.packageId,
+    CHAINCODE_TLS_DISABLED: 'false',
+    CHAINCODE_TLS_KEY: tls.key,
+    CHAINCODE_TLS_CERT: tls.cert,
+    CHAINCODE_CLIENT_CA_CERT: tls.clientCa,
+  };
+}
+
+/** fabric-contract-api logs each transaction it declares at info level; a server's log keeps warnings up. */
+const QUIET_CONTRACT = { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' } as const;
+
 /** The command of one chaincode server of a build. */
-export function serverCommand(build: Pick<ChaincodeBuild, 'language' | 'artefact'>, tls: ServerTls): ServerCommand {
-  if (build.language === 'go') {
-    return {
-      command: build.artefact,
-      args: [],
-      cwd: resolve(build.artefact, '..'),
-      env: {
-        CHAINCODE_SERVER_ADDRESS: tls.address,
-        CHAINCODE_ID: tls.packageId,
-        CHAINCODE_TLS_DISABLED: 'false',
-        CHAINCODE_TLS_KEY: tls.key,
-        CHAINCODE_TLS_CERT: tls.cert,
-        CHAINCODE_CLIENT_CA_CERT: tls.clientCa,
-      },
-    };
+export function serverCommand(build: Pick<ChaincodeBuild, 'language' | 'api' | 'artefact'>, tls: ServerTls): ServerCommand {
+  if (build.language === 'go') return { command: build.artefact, args: [], cwd: resolve(build.artefact, '..'), env: serverEnvironment(tls) };
+  const cli = shimCli(build.artefact);
+  if (build.api === 'shim') {
+    return { command: process.execPath, args: [join(__dirname, 'shim-launcher.js'), build.artefact], cwd: build.artefact, env: { ...serverEnvironment(tls), ...QUIET_CONTRACT } };
   }
   return {
     command: process.execPath,
     args: [
-      shimCli(build.artefact),
+      cli,
       'server',
       '--chaincode-address',
       tls.address,
@@ -174,7 +186,6 @@ export function serverCommand(build: Pick<ChaincodeBuild, 'language' | 'artefact
       build.artefact,
     ],
     cwd: build.artefact,
-    // fabric-contract-api logs each transaction it declares at info level; its server log keeps warnings up.
-    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' },
+    env: QUIET_CONTRACT,
   };
 }

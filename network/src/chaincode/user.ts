@@ -24,7 +24,7 @@ export interface UserChaincodeRequest {
 
 /** A chaincode deployed beside ours, as the state records it: enough to restart its servers and to tell an upgrade. */
 export interface UserChaincodeRecord extends DeployedChaincode {
-  readonly build: Pick<ChaincodeBuild, 'language' | 'source' | 'artefact' | 'codeHash'>;
+  readonly build: Pick<ChaincodeBuild, 'language' | 'api' | 'source' | 'artefact' | 'codeHash'>;
   readonly policy?: string;
   readonly collections?: string;
   readonly init?: string;
@@ -154,7 +154,7 @@ export async function deployUserChaincode(ctx: NativeContext, supervisor: Superv
   });
   const record: UserChaincodeRecord = {
     ...deployed,
-    build: { language: build.language, source: build.source, artefact: build.artefact, codeHash: build.codeHash },
+    build: { language: build.language, ...(build.api ? { api: build.api } : {}), source: build.source, artefact: build.artefact, codeHash: build.codeHash },
     ...(request.policy === undefined ? {} : { policy: request.policy }),
     ...(collections === undefined ? {} : { collections }),
     ...(request.init === undefined ? {} : { init: request.init }),
