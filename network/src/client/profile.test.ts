@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 
 import { identityOf } from '../crypto/org-crypto';
 import { StateLayout } from '../state/layout';
-import { energysale, orderers, peers, withClientAuth } from '../topology';
+import { certificateAuthorities, energysale, orderers, peers, withClientAuth, type CaInfo } from '../topology';
 import { connectionProfile, profileText } from './profile';
 
 /** A state with each org's CA root written, as `up` leaves it (the profile inlines them). */
@@ -21,6 +21,13 @@ function layoutWithRoots(): StateLayout {
   return layout;
 }
 
+/** An org's CA as the model derives it. */
+function caOf(org: string): CaInfo {
+  const ca = certificateAuthorities(energysale).find((c) => c.org.key === org);
+  assert.ok(ca);
+  return ca;
+}
+
 void describe('connection profile', () => {
   const layout = layoutWithRoots();
   const profile = connectionProfile(energysale, layout, 'consumer');
@@ -31,8 +38,8 @@ void describe('connection profile', () => {
     const consumer = profile.organizations.ConsumerOrg;
     assert.ok(consumer);
     assert.equal(consumer.mspid, 'ConsumerOrgMSP');
-    assert.deepEqual(consumer.peers, ['peer0.consumerorg.energysale.com', 'peer1.consumerorg.energysale.com']);
-    assert.deepEqual(consumer.certificateAuthorities, ['ca.consumerorg.energysale.com']);
+    assert.deepEqual(consumer.peers, peers(energysale).filter((p) => p.org.key === 'consumer').map((p) => p.id));
+    assert.deepEqual(consumer.certificateAuthorities, [caOf('consumer').id]);
   });
 
   void it('names every peer of the channel (any may endorse) at its address, with its TLS root and the name its certificate carries', () => {
@@ -50,13 +57,14 @@ void describe('connection profile', () => {
   void it('names the orderers and the peer orgs\' CAs', () => {
     assert.deepEqual(Object.keys(profile.orderers), orderers(energysale).map((o) => o.id));
     assert.deepEqual(profile.channels[energysale.channel.name]?.orderers, orderers(energysale).map((o) => o.id));
-    assert.deepEqual(profile.certificateAuthorities['ca.consumerorg.energysale.com'], {
-      url: 'https://127.10.0.3:7054',
-      caName: 'ca-consumerorg',
+    const ca = caOf('consumer');
+    assert.deepEqual(profile.certificateAuthorities[ca.id], {
+      url: ca.url,
+      caName: ca.ca.name,
       tlsCACerts: { pem: ['-----BEGIN CERTIFICATE-----\nconsumer\n-----END CERTIFICATE-----\n'] },
       httpOptions: { verify: false },
     });
-    assert.ok(!('ca.energysale.com' in profile.certificateAuthorities));
+    assert.ok(!(caOf('orderer').id in profile.certificateAuthorities));
   });
 
   void it("gives each org's admin and users their MSP directories", () => {
@@ -74,8 +82,10 @@ void describe('connection profile', () => {
 
   void it('gives paths instead of PEM when asked', () => {
     const byPath = connectionProfile(energysale, layout, 'ConsumerOrgMSP', { certificates: 'path' });
-    assert.deepEqual(byPath.peers['peer0.exchangeorg.energysale.com']?.tlsCACerts, { path: layout.caCert('exchange') });
-    assert.deepEqual(byPath.certificateAuthorities['ca.consumerorg.energysale.com']?.tlsCACerts, { path: layout.caCert('consumer') });
+    const exchangePeer = peers(energysale).find((p) => p.org.key === 'exchange');
+    assert.ok(exchangePeer);
+    assert.deepEqual(byPath.peers[exchangePeer.id]?.tlsCACerts, { path: layout.caCert('exchange') });
+    assert.deepEqual(byPath.certificateAuthorities[caOf('consumer').id]?.tlsCACerts, { path: layout.caCert('consumer') });
   });
 
   void it('reads back the same from its JSON and its YAML', () => {

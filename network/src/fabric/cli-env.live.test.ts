@@ -56,14 +56,14 @@ void describe("Fabric's own CLIs with the printed environment (live network)", {
   });
 
   void it('invokes through the orderer with $ORDERER_ARGS, endorsed by peers of two orgs', () => {
-    const endorser = (id: string): string => {
-      const p = peers(topology).find((x) => x.id === id);
+    const endorser = (org: string): string => {
+      const p = peers(topology).find((x) => x.org.key === org);
       assert.ok(p);
       return `--peerAddresses ${p.endpoint} --tlsRootCertFiles ${network.layout.caCert(p.org.key)}`;
     };
     const invoke = inShell(
       { org: 'consumer', user: 'consumer1' },
-      `peer chaincode invoke $ORDERER_ARGS -C ${channel} -n ${chaincode} ${endorser('peer0.exchangeorg.energysale.com')} ${endorser('peer0.consumerorg.energysale.com')} ` +
+      `peer chaincode invoke $ORDERER_ARGS -C ${channel} -n ${chaincode} ${endorser('exchange')} ${endorser('consumer')} ` +
         `-c '{"Args":["participants:RegisterParticipant"]}' --waitForEvent`,
     );
     assert.equal(invoke.code, 0, invoke.out);

@@ -12,8 +12,14 @@ import { cliEnvironment, shellExports, shellQuote } from './cli-env';
 const layout = new StateLayout('/state');
 const toolchain = { binDir: '/cache/bin', sampleConfigDir: '/cache/sampleconfig' } as Toolchain;
 const env = (options: Parameters<typeof cliEnvironment>[3]): Record<string, string> => cliEnvironment(toolchain, layout, energysale, options, '/usr/bin');
-const peer = (id: string) => {
-  const found = peers(energysale).find((p) => p.id === id);
+/** A peer of the model by org key and name: the test names no address or node id of its own. */
+const peer = (org: string, name: string) => {
+  const found = peers(energysale).find((p) => p.org.key === org && p.node.name === name);
+  assert.ok(found);
+  return found;
+};
+const orderer = (name: string) => {
+  const found = orderers(energysale).find((o) => o.node.name === name);
   assert.ok(found);
   return found;
 };
@@ -21,7 +27,7 @@ const peer = (id: string) => {
 void describe('the environment of Fabric CLIs for an org', () => {
   void it("acts as the org's admin against its first peer, with the admin's TLS client certificate", () => {
     const admin = identityOf(layout, 'consumer', 'orgadmin');
-    const [orderer0] = orderers(energysale);
+    const orderer0 = orderer('orderer0');
     assert.deepEqual(env({ org: 'consumer' }), {
       PATH: '/cache/bin:/usr/bin',
       FABRIC_CFG_PATH: '/cache/sampleconfig',
@@ -31,10 +37,10 @@ void describe('the environment of Fabric CLIs for an org', () => {
       CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
       CORE_PEER_TLS_CLIENTCERT_FILE: admin.tlsCert,
       CORE_PEER_TLS_CLIENTKEY_FILE: admin.tlsKey,
-      CORE_PEER_ADDRESS: '127.10.0.3:7051',
+      CORE_PEER_ADDRESS: peer('consumer', 'peer0').endpoint,
       CORE_PEER_TLS_ROOTCERT_FILE: layout.caCert('consumer'),
       ORDERER_ARGS: [
-        '-o', orderer0?.endpoint, '--ordererTLSHostnameOverride', 'orderer0.energysale.com', '--tls', '--cafile', layout.caCert('orderer'),
+        '-o', orderer0.endpoint, '--ordererTLSHostnameOverride', orderer0.id, '--tls', '--cafile', layout.caCert('orderer'),
         '--clientauth', '--certfile', admin.tlsCert, '--keyfile', admin.tlsKey,
       ].join(' '),
     });
@@ -45,7 +51,7 @@ void describe('the environment of Fabric CLIs for an org', () => {
     const e = env({ org: 'ExchangeOrg', user: 'regulator1', peer: 'peer2' });
     assert.equal(e.CORE_PEER_MSPCONFIGPATH, user.mspDir);
     assert.equal(e.CORE_PEER_TLS_CLIENTCERT_FILE, user.tlsCert);
-    assert.equal(e.CORE_PEER_ADDRESS, peer('peer2.exchangeorg.energysale.com').endpoint);
+    assert.equal(e.CORE_PEER_ADDRESS, peer('exchange', 'peer2').endpoint);
     assert.match(e.ORDERER_ARGS ?? '', new RegExp(`--certfile ${user.tlsCert} --keyfile ${user.tlsKey}$`));
   });
 
@@ -54,8 +60,9 @@ void describe('the environment of Fabric CLIs for an org', () => {
     const e = env({ org: 'orderer', peer: 'orderer1' });
     assert.equal(e.CORE_PEER_ADDRESS, undefined);
     assert.equal(e.CORE_PEER_LOCALMSPID, 'OrdererMSP');
-    assert.equal(e.OSNADMIN_ARGS, `-o 127.10.0.2:7053 --ca-file ${layout.caCert('orderer')} --client-cert ${admin.tlsCert} --client-key ${admin.tlsKey}`);
-    assert.match(e.ORDERER_ARGS ?? '', /^-o 127\.10\.0\.2:7050 --ordererTLSHostnameOverride orderer1\.energysale\.com /);
+    const orderer1 = orderer('orderer1');
+    assert.equal(e.OSNADMIN_ARGS, `-o ${orderer1.adminEndpoint} --ca-file ${layout.caCert('orderer')} --client-cert ${admin.tlsCert} --client-key ${admin.tlsKey}`);
+    assert.ok((e.ORDERER_ARGS ?? '').startsWith(`-o ${orderer1.endpoint} --ordererTLSHostnameOverride ${orderer1.id} `), e.ORDERER_ARGS);
   });
 
   void it('refuses an unknown org or peer', () => {
@@ -65,7 +72,7 @@ void describe('the environment of Fabric CLIs for an org', () => {
 
   void it("is what our own admin calls run with (one source for both)", () => {
     const cli = new AdminCli(toolchain, layout, energysale);
-    const target = peer('peer1.retailerorg.energysale.com');
+    const target = peer('retailer', 'peer1');
     const printed = env({ org: 'retailer', peer: 'peer1' });
     const without = (env: Record<string, string>, keys: readonly string[]) => Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)));
     // What only one of them sets: our calls keep the caller's PATH and HOME and quiet Fabric's logs; the printed one carries the orderer's flags.
