@@ -27,13 +27,14 @@ export default tseslint.config(
     },
   },
   {
-    // Caliper workload modules as its users write them: plain CommonJS, outside every tsconfig.
-    files: ['bench/fixtures/**/*.js'],
+    // Caliper workload modules as its users write them, and the ceiling's calibration chaincode (a
+    // fabric-contract-api module as fabric-samples' are): plain CommonJS, outside every tsconfig.
+    files: ['bench/fixtures/**/*.js', 'bench/calibration/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', Buffer: 'readonly' },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },

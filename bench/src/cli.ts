@@ -36,6 +36,9 @@ import { renderRunReport } from './script/report';
 import { ScriptLifecycleError } from './script/runtime/run';
 import { SOAK_SCENARIOS, type SoakScenario } from './soak/raw';
 import { renderSoakReport, runSoak, soakExitCode } from './soak/run';
+import { ceilingConfig, DEFAULT_CEILING, QUICK_CEILING } from './ceiling/figures';
+import { CEILING_EXIT, RATE_UNIT, rederiveCeiling, spreadText } from './ceiling/report';
+import { runCeiling } from './ceiling/run';
 
 const ENGINE_CHOICES: Readonly<Record<string, readonly Engine[]>> = { http: ['http'], caliper: ['caliper'], both: ['http', 'caliper'] };
 
@@ -365,6 +368,39 @@ async function scale({ values }: ParsedArgs<typeof SCALE_OPTIONS>): Promise<numb
   return response.ok ? 0 : 1;
 }
 
+const CEILING_OPTIONS = defineOptions({
+  users: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  repeats: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  'other-above': { type: 'string' },
+  'other-share': { type: 'string' },
+  reports: { type: 'string', default: 'reports' },
+  render: { type: 'string' },
+});
+
+async function ceiling({ values }: ParsedArgs<typeof CEILING_OPTIONS>): Promise<number> {
+  if (values.render !== undefined) {
+    const { checked, differences } = await rederiveCeiling(values.render, { render: true });
+    print(differences.length === 0 ? `${String(checked)} measured windows of ${values.render} derived again from raw/: the same figures; ceiling.md rendered again` : `figures of ${values.render} differ from those derived from raw/: ${differences.join(', ')}`);
+    return differences.length === 0 ? 0 : 1;
+  }
+  const config = ceilingConfig(values);
+  const disturbance = {
+    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
+    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
+  };
+  const { dir, report } = await runCeiling({ config, disturbance, reportsDir: values.reports, log: print });
+  for (const f of report.figures) {
+    print(`${f.test}: ${spreadText(f.throughputPerS, 1)} ${RATE_UNIT[f.test]}, CPU per transaction ${f.cpuMsPerTx.map((g) => `${g.group} ${spreadText(g.spread, 3)}`).join(', ')} ms (all ours ${spreadText(f.cpuMsPerTxTotal, 3)} ms)`);
+  }
+  if (report.exitCode === CEILING_EXIT.disturbed) print(`DISTURBED: someone else's load used the machine during a measured window: these are not this system's ceiling (report: the verdict); exit code ${String(report.exitCode)}`);
+  else if (report.exitCode === CEILING_EXIT.callsFailed) print(`calls failed in a measured window: not a ceiling (exit code ${String(report.exitCode)})`);
+  print(`ceiling report: ${dir}/ceiling.md`);
+  return report.exitCode;
+}
+
 const TABLE4_OPTIONS = defineOptions({ profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } });
 
 async function table4({ values }: ParsedArgs<typeof TABLE4_OPTIONS>): Promise<number> {
@@ -472,6 +508,32 @@ Exit code 0 when the paper's figures are met, 99 when a threshold failed (as k6)
 was disturbed (its figures are not this system's alone; whatever the thresholds said), 1 on error.`,
       options: TABLE4_OPTIONS,
       run: table4,
+    }),
+    command({
+      name: 'ceiling',
+      summary: "what Fabric allows on this machine: a no-op evaluate and a one-key write, 30 users straight to the gateway",
+      usage: `ceiling [--users 30] [--duration D] [--warmup W] [--repeats N] [--quick] [--other-above PCT] [--other-share PCT] [--reports DIR]
+ceiling --render DIR`,
+      help: `The ceiling: deploys the calibration chaincode (bench/calibration/chaincode: a no-op read and a
+one-key write, nothing else) beside the retail one as \`calibration\` (the same source again does
+nothing), then runs bench/scenarios/ceiling.ts on the running network: --users closed-loop users
+(each its own identity) straight to the Fabric Gateway, no nginx or service, TEST=evaluate then
+TEST=write, --repeats times. For each measured window: transactions a second, and the CPU each
+process group (peer, orderer, chaincode, harness, ...) spent per transaction, from our own-process
+exporter through Prometheus (started by the command); median and spread over the repeats.
+Writes reports/<time>_ceiling_<sha>/ (ceiling.json, ceiling.md, raw/).
+  --users N        closed-loop users (default ${String(DEFAULT_CEILING.users)})
+  --duration D     measured window of each test (default ${DEFAULT_CEILING.duration})
+  --warmup W       warm-up before it, figures apart (default ${DEFAULT_CEILING.warmup}; 0s for none)
+  --repeats N      evaluate then write, N times (default ${String(DEFAULT_CEILING.repeats)})
+  --quick          the short variant CI runs: --duration ${QUICK_CEILING.duration} --warmup ${QUICK_CEILING.warmup} --repeats ${String(QUICK_CEILING.repeats)} (options given still count)
+  --other-above PCT, --other-share PCT   when a window is disturbed (as table4's: default ${String(DEFAULT_DISTURBANCE.otherPct)} and ${String(DEFAULT_DISTURBANCE.sharePct)})
+  --reports DIR    where the report directory goes (default reports)
+  --render DIR     derive every figure of DIR again from DIR/raw/, check them against ceiling.json, render ceiling.md again
+Exit code 0, 98 when a window was disturbed (the figures are not this system's ceiling), 99 when a
+call failed (not a ceiling either), 1 on error.`,
+      options: CEILING_OPTIONS,
+      run: ceiling,
     }),
     command({
       name: 'gate',

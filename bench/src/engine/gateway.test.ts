@@ -44,6 +44,11 @@ void describe('the Fabric Gateway engine (a fake Fabric client)', () => {
     assert.throws(() => parseGatewayRequest({ method: 'GET', url: 'http://127.0.0.1/orders' }), /not a Fabric Gateway request/);
   });
 
+  void it('keeps the chaincode of a call to one deployed beside the retail one', () => {
+    const call = { chaincode: 'calibration', contract: 'calibration', fn: 'Put', args: ['k1', '1'] };
+    assert.deepEqual(parseGatewayRequest(gatewayRequest('SUBMIT', 'consumer', 'vu1', call)).call, call);
+  });
+
   void it('closed pacing: each worker sends its next call when the last is answered, as the user it names', async () => {
     const client = fakeClient(40);
     const engine = new GatewayEngine(client, identity);

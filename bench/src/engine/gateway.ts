@@ -14,7 +14,8 @@ import { pace, type Sent } from './pacing';
  *
  * A Fabric call is written as an engine request:
  *   SUBMIT|EVALUATE fabric-gateway://<org key>/<user>/<contract>/<function>
- *   body: JSON {"args": [...], "transient": {...}, "endorsingOrgs": [...]}
+ *   body: JSON {"args": [...], "transient": {...}, "endorsingOrgs": [...], "chaincode": "..."}
+ * (chaincode: one deployed beside the retail one; absent, the retail chaincode)
  * and answered like the service answers it: 200 with the chaincode's result, or the service's
  * status and problem code for the error (a refusal 4xx, an invalidated transaction 503, ...).
  */
@@ -25,7 +26,12 @@ export type GatewayMode = 'SUBMIT' | 'EVALUATE';
 
 /** One chaincode call of one user, as the gateway engine's request. */
 export function gatewayRequest(mode: GatewayMode, org: string, user: string, call: Call): EngineRequest {
-  const body = JSON.stringify({ args: call.args ?? [], ...(call.transient && { transient: call.transient }), ...(call.endorsingOrgs && { endorsingOrgs: call.endorsingOrgs }) });
+  const body = JSON.stringify({
+    args: call.args ?? [],
+    ...(call.transient && { transient: call.transient }),
+    ...(call.endorsingOrgs && { endorsingOrgs: call.endorsingOrgs }),
+    ...(call.chaincode !== undefined && { chaincode: call.chaincode }),
+  });
   return { method: mode, url: `${GATEWAY_SCHEME}//${encodeURIComponent(org)}/${encodeURIComponent(user)}/${encodeURIComponent(call.contract)}/${encodeURIComponent(call.fn)}`, body };
 }
 
@@ -37,16 +43,23 @@ export function parseGatewayRequest(request: EngineRequest): { mode: GatewayMode
   }
   const [, org, user, contract, fn] = match.map((part) => decodeURIComponent(part));
   const text = request.body === undefined ? '{}' : typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
-  const body = JSON.parse(text) as { args?: string[]; transient?: Record<string, string>; endorsingOrgs?: string[] };
+  const body = JSON.parse(text) as { args?: string[]; transient?: Record<string, string>; endorsingOrgs?: string[]; chaincode?: string };
   return {
     mode: request.method,
     org: org ?? '',
     user: user ?? '',
-    call: { contract: contract ?? '', fn: fn ?? '', args: body.args ?? [], ...(body.transient && { transient: body.transient }), ...(body.endorsingOrgs && { endorsingOrgs: body.endorsingOrgs }) },
+    call: {
+      ...(body.chaincode !== undefined && { chaincode: body.chaincode }),
+      contract: contract ?? '',
+      fn: fn ?? '',
+      args: body.args ?? [],
+      ...(body.transient && { transient: body.transient }),
+      ...(body.endorsingOrgs && { endorsingOrgs: body.endorsingOrgs }),
+    },
   };
 }
 
-function gatewayVersion(): string {
+export function gatewayVersion(): string {
   const manifest = require.resolve('@hyperledger/fabric-gateway/package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }

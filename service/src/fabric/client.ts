@@ -12,6 +12,8 @@ export type WritePhase = 'endorse' | 'submit' | 'commit';
 
 export interface Invocation {
   readonly user: UserIdentity;
+  /** The chaincode; default the model's retail chaincode (another is one deployed beside it, e.g. bench ceiling's calibration). */
+  readonly chaincode?: string;
   readonly contract: string;
   readonly fn: string;
   readonly args?: readonly string[];
@@ -163,7 +165,7 @@ export class FabricClient {
   private proposal(gateway: Gateway, call: Invocation) {
     return gateway
       .getNetwork(this.topology.channel.name)
-      .getContract(this.topology.chaincode.name, call.contract)
+      .getContract(call.chaincode ?? this.topology.chaincode.name, call.contract)
       .newProposal(call.fn, {
         arguments: [...(call.args ?? [])],
         ...(call.transient ? { transientData: call.transient } : {}),

@@ -15,7 +15,9 @@ export interface FabricCall {
   /** The caller's org key ('consumer', 'retailer', 'exchange') and enrolled user name. */
   readonly org: string;
   readonly user: string;
-  /** Default 'orders'. */
+  /** The chaincode: default the retail one; another deployed beside it by name (`network deploy --name`, bench ceiling's `calibration`). */
+  readonly chaincode?: string;
+  /** The contract in the chaincode; default 'orders'. */
   readonly contract?: string;
   readonly fn: string;
   readonly args?: readonly string[];
@@ -58,6 +60,7 @@ async function invoke(mode: GatewayMode, request: FabricCall): Promise<FabricRes
   throwIfInterrupted(call);
   const engine = engineOf(run);
   const chaincodeCall: Call = {
+    ...(request.chaincode !== undefined && { chaincode: request.chaincode }),
     contract: request.contract ?? 'orders',
     fn: request.fn,
     args: [...(request.args ?? [])],
@@ -76,7 +79,16 @@ async function invoke(mode: GatewayMode, request: FabricCall): Promise<FabricRes
   interrupted.catch(() => undefined);
   const answer = await Promise.race([engine.invoke(mode, request.org, request.user, chaincodeCall), interrupted]);
   const duration = performance.now() - started + lag;
-  const tags = { ...contextTags(run, call), mode, contract: chaincodeCall.contract, fn: chaincodeCall.fn, org: request.org, status: String(answer.status), ...request.tags };
+  const tags = {
+    ...contextTags(run, call),
+    mode,
+    ...(request.chaincode !== undefined && { chaincode: request.chaincode }),
+    contract: chaincodeCall.contract,
+    fn: chaincodeCall.fn,
+    org: request.org,
+    status: String(answer.status),
+    ...request.tags,
+  };
   run.store.addAll(
     [
       ['fabric_reqs', 1],

@@ -3,7 +3,7 @@
  * URL, virtual users enrolled with an org's CA (each with its service token), the tokens of the
  * network's own identities, and the retailer and package the Table 4 tests declare orders against.
  */
-import { peerOrg } from '@energysale/network';
+import { enrollUsers as enrollWithCa, locateToolchain, peerOrg, virtualUserNames } from '@energysale/network';
 
 import { readFileSync } from 'node:fs';
 
@@ -63,6 +63,20 @@ export async function enrollUsers(org: string, count: number, options: EnrollOpt
   });
 }
 
+/**
+ * `count` users of `org`, each enrolled with the org's CA and nothing more: no service, no
+ * participant on chain (a chaincode other than the retail one knows no participants). With the
+ * prefix 'vu' and the org 'consumer' they are Table 4's users. For scripts that go straight to the
+ * gateway (`bench run --no-service`); their tokens are issued but no service checks them.
+ */
+export async function enrollIdentities(org: string, count: number, options: EnrollOptions = {}): Promise<VirtualUser[]> {
+  const network = networkOf('enrollIdentities');
+  const spec = peerOrg(network.topology, org);
+  const names = virtualUserNames(options.prefix ?? 'vu', count);
+  await enrollWithCa(await locateToolchain(), network.layout, network.topology, spec.key, names, options.role ?? spec.role);
+  return names.map((user) => ({ user, handle: `${spec.mspId}/${user}`, token: network.tokens.issue({ org: spec.key, user }) }));
+}
+
 export interface RetailFixture {
   /** The retailer's handle, e.g. RetailerOrgMSP/retailer1: an order's `seller`. */
   readonly seller: string;
@@ -102,5 +116,5 @@ export function paperThresholds(test: 'add_order' | 'order_query', via: 'http' |
   return table4Thresholds(test, via);
 }
 
-const network = { baseUrl, token, mspId, enrollUsers, retailer, orderTerms, table4Fixture, paperThresholds };
+const network = { baseUrl, token, mspId, enrollUsers, enrollIdentities, retailer, orderTerms, table4Fixture, paperThresholds };
 export default network;
