@@ -43,6 +43,7 @@ void describe('generated artefacts agree with the topology model (live)', () => 
       assert.equal(get(conf, 'General.BootstrapMethod'), 'none');
       assert.equal(get(conf, 'ChannelParticipation.Enabled'), true);
       assert.equal(get(conf, 'General.TLS.ClientAuthRequired'), true);
+      assert.equal(`${String(get(conf, 'General.Cluster.ListenAddress'))}:${String(get(conf, 'General.Cluster.ListenPort'))}`, o.clusterEndpoint);
     }
   });
 
@@ -60,7 +61,8 @@ void describe('generated artefacts agree with the topology model (live)', () => 
     const groups = get(config, 'channel_group.groups') as Doc;
 
     const raft = get(groups, 'Orderer.values.ConsensusType.value.metadata.consenters') as { host: string; port: number }[];
-    assert.deepEqual(raft.map((c) => `${c.host}:${c.port}`).sort(), orderers(topology).map((o) => o.endpoint).sort());
+    // Raft's consenters at their cluster listeners; clients reach the orderers at their endpoints.
+    assert.deepEqual(raft.map((c) => `${c.host}:${c.port}`).sort(), orderers(topology).map((o) => o.clusterEndpoint).sort());
     const endpoints = get(groups, `Orderer.groups.${topology.ordererOrg.mspId}.values.Endpoints.value.addresses`) as string[];
     assert.deepEqual([...endpoints].sort(), orderers(topology).map((o) => o.endpoint).sort());
 
