@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 
 import { identityOf } from '../crypto/org-crypto';
 import type { NativeContext } from '../runtime/native/specs';
-import type { ProcessSpec, Supervisor } from '../runtime/native/supervisor';
-import { boundEndpoints, chaincodeServers, type ChaincodeServerInfo, type HealthCheck } from '../topology';
+import { splitEndpoint, type ProcessSpec, type Supervisor } from '../runtime/native/supervisor';
+import { boundEndpoints, chaincodeServers, type ChaincodeServerInfo, type HealthCheck, type Host } from '../topology';
 import { deployDefinition, type DeployedChaincode } from './deploy';
 import { packageChaincode } from './package';
 import { buildChaincode, ChaincodeSourceError, serverCommand, type ChaincodeBuild } from './source';
@@ -37,6 +37,7 @@ export interface UserChaincodeRecord extends DeployedChaincode {
 export interface UserChaincodeServer {
   readonly id: string;
   readonly chaincode: string;
+  readonly host: Host;
   readonly endpoint: string;
   readonly health: HealthCheck;
 }
@@ -59,12 +60,11 @@ async function writeUserChaincodes(ctx: Pick<NativeContext, 'layout'>, records: 
 }
 
 /** The servers of a chaincode at `slot`: one per host that runs peers, at the model's chaincode port + slot. */
-function serversAt(ctx: NativeContext, name: string, slot: number): { server: ChaincodeServerInfo; id: string; endpoint: string }[] {
-  return chaincodeServers(ctx.topology).map((server) => ({
-    server,
-    id: `${name}.chaincode.${server.host.name}.${ctx.topology.domain}`,
-    endpoint: `${server.host.address}:${Number(server.endpoint.split(':')[1]) + slot}`,
-  }));
+function serversAt(ctx: NativeContext, name: string, slot: number): { server: ChaincodeServerInfo; id: string; port: number; endpoint: string }[] {
+  return chaincodeServers(ctx.topology).map((server) => {
+    const port = splitEndpoint(server.endpoint)[1] + slot;
+    return { server, id: `${name}.chaincode.${server.host.name}.${ctx.topology.domain}`, port, endpoint: `${server.host.address}:${port}` };
+  });
 }
 
 /** The lowest slot whose ports no node of the model and no other deployed chaincode uses. */
@@ -102,7 +102,7 @@ export function userServerSpecs(ctx: NativeContext, record: Pick<UserChaincodeRe
 /** Every server of every deployed chaincode. */
 export async function userChaincodeServers(ctx: NativeContext): Promise<UserChaincodeServer[]> {
   return (await readUserChaincodes(ctx)).flatMap((record) =>
-    serversAt(ctx, record.name, record.slot).map(({ id, endpoint }) => ({ id, chaincode: record.name, endpoint, health: { kind: 'tcp', endpoint } as const })),
+    serversAt(ctx, record.name, record.slot).map(({ server, id, endpoint }) => ({ id, chaincode: record.name, host: server.host, endpoint, health: { kind: 'tcp', endpoint } as const })),
   );
 }
 
@@ -131,9 +131,8 @@ export async function deployUserChaincode(ctx: NativeContext, supervisor: Superv
   const version = request.version ?? build.declaredVersion ?? '1.0';
   const [firstServer] = serversAt(ctx, request.name, slot);
   if (!firstServer) throw new UserChaincodeError('the model has no chaincode server host');
-  const port = firstServer.endpoint.split(':')[1] ?? '';
   const pkg = await packageChaincode(
-    { name: request.name, version, codeHash: build.codeHash, address: `{{.chaincode_host}}:${port}`, ...(build.metaInf ? { metaInf: build.metaInf } : {}) },
+    { name: request.name, version, codeHash: build.codeHash, address: `{{.chaincode_host}}:${firstServer.port}`, ...(build.metaInf ? { metaInf: build.metaInf } : {}) },
     ctx.layout.chaincodeDir,
   );
   const collections = request.collections === undefined ? undefined : resolve(request.collections);

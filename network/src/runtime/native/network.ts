@@ -27,7 +27,6 @@ import {
   withClientAuth,
   withHostAddresses,
   type ClientAuth,
-  type Host,
   type HostAddresses,
   type OrdererInfo,
   type Topology,
@@ -89,13 +88,6 @@ export function stateTopology(layout: StateLayout = new StateLayout(), env: Node
     return { size, topology };
   }
   throw new StaleStateError(`the state in ${layout.root} was made from a topology that is no size of the model (${recorded}): run \`network down\` and \`network clean\``);
-}
-
-/** The host an endpoint's address belongs to. */
-function hostOfEndpoint(topology: Topology, endpoint: string): Host {
-  const host = topology.hosts.find((h) => endpoint.startsWith(`${h.address}:`));
-  if (!host) throw new StaleStateError(`${endpoint} is on no host of the model`);
-  return host;
 }
 
 const describeAddresses = (addresses: HostAddresses): string =>
@@ -230,7 +222,7 @@ export class NativeNetwork {
   /** Each node of the model: its process (if started) and its health. */
   async status(): Promise<{ id: string; kind: string; host: string; endpoint: string; pid?: number; running: boolean; healthy: boolean }[]> {
     const records = await this.supervisor.records();
-    const userServers = (await userChaincodeServers(await this.context())).map((s) => ({ ...s, kind: 'chaincode' as const, host: hostOfEndpoint(this.topology, s.endpoint) }));
+    const userServers = (await userChaincodeServers(await this.context())).map((s) => ({ ...s, kind: 'chaincode' as const }));
     return Promise.all(
       [...allNodes(this.topology), ...userServers].map(async (node) => {
         const record = records.find((r) => r.id === node.id);
