@@ -9,6 +9,7 @@ import { kneeText, type Ceiling, type Knee, type Objective, type Saturation, typ
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
 import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
 import { uslThroughput } from './usl';
+import type { TopologySummary } from '../table4/provenance';
 
 /*
  * The capacity report: capacity.json (everything), capacity.csv (one row per sweep step) and
@@ -23,7 +24,7 @@ export interface CapacityReport {
   readonly schema: typeof CAPACITY_SCHEMA;
   readonly meta: RunProvenance & {
     /** The size of the network measured (`network up --size`). */
-    readonly topology: { readonly size: string; readonly peers: number; readonly orgs: number; readonly orderers: number; readonly hosts: number };
+    readonly topology: TopologySummary;
     readonly plan: SweepPlan;
     readonly objectives: Readonly<Record<SweepScenario, Objective>>;
   };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { orderers, peers, readRuntime, StateLayout, stateTopology } from '@energysale/network';
 
-import { commit, machine } from '../table4/provenance';
+import { commit, machine, topologySummary } from '../table4/provenance';
 import { ceilings, knee, saturation, scaling, type Objective } from './analysis';
 import { required } from '../report/derive';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
@@ -85,7 +85,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
       commit: sha,
       machine: machine(),
       runtime: (await readRuntime(layout)).kind,
-      topology: { size, peers: peers(topology).length, orgs: topology.peerOrgs.length, orderers: orderers(topology).length, hosts: topology.hosts.length },
+      topology: topologySummary(topology, size),
       plan,
       objectives: OBJECTIVES,
     },

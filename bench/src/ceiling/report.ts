@@ -7,6 +7,7 @@ import type { Spread } from '../gate/statistics';
 import type { BreakdownStage, Machine, RunProvenance } from '../report/schema';
 import type { DisturbanceRule, InterferenceSummary } from '../resources/interference';
 import { aggregate, CEILING_TESTS, runFigures, type CeilingConfig, type CeilingFigures, type CeilingRaw, type CeilingRunFigures, type CeilingTest } from './figures';
+import type { TopologySummary } from '../table4/provenance';
 
 /*
  * The ceiling report: reports/<time>_ceiling_<sha>/ holds ceiling.json (provenance, config, every
@@ -40,7 +41,7 @@ export interface CeilingRun {
 export interface CeilingReport {
   readonly schema: typeof CEILING_SCHEMA;
   readonly meta: RunProvenance & {
-    readonly topology: { readonly size: string; readonly peers: number; readonly orgs: number; readonly orderers: number; readonly hosts: number };
+    readonly topology: TopologySummary;
     readonly versions: { readonly fabric: string; readonly fabricCa: string; readonly fabricGateway: string };
     /** The calibration chaincode as deployed: what the ceiling was measured against. */
     readonly calibration: { readonly name: string; readonly version: string; readonly sequence: number; readonly packageId: string; readonly codeHash: string; readonly endorsement: string };

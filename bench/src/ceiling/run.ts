@@ -3,8 +3,6 @@ import { join, relative, resolve } from 'node:path';
 import {
   locateToolchain,
   monitoring,
-  orderers,
-  peers,
   PrometheusClient,
   readRuntime,
   registerLoad,
@@ -26,7 +24,7 @@ import { DEFAULT_DISTURBANCE, InterferenceSampler, ourRoots, summarise, type Dis
 import { isFailure } from '../scenario/log';
 import { compiledScript, runScriptTest, type ScriptTestContext } from '../script/benchmark';
 import { runningNetwork } from '../table4/load';
-import { commit, machine } from '../table4/provenance';
+import { commit, machine, topologySummary } from '../table4/provenance';
 import { CEILING_TESTS, rawCall, type CeilingConfig, type CeilingRaw, type CeilingTest } from './figures';
 import { CEILING_SCHEMA, deriveCeiling, exitCodeOf, rawFileOf, writeCeilingReport, type CeilingReport, type CeilingRun } from './report';
 
@@ -128,7 +126,7 @@ export async function runCeiling(options: CeilingOptions): Promise<{ dir: string
       commit: sha,
       machine: machine(),
       runtime: (await readRuntime(layout)).kind,
-      topology: { size, peers: peers(topology).length, orgs: topology.peerOrgs.length, orderers: orderers(topology).length, hosts: topology.hosts.length },
+      topology: topologySummary(topology, size),
       versions: { fabric: toolchain.versions.fabric, fabricCa: toolchain.versions.fabricCa, fabricGateway: `@hyperledger/fabric-gateway ${gatewayVersion()}` },
       calibration: {
         name: calibration.name,

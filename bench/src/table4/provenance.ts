@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { arch, availableParallelism, cpus, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
 
+import { orderers, peers, type Topology } from '@energysale/network';
+
 import type { Machine } from '../report/schema';
 
 /* What produced a figure: the commit of the repository and the machine (every report and baseline states both). */
@@ -29,3 +31,16 @@ export function machine(): Machine {
   };
 }
 
+
+/** The network a report's figures come from, in numbers: its size and how many of each it has. */
+export interface TopologySummary {
+  readonly size: string;
+  readonly peers: number;
+  readonly orgs: number;
+  readonly orderers: number;
+  readonly hosts: number;
+}
+
+export function topologySummary(topology: Topology, size: string): TopologySummary {
+  return { size, peers: peers(topology).length, orgs: topology.peerOrgs.length, orderers: orderers(topology).length, hosts: topology.hosts.length };
+}
