@@ -8,10 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { UsageError } from '@energysale/network';
 
 import type { InterferenceSummary } from '../resources/interference';
-import { aggregate, ceilingConfig, DEFAULT_CEILING, msPerTransaction, QUICK_CEILING, rawCall, runFigures, spreadOf, type CeilingRaw, type CeilingTest } from './figures';
+import { aggregate, ceilingConfig, DEFAULT_CEILING, msPerTransaction, QUICK_CEILING, rawCall, runFigures, spreadOf, type CeilingRaw } from './figures';
 import {
   CEILING_EXIT,
-  CEILING_SCHEMA,
   ceilingMarkdown,
   deriveCeiling,
   exitCodeOf,
@@ -23,59 +22,11 @@ import {
   writeCeilingReport,
   type CeilingReport,
 } from './report';
+import { ceilingReport, ceilingWindow, disturbed, quiet } from './testing/fixture';
 
-const quiet = (otherPct = 0.5): InterferenceSummary => ({
-  samples: 10,
-  otherPct: { avg: otherPct, max: otherPct },
-  stealPct: { avg: 0, max: 0 },
-  kernelPct: { avg: 1, max: 1 },
-  aboveSharePct: 0,
-  disturbed: false,
-  foreign: [],
-});
-const disturbed: InterferenceSummary = { ...quiet(30), aboveSharePct: 80, disturbed: true, foreign: [{ pid: 4242, name: 'stress', cpuPct: 28 }] };
-
-/** A window of 10 s from t0 with `ok` successful and `failed` failed calls, evenly spread, each taking `latencyMs`. */
-function window(test: CeilingTest, repeat: number, ok: number, failed: number, cpu: Record<string, number>, latencyMs = 20): CeilingRaw {
-  const t0 = 1_800_000_000_000 + repeat * 100_000;
-  const calls = Array.from({ length: ok + failed }, (_, i) => rawCall(t0 + i * (9_000 / (ok + failed)), latencyMs, i < ok));
-  return { test, repeat, window: { startMs: t0, endMs: t0 + 10_000 }, calls, cpuByGroup: Object.entries(cpu).map(([group, cpuPct]) => ({ group, cpuPct })), cores: 2 };
-}
-
-function report(raws: readonly CeilingRaw[], interference: (raw: CeilingRaw) => InterferenceSummary = () => quiet()): CeilingReport {
-  const derived = deriveCeiling(raws);
-  const runs = raws.map((raw, i) => ({
-    test: raw.test,
-    repeat: raw.repeat,
-    raw: rawFileOf(raw.test, raw.repeat),
-    window: { start: new Date(raw.window.startMs).toISOString(), end: new Date(raw.window.endMs).toISOString() },
-    figures: derived.runs[i]?.figures ?? assert.fail('not derived'),
-    thresholdsPassed: raw.calls.every((c) => c[2] === 1),
-    interference: interference(raw),
-    stages: [],
-    blocks: null,
-  }));
-  return {
-    schema: CEILING_SCHEMA,
-    meta: {
-      title: 'The ceiling',
-      startedAt: '2026-12-06T19:40:00.000Z',
-      endedAt: '2026-12-06T19:45:00.000Z',
-      commit: { sha: 'abcdef0123456789', dirty: false },
-      machine: { cores: 2, memoryGiB: 8, cpuModel: 'Test CPU', os: 'Linux x64', kernel: '6.1', node: 'v20.20.2' },
-      runtime: 'native',
-      topology: { size: 'paper', peers: 7, orgs: 3, orderers: 3, hosts: 4 },
-      versions: { fabric: '2.5.12', fabricCa: '1.5.15', fabricGateway: '@hyperledger/fabric-gateway 1.5.0' },
-      calibration: { name: 'calibration', version: '1.0.0', sequence: 1, packageId: 'calibration:abc', codeHash: 'c0ffee'.repeat(10), endorsement: 'MAJORITY' },
-    },
-    config: { ...QUICK_CEILING, script: 'bench/scenarios/ceiling.ts', org: 'consumer', disturbance: { otherPct: 5, sharePct: 10 } },
-    runs,
-    figures: derived.figures,
-    disturbed: runs.some((r) => r.interference.disturbed),
-    exitCode: exitCodeOf(runs),
-    notes: ['a note'],
-  };
-}
+/** The shared fixture's, under the names these tests were written with. */
+const window = ceilingWindow;
+const report = (raws: readonly CeilingRaw[], interference?: (raw: CeilingRaw) => InterferenceSummary): CeilingReport => ceilingReport(raws, interference);
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -4,7 +4,8 @@
  * the same document.
  */
 import { bytes, fixed, integer, orNoData, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
-import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
+import { noCeilingText } from '../ceiling/compare';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type CeilingComparison, type CeilingRate, type CostPair, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
 export type Tone = 'good' | 'bad';
@@ -382,6 +383,79 @@ function targetsSection(data: ReportData): Section {
   };
 }
 
+const CEILING_TEST_TITLES: Readonly<Record<'evaluate' | 'write', string>> = { evaluate: 'evaluate (no-op read)', write: 'write (one key)' };
+
+/** CPU ms per transaction: three decimals, or "no data". */
+const msPerTx = (v: number | null): string => orNoData(v, (x) => `${fixed(x, 3)} ms`);
+const rateText = (r: CeilingRate | null): string => orNoData(r?.median ?? null, (m) => (r === null || (r.min === r.max && r.min === m) ? `${fixed(m, 1)}/s` : `${fixed(m, 1)}/s (${fixed(r.min, 1)}–${fixed(r.max, 1)})`));
+const costLine = (what: string, c: CostPair): string => `${what}: ${msPerTx(c.test)} in the test, ${msPerTx(c.ceiling)} at the ceiling`;
+
+/** Each HTTP test beside what Fabric itself allows on this machine (`bench ceiling`), and where the CPU of a transaction goes in each. */
+export function ceilingSection(data: Pick<ReportData, 'ceiling' | 'machine'>): Section {
+  const title = 'Against the ceiling (what Fabric allows on this machine)';
+  const c: CeilingComparison | null = data.ceiling;
+  if (c === null) return { title, blocks: [{ kind: 'paragraph', text: 'Not compared: this report is of schema 4, from before the comparison with the ceiling.' }] };
+  const { source } = c;
+  if (source === null) {
+    return { title, blocks: [{ kind: 'paragraph', text: noCeilingText(data.machine) }] };
+  }
+  const which = source.clean
+    ? 'the latest clean ceiling of this machine (no window disturbed, every call successful)'
+    : "NOT CLEAN: no clean ceiling of this machine was found, so the latest of it is used, whose windows were disturbed or had failed calls: the fractions are not against this system's ceiling alone";
+  return {
+    title,
+    blocks: [
+      {
+        kind: 'paragraph',
+        text:
+          `Ceiling report ${source.dir}, measured ${source.startedAt} at commit ${source.commit.sha.slice(0, 12)}${source.commit.dirty ? ' (dirty)' : ''} on ${source.machine.cores} cores, ${source.machine.cpuModel}: ${which}. ` +
+          'The ceiling is Fabric alone, 30 users straight to the Fabric Gateway calling a chaincode that does the least (a no-op evaluate, a one-key write), with no service, nginx or retail contract in the way. ' +
+          'Fraction: the test\'s successful transactions a second over the ceiling\'s median for the same kind of transaction (add order: write; order query: evaluate).',
+      },
+      c.tests.length === 0
+        ? { kind: 'paragraph', text: 'No HTTP test of this run has a ceiling of its kind.' }
+        : {
+            kind: 'table',
+            table: {
+              columns: columns(['Test', false], ['Engine', false], ['Ceiling test', false], ['Throughput', true], ['Ceiling, median (min–max)', true], ['Fraction of the ceiling', true]),
+              rows: c.tests.map((t) => [
+                scenarioTitle(t.scenario),
+                t.engine,
+                CEILING_TEST_TITLES[t.ceilingTest],
+                orNoData(t.throughputPerS, (v) => `${fixed(v, 1)}/s`),
+                rateText(t.ceilingPerS),
+                orNoData(t.fraction, (f) => `${fixed(f, 3)} (${fixed(f * 100, 1)} %)`),
+              ]),
+            },
+          },
+      ...c.tests.flatMap((t): Block[] => [
+        { kind: 'heading', text: `${runTitle(t)} against the ceiling's ${CEILING_TEST_TITLES[t.ceilingTest]}: CPU ms per transaction` },
+        {
+          kind: 'list',
+          items: [
+            costLine('service (service, nginx, the load generator) per request', t.serviceMsPerTx),
+            costLine('chain (peer, orderer, chaincode) per request', t.chainMsPerTx),
+          ],
+        },
+        {
+          kind: 'table',
+          table: {
+            columns: columns(['Process group', false], ['This test', true], ['The ceiling (median)', true]),
+            rows: t.groups.map((g) => [g.group, msPerTx(g.test), msPerTx(g.ceiling)]),
+          },
+        },
+      ]),
+      {
+        kind: 'paragraph',
+        text:
+          `CPU ms per transaction: a group's average share of the machine over the measured window × ${data.machine.cores} cores ÷ successful transactions a second (bench/src/ceiling/figures.ts), ` +
+          "for the test from its CPU by process group (\"Where the time goes\"), for the ceiling the median over its repeats; at the ceiling the load generator is the harness, straight to the gateway. " +
+          'What the chain spends beyond the ceiling\'s is the retail contract\'s (its endorsement policy, private data, reads before writes); what the service side spends is HTTP, nginx and the service.',
+      },
+    ],
+  };
+}
+
 function breakdownSection(data: ReportData): Section {
   const measured = data.scenarios.filter((s): s is ScenarioResult & { breakdown: Breakdown } => s.breakdown !== null);
   if (measured.length === 0) return { title: 'Where the time goes', blocks: [{ kind: 'paragraph', text: 'Not measured in this run.' }] };
@@ -642,6 +716,7 @@ export function buildDocument(data: ReportData, raw: readonly RawFile[]): Report
       headline(data),
       paperSection(data),
       targetsSection(data),
+      ceilingSection(data),
       measuredSection(data),
       littlesLawSection(data),
       consistencySection(data),

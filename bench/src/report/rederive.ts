@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { roundLabel, type CaliperScenario } from '../caliper/bench-config';
+import { compareWithCeiling, readSourceCeiling, REPO_ROOT, type ChosenCeiling } from '../ceiling/compare';
 import { deriveRounds, readRecords } from '../caliper/records';
 import { completeReport } from './analyse';
 import { decodeBlockRecords, type BlockRecords } from './block-records';
@@ -100,9 +101,11 @@ async function derivedScenario(dir: string, s: ScenarioResult): Promise<Scenario
 /**
  * The report with every load figure and chain count derived again from raw/, and what follows from
  * them completed again; throws FigureMismatchError listing every figure summary.json states
- * otherwise, RawDataError when raw/ lacks what a figure is derived from.
+ * otherwise, RawDataError when raw/ lacks what a figure is derived from. The comparison with the
+ * ceiling is derived again from the re-derived scenarios and the ceiling report it names (read
+ * relative to `root`, the repository's), by the function the live run used.
  */
-export async function rederive(dir: string, data: ReportData): Promise<{ data: ReportData; figures: number }> {
+export async function rederive(dir: string, data: ReportData, root = REPO_ROOT): Promise<{ data: ReportData; figures: number }> {
   const scenarios: ScenarioResult[] = [];
   const mismatches: string[] = [];
   let figures = 0;
@@ -115,11 +118,25 @@ export async function rederive(dir: string, data: ReportData): Promise<{ data: R
     }
     scenarios.push(derived);
   }
+  let ceiling = data.ceiling;
+  if (ceiling?.source != null) {
+    const source = ceiling.source;
+    let chosen: ChosenCeiling;
+    try {
+      chosen = await readSourceCeiling(source, root);
+    } catch (error) {
+      throw new RawDataError(`${source.dir}: the ceiling report this report was compared with cannot be read, so its comparison with the ceiling cannot be derived again`, { cause: error });
+    }
+    const again = compareWithCeiling(scenarios, data.machine.cores, chosen, root);
+    figures += leaves(again);
+    mismatches.push(...differences('ceiling', ceiling, again));
+    ceiling = again;
+  }
   const { meta, machine, versions, config, notes, tuning } = data;
   const specs = data.thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit }));
   if (mismatches.length > 0) throw new FigureMismatchError(mismatches);
   // What follows from the scenarios (readReport checked summary.json's against its own scenarios) follows from the re-derived ones.
-  return { data: completeReport({ meta, machine, versions, config, scenarios, thresholds: specs, notes, tuning }), figures };
+  return { data: completeReport({ meta, machine, versions, config, scenarios, thresholds: specs, notes, tuning, ceiling }), figures };
 }
 
 /** How many figures (leaves) a value holds. */

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { toCsv } from './csv';
 import { buildDocument, chartsOf, type Block, type Cell, type RawFile, type ReportDocument, type Table } from './document';
 import { rederive } from './rederive';
-import { SCHEMA_VERSION, type ReportData, type RunMeta } from './schema';
+import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, type ReportData, type RunMeta } from './schema';
 import { escapeXml } from './svg';
 import { InvalidReportError, validateReport } from './validate';
 
@@ -241,12 +241,18 @@ export async function writeReport(dir: string, data: ReportData, raw: Record<str
   return render(dir, data, rawFiles.sort(byName), rawPaths.sort());
 }
 
-/** The ReportData in `dir`/summary.json; throws InvalidReportError listing every problem. */
+/**
+ * The ReportData in `dir`/summary.json; throws InvalidReportError listing every problem. A report of
+ * schema 4 differs from 5 only in having no `ceiling`: it is read with `ceiling: null` (not compared).
+ */
 export async function readReport(dir: string): Promise<ReportData> {
   const parsed: unknown = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
   if (typeof parsed !== 'object' || parsed === null || !('schemaVersion' in parsed)) throw new InvalidReportError(['summary.json: schemaVersion missing']);
-  const { schemaVersion, ...data } = parsed;
-  if (schemaVersion !== SCHEMA_VERSION) throw new InvalidReportError([`summary.json: schema version ${JSON.stringify(schemaVersion)}, this renderer reads ${SCHEMA_VERSION}`]);
+  const { schemaVersion, ...stored } = parsed;
+  if (typeof schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(schemaVersion)) {
+    throw new InvalidReportError([`summary.json: schema version ${JSON.stringify(schemaVersion)}, this renderer reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`]);
+  }
+  const data = schemaVersion === SCHEMA_VERSION ? stored : { ...stored, ceiling: null };
   const problems = validateReport(data);
   if (problems.length > 0) throw new InvalidReportError(problems);
   return data as ReportData;
@@ -272,10 +278,11 @@ async function rawFilesIn(dir: string): Promise<RawFile[]> {
 /**
  * Renders md, html, csv and charts of the report in `dir` again: every load figure and chain count
  * derived again from raw/ and compared with summary.json (rederive.ts: a figure that differs is a
- * FigureMismatchError naming it), the document made from the re-derived figures.
+ * FigureMismatchError naming it), the comparison with the ceiling derived again from the ceiling
+ * report it names (relative to `root`, the repository's), the document made from the re-derived figures.
  */
-export async function regenerate(dir: string): Promise<ReportFiles & { rederivedFigures: number }> {
-  const { data, figures } = await rederive(dir, await readReport(dir));
+export async function regenerate(dir: string, root?: string): Promise<ReportFiles & { rederivedFigures: number }> {
+  const { data, figures } = await rederive(dir, await readReport(dir), root);
   const raw = await rawFilesIn(dir);
   return { ...(await render(dir, data, raw, raw.map((f) => join(dir, 'raw', f.name)))), rederivedFigures: figures };
 }

@@ -12,8 +12,13 @@
  * (engineReported beside), interference and `disturbed`.
  * 4: a phase's success rate, throughput and latencies are null when there was nothing to derive them
  * from ("no data"); every engine's per-request records are in raw/ and `render` derives them again.
+ * 5: `ceiling`, each HTTP test beside the ceiling of this machine (`bench ceiling`). A schema-4
+ * report is read as one with `ceiling: null` (only that field was added).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
+
+/** The earlier version this build still reads: the same fields but `ceiling` (read as null). */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [4, SCHEMA_VERSION];
 
 /** Who drove the load: our scripts through the HTTP service (earlier reports: vegeta), or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
@@ -46,6 +51,63 @@ export interface ReportData {
    * figures are not figures of this system alone. Derived from the scenarios.
    */
   disturbed: boolean;
+  /**
+   * Each HTTP test as a fraction of what Fabric itself allows on this machine, and what the service
+   * costs beside what the chain costs (issue 28); null in a report of schema 4, from before it.
+   */
+  ceiling: CeilingComparison | null;
+}
+
+/** The ceiling report (`bench ceiling`) a report's tests are compared with. */
+export interface CeilingSource {
+  /** Its directory relative to the repository's root, where `render` reads it again. */
+  dir: string;
+  startedAt: string;
+  commit: { sha: string; dirty: boolean };
+  /** Its exit code was 0: no window disturbed, every call successful. Only when no clean one of this machine exists is another used. */
+  clean: boolean;
+  /** The machine it was measured on: the cores and CPU model of this report's (a ceiling of another machine is never used). */
+  machine: { cores: number; cpuModel: string };
+}
+
+/** The figures of ceiling.json a comparison uses: the median over its repeats and their range. */
+export interface CeilingRate {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Each test beside the ceiling; the ceiling side comes from the report `source` names, read again by `render`. */
+export interface CeilingComparison {
+  /** null: no ceiling report of this machine was found; then `tests` is empty, and no fraction is given. */
+  source: CeilingSource | null;
+  /** One per HTTP test with a matching ceiling test (add order: write; order query: evaluate). */
+  tests: CeilingTestComparison[];
+}
+
+/** A CPU cost per transaction, ms: the test's beside the ceiling's (its median over the repeats); null where there is no data. */
+export interface CostPair {
+  test: number | null;
+  ceiling: number | null;
+}
+
+export interface CeilingTestComparison {
+  scenario: PaperTest;
+  engine: Engine;
+  /** The ceiling's test of the same kind of transaction. */
+  ceilingTest: 'evaluate' | 'write';
+  /** The test's successful transactions a second (its throughput / 60). */
+  throughputPerS: number | null;
+  /** The ceiling's transactions a second, median (min–max) over its repeats; null when it has no figure. */
+  ceilingPerS: CeilingRate | null;
+  /** throughputPerS / ceilingPerS.median. */
+  fraction: number | null;
+  /** CPU ms per transaction of every process group of either, in the groups' order. */
+  groups: (CostPair & { group: string })[];
+  /** The service tier and the load generator (service, lb, vegeta, caliper, harness): what a request costs beside the chain. */
+  serviceMsPerTx: CostPair;
+  /** The chain: peer, orderer, chaincode. */
+  chainMsPerTx: CostPair;
 }
 
 /** One step of the tuning ladder: add order under one set of settings, repeated. */

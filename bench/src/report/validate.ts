@@ -25,6 +25,11 @@ import {
   type RepeatSpread,
   type TuningStep,
   type BreakdownStage,
+  type CeilingComparison,
+  type CeilingRate,
+  type CeilingSource,
+  type CeilingTestComparison,
+  type CostPair,
   type ActivityShare,
   type NodeProfile,
   type ResourceUsage,
@@ -291,6 +296,33 @@ const paperFigures = object<PaperFigures>({
   memAvgPct: percent,
 });
 
+const costPair = object<CostPair>({ test: nullable(nonNegative), ceiling: nullable(nonNegative) });
+
+const ceilingComparison = object<CeilingComparison>({
+  source: nullable(
+    object<CeilingSource>({
+      dir: text,
+      startedAt: isoTime,
+      commit: object<CeilingSource['commit']>({ sha: text, dirty: bool }),
+      clean: bool,
+      machine: object<CeilingSource['machine']>({ cores: positiveCount, cpuModel: text }),
+    }),
+  ),
+  tests: arrayOf(
+    object<CeilingTestComparison>({
+      scenario: oneOf(['add_order', 'order_query']),
+      engine,
+      ceilingTest: oneOf(['evaluate', 'write']),
+      throughputPerS: nullable(nonNegative),
+      ceilingPerS: nullable(object<CeilingRate>({ median: nonNegative, min: nonNegative, max: nonNegative })),
+      fraction: nullable(nonNegative),
+      groups: arrayOf(object<CeilingTestComparison['groups'][number]>({ group: text, test: nullable(nonNegative), ceiling: nullable(nonNegative) })),
+      serviceMsPerTx: costPair,
+      chainMsPerTx: costPair,
+    }),
+  ),
+});
+
 const report = object<ReportData>({
   meta,
   machine,
@@ -370,6 +402,7 @@ const report = object<ReportData>({
     }),
   ),
   disturbed: bool,
+  ceiling: nullable(ceilingComparison),
 });
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -468,6 +501,29 @@ function checkReport(data: ReportData, problems: string[]): void {
   if (data.disturbed !== disturbed) problems.push(`report.disturbed: ${String(data.disturbed)}, but the scenarios say ${String(disturbed)}`);
   const specs = data.thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit }));
   differences('report.thresholds', data.thresholds, evaluateThresholds(data.scenarios, specs), problems);
+  if (data.ceiling !== null) checkCeiling(data.ceiling, data.scenarios, problems);
+}
+
+/**
+ * The ceiling comparison's arithmetic against the scenarios (its ceiling side is checked against the
+ * ceiling report by `render`): each test's throughput is its scenario's, its fraction that over the
+ * ceiling's median; no test without a ceiling.
+ */
+function checkCeiling(c: CeilingComparison, scenarios: readonly ScenarioResult[], problems: string[]): void {
+  if (c.source === null && c.tests.length > 0) problems.push('report.ceiling.tests: figures without a ceiling report to compare with');
+  c.tests.forEach((t, i) => {
+    const path = `report.ceiling.tests[${i}]`;
+    const s = scenarios.find((x) => x.scenario === t.scenario && x.engine === t.engine);
+    if (s === undefined) {
+      problems.push(`${path}: no scenario ${t.scenario}/${t.engine}`);
+      return;
+    }
+    const perS = s.measured.throughputTxPerMin === null ? null : s.measured.throughputTxPerMin / 60;
+    differences(`${path}.throughputPerS`, t.throughputPerS, perS, problems);
+    const fraction = perS === null || t.ceilingPerS === null || t.ceilingPerS.median <= 0 ? null : perS / t.ceilingPerS.median;
+    differences(`${path}.fraction`, t.fraction, fraction, problems);
+    if (t.ceilingPerS !== null) ordered(`${path}.ceilingPerS`, [['min', t.ceilingPerS.min], ['median', t.ceilingPerS.median], ['max', t.ceilingPerS.max]], problems);
+  });
 }
 
 /** Every problem with `x` as a {@link ReportData}, each naming its path; empty when it is one. */
