@@ -1,4 +1,8 @@
+import { CEILING_TEST_OF, CHAIN_SIDE_GROUPS, ceilingCost, ceilingRate, ceilingSource, SERVICE_SIDE_GROUPS, type ChosenCeiling } from '../ceiling/compare';
+import type { CeilingTest } from '../ceiling/figures';
+import { fractionOfCeiling } from '../ceiling/report';
 import { orNoData } from '../report/format';
+import type { CeilingRate, CeilingSource, CostPair } from '../report/schema';
 import type { SweepPath, SweepScenario, SweepStep } from './sweep';
 import { fitUsl, uslThroughput, type UslFit } from './usl';
 
@@ -146,4 +150,67 @@ export function ceilings(steps: readonly SweepStep[], scenario: SweepScenario): 
       `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${orNoData(serviceCpuMsPerTx, ms)} CPU ms per transaction beside the chain's ${orNoData(chain, ms)}`;
     return [{ scenario, users: g.load, http: figures(h), gateway: figures(g), throughputRatio, addedP50S, serviceCpuMsPerTx, verdict }];
   });
+}
+
+/** One scenario's sweep beside the ceiling of its kind of transaction (bench ceiling): what Fabric alone allows here. */
+export interface ScenarioAgainstCeiling {
+  readonly scenario: SweepScenario;
+  readonly ceilingTest: CeilingTest;
+  /** The ceiling's transactions a second, median (min–max) over its repeats. */
+  readonly ceilingPerS: CeilingRate | null;
+  /** The HTTP step with the highest throughput, and its CPU per transaction beside the ceiling's; null without an HTTP step. */
+  readonly peak: {
+    readonly model: SweepStep['model'];
+    readonly load: number;
+    readonly throughputPerS: number;
+    readonly fraction: number | null;
+    /** The service tier and the load generator (at the ceiling: the load generator alone, straight to the gateway). */
+    readonly serviceMsPerTx: CostPair;
+    /** Peer, orderer, chaincode. */
+    readonly chainMsPerTx: CostPair;
+  } | null;
+  /** The knee's throughput as a fraction of the ceiling; null when no step met the objective. */
+  readonly knee: { readonly ratePerS: number; readonly reached: boolean; readonly throughputPerS: number; readonly fraction: number | null } | null;
+}
+
+export interface CapacityAgainstCeiling {
+  /** The ceiling report compared with; null when none of this machine was found (then no scenario is compared). */
+  readonly source: CeilingSource | null;
+  readonly scenarios: readonly ScenarioAgainstCeiling[];
+}
+
+/**
+ * Each scenario's peak and knee as fractions of the chosen ceiling (ceiling/compare.ts's choice and
+ * figures, as the Table 4 report's), and the CPU per transaction at the peak beside the ceiling's.
+ */
+export function againstCeiling(steps: readonly SweepStep[], knees: readonly Knee[], chosen: ChosenCeiling | null, root?: string): CapacityAgainstCeiling {
+  if (chosen === null) return { source: null, scenarios: [] };
+  const { report } = chosen;
+  const scenarios = [...new Set(steps.map((s) => s.scenario))].map((scenario): ScenarioAgainstCeiling => {
+    const ceilingTest = CEILING_TEST_OF[scenario];
+    const peakStep = steps.filter((s) => s.scenario === scenario && s.path === 'http').reduce<SweepStep | undefined>((a, s) => (a === undefined || s.throughputPerS > a.throughputPerS ? s : a), undefined);
+    const k = knees.find((x) => x.scenario === scenario);
+    const { chain, service, loadGenerator } = peakStep?.cpuMsPerTx ?? { chain: null, service: null, loadGenerator: null };
+    return {
+      scenario,
+      ceilingTest,
+      ceilingPerS: ceilingRate(report, ceilingTest),
+      peak:
+        peakStep === undefined
+          ? null
+          : {
+              model: peakStep.model,
+              load: peakStep.load,
+              throughputPerS: peakStep.throughputPerS,
+              fraction: fractionOfCeiling(report, ceilingTest, peakStep.throughputPerS),
+              serviceMsPerTx: { test: service === null || loadGenerator === null ? null : service + loadGenerator, ceiling: ceilingCost(report, ceilingTest, SERVICE_SIDE_GROUPS) },
+              chainMsPerTx: { test: chain, ceiling: ceilingCost(report, ceilingTest, CHAIN_SIDE_GROUPS) },
+            },
+      knee:
+        k === undefined || k.ratePerS === null || k.throughputPerS === null
+          ? null
+          : { ratePerS: k.ratePerS, reached: k.reached, throughputPerS: k.throughputPerS, fraction: fractionOfCeiling(report, ceilingTest, k.throughputPerS) },
+    };
+  });
+  return { source: ceilingSource(chosen, root), scenarios };
 }

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ceilings, knee, kneeText, saturation, scaling } from './analysis';
-import { compareSizes, GrowthError, writeGrowthReport } from './growth';
+import { againstCeiling, ceilings, knee, kneeText, saturation, scaling } from './analysis';
+import { REPO_ROOT } from '../ceiling/compare';
+import { CEILING_MACHINE, CEILING_RAWS, ceilingReport } from '../ceiling/testing/fixture';
+import { compareSizes, GrowthError, growthFrom, writeGrowthReport } from './growth';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
-import { CAPACITY_SCHEMA, capacityCsv, interferenceNote, writeCapacityReport, type CapacityReport } from './report';
+import { CAPACITY_SCHEMA, capacityCsv, fabricCeilingHtml, interferenceNote, writeCapacityReport, type CapacityReport } from './report';
 import type { SweepStep } from './sweep';
 import { uslThroughput } from './usl';
 import { summarise } from '../resources/interference';
@@ -121,6 +123,7 @@ void describe('capacity analysis and report', () => {
       scaling: [scaling(steps, 'add_order')],
       saturation: [saturation(steps, 'add_order', 2) ?? assert.fail('no saturation')],
       ceilings: ceilings(steps, 'add_order'),
+      fabricCeiling: againstCeiling(steps, [], null),
       projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, writeKneeReached: true, readKneeReached: false, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 }),
       notes: ['a note'],
     };
@@ -139,6 +142,32 @@ void describe('capacity analysis and report', () => {
     assert.match(html, /no step of the sweep met the objective/);
     assert.match(html, /order of magnitude of a large provincial retail market/);
     assert.match(html, /Interference: no step disturbed/);
+    assert.match(html, /No ceiling measured on this machine \(2 cores, test CPU\): run npm run bench -- ceiling/);
+  });
+
+  void it("sets each scenario's peak and knee against the ceiling of its kind, with the CPU per transaction at the peak beside the ceiling's", () => {
+    const chosen = { dir: join(REPO_ROOT, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceilingReport(CEILING_RAWS) };
+    const k = knee(steps, 'add_order', { p99S: 3 });
+    const c = againstCeiling(steps, [k], chosen);
+    assert.equal(c.source?.dir, join('reports', '2026-12-06T1940_ceiling_abcdef0'));
+    assert.equal(c.source.clean, true);
+    const [write, ...more] = c.scenarios;
+    assert.equal(more.length, 0);
+    assert.ok(write?.peak && write.knee);
+    assert.equal(write.ceilingTest, 'write');
+    // The write ceiling: 10 and 11 a second; the sweep's highest HTTP throughput is the open step at 30/s.
+    assert.deepEqual(write.ceilingPerS, { median: 10.5, min: 10, max: 11 });
+    assert.deepEqual([write.peak.model, write.peak.load, write.peak.throughputPerS, write.peak.fraction], ['open', 30, 30, 30 / 10.5]);
+    assert.deepEqual(write.knee, { ratePerS: 10, reached: true, throughputPerS: 10, fraction: 10 / 10.5 });
+    assert.equal(write.peak.serviceMsPerTx.test, 15 + 1);
+    assert.equal(write.peak.serviceMsPerTx.ceiling, (20 + 200 / 11) / 2);
+    assert.equal(write.peak.chainMsPerTx.test, 80);
+    assert.ok(Math.abs((write.peak.chainMsPerTx.ceiling ?? 0) - (150 + 1560 / 11) / 2) < 1e-9);
+    const html = fabricCeilingHtml({ fabricCeiling: c, meta: { machine: CEILING_MACHINE } as CapacityReport['meta'] });
+    assert.match(html, /Ceiling report reports\/2026-12-06T1940_ceiling_abcdef0, .*the latest clean ceiling of this machine/);
+    assert.match(html, /<td>add_order<\/td><td>write<\/td><td>10\.5 \(10\.0–11\.0\)<\/td><td>open, 30\/s<\/td><td>30\.0<\/td><td>2\.857 \(285\.7 %\)<\/td><td>10\.0<\/td><td>0\.952 \(95\.2 %\)<\/td><td>16\.00 ms, 19\.09 ms<\/td>/);
+    // Another machine's ceiling is never chosen (chooseCeiling); with none, nothing is compared.
+    assert.deepEqual(againstCeiling(steps, [k], null), { source: null, scenarios: [] });
   });
 
   void it("names the steps measured beside someone else's load, in the HTML and the CSV", () => {
@@ -176,6 +205,7 @@ void describe('cost growth over sizes', () => {
         scaling: [],
         saturation: [saturation(mine, 'add_order', 2) ?? assert.fail('no saturation')],
         ceilings: [],
+        fabricCeiling: { source: null, scenarios: [] },
         projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, writeKneeReached: true, readKneeReached: false, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers }),
         notes: [],
       },
@@ -194,6 +224,23 @@ void describe('cost growth over sizes', () => {
     await writeGrowthReport(dir, growth);
     assert.equal((await readFile(join(dir, 'growth.csv'), 'utf8')).trimEnd().split('\r\n').length, 3);
     assert.match(await readFile(join(dir, 'growth.html'), 'utf8'), /chain CPU per transaction against peers/);
+  });
+
+  void it('compares capacity reports made before, of @2 (before the ceiling) too, and refuses older ones', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'growth-from-'));
+    const { fabricCeiling, ...before } = report('reduced', 3, 40).report;
+    assert.ok(fabricCeiling);
+    const written = async (name: string, content: object): Promise<string> => {
+      await mkdir(join(root, name), { recursive: true });
+      await writeFile(join(root, name, 'capacity.json'), JSON.stringify(content));
+      return join(root, name);
+    };
+    const reduced = await written('reduced', { ...before, schema: 'energysale-bench/capacity@2' });
+    const paper = await written('paper', report('paper', 7, 70).report);
+    assert.deepEqual((await growthFrom([reduced, paper], root)).report.sizes.map((s) => s.size), ['reduced', 'paper']);
+    const old = await written('old', { ...before, schema: 'energysale-bench/capacity@1' });
+    await assert.rejects(growthFrom([old, paper], root), (error: unknown) => error instanceof GrowthError && /capacity@1", not energysale-bench\/capacity@2 or energysale-bench\/capacity@3/.test(error.message));
+    await rm(root, { recursive: true, force: true });
   });
 
   void it('refuses reports of another plan or machine, or a single size', () => {

@@ -8,7 +8,7 @@ import type { Machine } from '../report/schema';
 import { escapeXml, lineChart } from '../report/svg';
 import { commit, machine } from '../table4/provenance';
 import { kneeText } from './analysis';
-import { CAPACITY_SCHEMA, type CapacityReport } from './report';
+import { READABLE_CAPACITY_SCHEMAS, type CapacityReport } from './report';
 import { runCapacity } from './run';
 import { SWEEP_SCENARIOS, type SweepPlan, type SweepScenario, type SweepStep } from './sweep';
 
@@ -223,7 +223,9 @@ export async function growthFrom(dirs: readonly string[], reportsDir: string): P
   const runs = await Promise.all(
     dirs.map(async (dir) => {
       const parsed = JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8')) as { schema?: unknown };
-      if (parsed.schema !== CAPACITY_SCHEMA) throw new GrowthError(`${dir}/capacity.json is ${JSON.stringify(parsed.schema)}, not ${CAPACITY_SCHEMA}: measure that size again (bench capacity)`);
+      if (typeof parsed.schema !== 'string' || !READABLE_CAPACITY_SCHEMAS.includes(parsed.schema)) {
+        throw new GrowthError(`${dir}/capacity.json is ${JSON.stringify(parsed.schema)}, not ${READABLE_CAPACITY_SCHEMAS.join(' or ')}: measure that size again (bench capacity)`);
+      }
       return { dir, report: parsed as CapacityReport };
     }),
   );

@@ -5,7 +5,8 @@ import { csvTable, type CsvValue } from '../report/csv';
 import { NO_DATA, orNoData } from '../report/format';
 import type { RunProvenance } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
-import { kneeText, type Ceiling, type Knee, type Objective, type Saturation, type ScalingFit } from './analysis';
+import { noCeilingText } from '../ceiling/compare';
+import { kneeText, type CapacityAgainstCeiling, type Ceiling, type Knee, type Objective, type Saturation, type ScalingFit } from './analysis';
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
 import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
 import { uslThroughput } from './usl';
@@ -17,8 +18,14 @@ import type { TopologySummary } from '../table4/provenance';
  * and the provincial projection with its inputs and where each comes from).
  */
 
-/** @2: each step says how much of the machine someone else used (interference). */
-export const CAPACITY_SCHEMA = 'energysale-bench/capacity@2';
+/**
+ * @2: each step says how much of the machine someone else used (interference).
+ * @3: `fabricCeiling`, the sweep's peak and knee as fractions of this machine's ceiling (bench ceiling).
+ */
+export const CAPACITY_SCHEMA = 'energysale-bench/capacity@3';
+
+/** The capacity reports `bench growth --from` reads: @2 differs from @3 only in having no fabricCeiling, which growth does not read. */
+export const READABLE_CAPACITY_SCHEMAS: readonly string[] = ['energysale-bench/capacity@2', CAPACITY_SCHEMA];
 
 export interface CapacityReport {
   readonly schema: typeof CAPACITY_SCHEMA;
@@ -34,6 +41,8 @@ export interface CapacityReport {
   readonly saturation: readonly Saturation[];
   /** The harness ceiling: the same closed steps over HTTP and straight to the Fabric Gateway. */
   readonly ceilings: readonly Ceiling[];
+  /** The peak and knee of each scenario against what Fabric alone allows on this machine (`bench ceiling`); absent in @2. */
+  readonly fabricCeiling: CapacityAgainstCeiling;
   readonly projection: Projection;
   readonly notes: readonly string[];
 }
@@ -139,6 +148,46 @@ export function interferenceNote(steps: readonly SweepStep[]): string {
   return `DISTURBED: ${String(disturbed.length)} of ${String(steps.length)} steps were measured beside someone else's load, their figures not this system's alone: ${named.join('; ')}.`;
 }
 
+const fractionText = (f: number | null): string => orNoData(f, (x) => `${x.toFixed(3)} (${(x * 100).toFixed(1)} %)`);
+const msText = (v: number | null): string => orNoData(v, (x) => `${x.toFixed(2)} ms`);
+
+/** The sweep against the ceiling of this machine, or plainly that there is none. */
+export function fabricCeilingHtml(report: Pick<CapacityReport, 'fabricCeiling' | 'meta'>): string {
+  const { source, scenarios } = report.fabricCeiling;
+  const title = '<h2>Against the ceiling (what Fabric allows on this machine)</h2>';
+  if (source === null) return `${title}<p>${h(noCeilingText(report.meta.machine))}</p>`;
+  const which = source.clean
+    ? 'the latest clean ceiling of this machine'
+    : "NOT CLEAN: no clean ceiling of this machine was found, so the latest of it is used (its windows were disturbed or had failed calls): the fractions are not against this system's ceiling alone";
+  return [
+    title,
+    `<p>${h(
+      `Ceiling report ${source.dir}, measured ${source.startedAt} at commit ${source.commit.sha.slice(0, 12)}${source.commit.dirty ? ' (dirty)' : ''} on ${String(source.machine.cores)} cores, ${source.machine.cpuModel}: ${which}. ` +
+        'The ceiling is Fabric alone (30 users straight to the Fabric Gateway, a chaincode that does the least); add order is set against its write, order query against its evaluate. ' +
+        'Fraction: throughput over the ceiling\'s median. CPU ms per transaction at the peak step (this sweep: /proc, by process tree) beside the ceiling\'s median (its own-process exporter): the service side is the service tier and the load generator (at the ceiling: the load generator alone), the chain is peer, orderer and chaincode.',
+    )}</p>`,
+    table(
+      ['scenario', 'ceiling test', 'ceiling /s, median (min–max)', 'peak step', 'peak /s', 'peak fraction', 'knee /s', 'knee fraction', 'service side ms/tx: peak, ceiling', 'chain ms/tx: peak, ceiling'],
+      scenarios.map((s) => {
+        const r = s.ceilingPerS;
+        const p = s.peak;
+        return [
+          s.scenario,
+          s.ceilingTest,
+          r === null ? 'no data' : `${n(r.median, 1)} (${n(r.min, 1)}–${n(r.max, 1)})`,
+          p === null ? '—' : `${p.model}, ${p.model === 'closed' ? `${String(p.load)} users` : `${String(p.load)}/s`}`,
+          p === null ? '—' : n(p.throughputPerS, 1),
+          fractionText(p?.fraction ?? null),
+          s.knee === null ? 'none met the objective' : `${n(s.knee.throughputPerS, 1)}${s.knee.reached ? '' : ' (or more: not reached)'}`,
+          s.knee === null ? '—' : fractionText(s.knee.fraction),
+          p === null ? '—' : `${msText(p.serviceMsPerTx.test)}, ${msText(p.serviceMsPerTx.ceiling)}`,
+          p === null ? '—' : `${msText(p.chainMsPerTx.test)}, ${msText(p.chainMsPerTx.ceiling)}`,
+        ];
+      }),
+    ),
+  ].join('\n');
+}
+
 export function capacityHtml(report: CapacityReport): string {
   const { meta, projection } = report;
   const scenarios = [...new Set(report.steps.map((s) => s.scenario))];
@@ -185,6 +234,7 @@ export function capacityHtml(report: CapacityReport): string {
           ),
         ),
     `<ul>${report.ceilings.map((c) => `<li>${h(`${c.scenario}: ${c.verdict}`)}</li>`).join('')}</ul>`,
+    fabricCeilingHtml(report),
     '<h2>Provincial projection</h2>',
     table(
       ['input', 'value', 'why'],

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { orderers, peers, readRuntime, StateLayout, stateTopology } from '@energysale/network';
 
 import { commit, machine, topologySummary } from '../table4/provenance';
-import { ceilings, knee, saturation, scaling, type Objective } from './analysis';
+import { againstCeiling, ceilings, knee, saturation, scaling, type Objective } from './analysis';
+import { chooseCeiling, noCeilingText } from '../ceiling/compare';
 import { required } from '../report/derive';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
 import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
@@ -76,6 +77,10 @@ export async function runCapacity(planName: string, log: (line: string) => void,
     peers: peers(topology).length,
   };
   const sha = commit();
+  const here = machine();
+  // The peak and knee beside the ceiling of this machine (bench ceiling), when one was measured.
+  const fabricCeiling = againstCeiling(steps, knees, await chooseCeiling(reportsDir, here));
+  log(fabricCeiling.source === null ? noCeilingText(here) : `compared with the ceiling ${fabricCeiling.source.dir}${fabricCeiling.source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}`);
   const report: CapacityReport = {
     schema: CAPACITY_SCHEMA,
     meta: {
@@ -83,7 +88,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
       startedAt,
       endedAt: new Date().toISOString(),
       commit: sha,
-      machine: machine(),
+      machine: here,
       runtime: (await readRuntime(layout)).kind,
       topology: topologySummary(topology, size),
       plan,
@@ -94,6 +99,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
     scaling: SWEEP_SCENARIOS.map((s) => scaling(steps, s)),
     saturation: SWEEP_SCENARIOS.flatMap((s) => saturation(steps, s, availableParallelism()) ?? []),
     ceilings: SWEEP_SCENARIOS.flatMap((s) => ceilings(steps, s)),
+    fabricCeiling,
     projection: project(options.inputs ?? defaultInputs(), measured),
     notes: [
       `Load: bench/scenarios/table4-add-order.ts and table4-order-query.ts on the script runner (${scriptEngine()}, in this process) through nginx and two retail service instances to the Fabric Gateway, all on this one machine (the load generator competes for the same CPU; its share is shown).`,
