@@ -36,6 +36,8 @@ import { renderRunReport } from './script/report';
 import { ScriptLifecycleError } from './script/runtime/run';
 import { SOAK_SCENARIOS, type SoakScenario } from './soak/raw';
 import { renderSoakReport, runSoak, soakExitCode } from './soak/run';
+import { abConfig, AB_TESTS, runAb } from './ab/run';
+import { AB_EXIT, rederiveAb } from './ab/report';
 import { ceilingConfig, DEFAULT_CEILING, QUICK_CEILING } from './ceiling/figures';
 import { CEILING_EXIT, RATE_UNIT, rederiveCeiling, spreadText } from './ceiling/report';
 import { runCeiling } from './ceiling/run';
@@ -401,6 +403,43 @@ async function ceiling({ values }: ParsedArgs<typeof CEILING_OPTIONS>): Promise<
   return report.exitCode;
 }
 
+const AB_OPTIONS = defineOptions({
+  a: { type: 'string' },
+  b: { type: 'string', default: '.' },
+  test: { type: 'string', default: 'order_query' },
+  users: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  repeats: { type: 'string' },
+  'cpu-prof': { type: 'boolean', default: false },
+  'other-above': { type: 'string' },
+  'other-share': { type: 'string' },
+  reports: { type: 'string', default: 'reports' },
+  render: { type: 'string' },
+});
+
+async function ab({ values }: ParsedArgs<typeof AB_OPTIONS>): Promise<number> {
+  if (values.render !== undefined) {
+    const { checked, differences } = await rederiveAb(values.render, { render: true });
+    print(differences.length === 0 ? `${String(checked)} measured windows of ${values.render} derived again from raw/: the same figures; ab.md rendered again` : `figures of ${values.render} differ from those derived from raw/: ${differences.join(', ')}`);
+    return differences.length === 0 ? 0 : 1;
+  }
+  if (values.a === undefined) throw new UsageError('--a REV|DIR is required: the build B is measured against');
+  const config = abConfig(values);
+  const disturbance = {
+    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
+    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
+  };
+  const { dir, report } = await runAb({ a: values.a, b: values.b, config, disturbance, reportsDir: values.reports, log: print });
+  for (const c of report.comparisons.filter((x) => x.figure === 'throughputTxPerMin' || x.figure === 'cpuMsPerRequest.service')) {
+    print(`${c.test} ${c.figure}: A ${spreadText(c.a, 3)}, B ${spreadText(c.b, 3)}, B ÷ A ${c.ratio === null ? 'no data' : c.ratio.toFixed(3)}`);
+  }
+  if (report.exitCode === AB_EXIT.disturbed) print(`DISTURBED: someone else's load used the machine during a measured window (exit code ${String(report.exitCode)})`);
+  else if (report.exitCode === AB_EXIT.thresholdFailed) print(`a window's thresholds failed (exit code ${String(report.exitCode)})`);
+  print(`A/B report: ${dir}/ab.md`);
+  return report.exitCode;
+}
+
 const TABLE4_OPTIONS = defineOptions({ profile: { type: 'string', default: 'paper' }, engine: { type: 'string', default: 'both' }, 'other-above': { type: 'string' }, 'other-share': { type: 'string' } });
 
 async function table4({ values }: ParsedArgs<typeof TABLE4_OPTIONS>): Promise<number> {
@@ -534,6 +573,31 @@ Exit code 0, 98 when a window was disturbed (the figures are not this system's c
 call failed (not a ceiling either), 1 on error.`,
       options: CEILING_OPTIONS,
       run: ceiling,
+    }),
+    command({
+      name: 'ab',
+      summary: 'two builds of the retail service measured against each other: throughput and CPU per request, B ÷ A',
+      usage: `ab --a REV|DIR [--b REV|DIR] [--test order_query|add_order|both] [--users N] [--duration D] [--warmup W]
+[--repeats N] [--cpu-prof] [--other-above PCT] [--other-share PCT] [--reports DIR]
+ab --render DIR`,
+      help: `A/B of the service on the running network: side A and side B are two builds of the retail service,
+each a git revision (exported into the toolchain's cache outside the repo and built there once) or
+a directory holding a built checkout (--b's default: . , this one). The fixture is prepared once;
+then, --repeats times, each side in turn (A B, then B A, ...) starts its service tier (nginx and
+the model's instances) and runs Table 4's test(s) through it. For each measured window: throughput,
+latency, and the CPU per request of each process group by pid (peers, orderers, chaincode servers,
+service instances, nginx, this process); B ÷ A as the ratio of the medians. With --cpu-prof each
+instance writes a V8 CPU profile (node --cpu-prof), summarised by package and function in the
+report. Only the service differs between the sides: the network, chaincode and channel are shared.
+Writes reports/<time>_ab_<sha>/ (ab.json, ab.md, raw/, profiles/).
+  --test T         ${Object.keys(AB_TESTS).join(' | ')} (default order_query)
+  --users N, --duration D, --warmup W   the load of each window (default the quick profile's: 30, 20s, 5s)
+  --repeats N      windows a side (default 3)
+  --cpu-prof       profile the service instances of every window
+  --render DIR     derive every figure of DIR again from DIR/raw/, check them against ab.json, render ab.md again
+Exit code 0, 98 when a window was disturbed, 99 when a window's thresholds failed, 1 on error.`,
+      options: AB_OPTIONS,
+      run: ab,
     }),
     command({
       name: 'gate',

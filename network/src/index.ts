@@ -12,7 +12,7 @@ export { isRunning } from './runtime/native/supervisor';
 export { cgroupOf, cutHost, hostCgroupPath, HostCutError, liftCuts } from './runtime/native/host-cgroup';
 export { readRuntime, type RuntimeChoice, type RuntimeKind } from './runtime/choice';
 export { NodeStartError, PortInUseError, Supervisor, type ProcessKind, type ProcessRecord, type ProcessSpec } from './runtime/native/supervisor';
-export { locateToolchain } from './toolchain';
+export { cacheDirectory, locateToolchain } from './toolchain';
 export { tail } from './util/tail';
 export { lineage, parseRssBytes, parseStat, parseStatUsage, readOr, type StatUsage } from './util/proc';
 export { findExecutable } from './util/executables';

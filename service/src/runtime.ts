@@ -26,9 +26,7 @@ import { nginxConfig } from './lb/nginx';
  * and, optionally, nginx in front of them: the state's model's (its hosts where the state put them),
  * as `server.ts` serves it.
  */
-/** This file is service/{src,dist}/runtime: the server is its sibling. */
-const serviceDir = resolve(__dirname, '..');
-const serverScript = join(__dirname, 'server.js');
+/* This file is service/{src,dist}/runtime: the server is its sibling, server.js. */
 /** How long a stopping instance waits for its in-flight writes; stopping waits a little longer before SIGKILL. */
 const drainMs = 30_000;
 
@@ -38,6 +36,10 @@ export interface ServiceTierOptions {
   readonly logLevel?: string;
   /** Service settings beyond the defaults (the variables of app.ts's ConfigSchema, e.g. INJECT_WRITE_DELAY_MS). */
   readonly settings?: Readonly<Record<string, string>>;
+  /** Another build of the service to run: the dist directory of another checkout (bench ab's sides); default this package's. */
+  readonly build?: string;
+  /** Each instance writes a V8 CPU profile (node --cpu-prof) of its whole life into this directory when it stops. */
+  readonly cpuProfileDir?: string;
 }
 
 /** A running service tier: where to send requests, and what runs. */
@@ -51,14 +53,16 @@ export interface StartedServiceTier {
 
 const binds = (topology: Topology, id: string): ProcessSpec['binds'] => boundEndpoints(topology).filter((b) => b.owner === id);
 
-function instanceSpec(layout: StateLayout, topology: Topology, instance: ServiceInfo, logLevel: string, settings: Readonly<Record<string, string>>): ProcessSpec {
+function instanceSpec(layout: StateLayout, topology: Topology, instance: ServiceInfo, options: ServiceTierOptions): ProcessSpec {
+  const build = options.build ?? __dirname;
+  const profiling = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${instance.name}.cpuprofile`];
   return {
     id: instance.id,
     kind: 'service',
     command: process.execPath,
-    args: ['--enable-source-maps', serverScript],
-    env: { ...settings, SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: logLevel, DRAIN_TIMEOUT_MS: String(drainMs) },
-    cwd: serviceDir,
+    args: ['--enable-source-maps', ...profiling, join(build, 'server.js')],
+    env: { ...options.settings, SERVICE_NAME: instance.name, ENERGYSALE_STATE: layout.root, LOG_LEVEL: options.logLevel ?? 'info', DRAIN_TIMEOUT_MS: String(drainMs) },
+    cwd: resolve(build, '..'),
     health: instance.health,
     binds: binds(topology, instance.id),
   };
@@ -118,7 +122,7 @@ export async function startServiceTier(layout: StateLayout, options: ServiceTier
   const supervisor = new Supervisor(layout);
   const { topology } = stateTopology(layout);
   const instances = serviceInstances(topology);
-  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, topology, instance, options.logLevel ?? 'info', options.settings ?? {}))));
+  const records = await Promise.all(instances.map((instance) => supervisor.start(instanceSpec(layout, topology, instance, options))));
   if (!options.withLb) {
     const [first] = instances;
     if (!first) throw new NodeStartError('the topology has no retail service instance');

@@ -35,13 +35,15 @@ export const DEFAULT_CEILING: CeilingConfig = { users: 30, duration: '1m', warmu
 /** The short variant CI runs: one repeat of 15 s after 3 s. */
 export const QUICK_CEILING: CeilingConfig = { users: 30, duration: '15s', warmup: '3s', repeats: 1 };
 
-function wholeNumber(option: string, text: string): number {
+/** A command-line whole number of at least 1 (a UsageError otherwise). */
+export function wholeNumber(option: string, text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a whole number of at least 1, not ${text}`);
   return n;
 }
 
-function duration(option: string, text: string, allowZero: boolean): string {
+/** A command-line duration ("20s", "1m"), 0 only when `allowZero` (a UsageError otherwise). */
+export function durationOption(option: string, text: string, allowZero: boolean): string {
   let ms: number;
   try {
     ms = parseDuration(text, option);
@@ -57,8 +59,8 @@ export function ceilingConfig(options: { readonly users?: string; readonly durat
   const base = options.quick === true ? QUICK_CEILING : DEFAULT_CEILING;
   return {
     users: options.users === undefined ? base.users : wholeNumber('--users', options.users),
-    duration: options.duration === undefined ? base.duration : duration('--duration', options.duration, false),
-    warmup: options.warmup === undefined ? base.warmup : duration('--warmup', options.warmup, true),
+    duration: options.duration === undefined ? base.duration : durationOption('--duration', options.duration, false),
+    warmup: options.warmup === undefined ? base.warmup : durationOption('--warmup', options.warmup, true),
     repeats: options.repeats === undefined ? base.repeats : wholeNumber('--repeats', options.repeats),
   };
 }

@@ -8,7 +8,7 @@ import type { Machine } from '../report/schema';
 
 /* What produced a figure: the commit of the repository and the machine (every report and baseline states both). */
 
-const repoRoot = resolve(__dirname, '..', '..', '..');
+export const repoRoot = resolve(__dirname, '..', '..', '..');
 
 export function commit(): { sha: string; dirty: boolean } {
   try {
