@@ -2,11 +2,12 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import type * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 
 import { APP_TLS_CLIENT, callTimedOut, endorseUntilAgreed, identityOf, peerClient, peers, peerUnanswered, type PeerInfo, type StateLayout, type Topology } from '@energysale/network';
 
 import type { UserIdentity } from './identities';
+import { nativeSigner } from './signer';
 
 export type WritePhase = 'endorse' | 'submit' | 'commit';
 
@@ -129,8 +130,7 @@ export class FabricClient {
       gateway = connect({
         client: connection.client,
         identity: { mspId: user.org.mspId, credentials: user.certificate },
-        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(user.files.signKey))),
-        hash: hash.sha256,
+        ...nativeSigner(createPrivateKey(readFileSync(user.files.signKey))),
         evaluateOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.evaluate }),
         endorseOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.endorseAttempt }),
         submitOptions: () => ({ deadline: Date.now() + WRITE_DEADLINES_MS.submitAttempt }),
