@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 import type { StateLayout, Topology } from '@energysale/network';
 import { classify, FabricClient, loadIdentity, type Call, type UserIdentity } from '@energysale/service';
@@ -59,8 +60,12 @@ export function parseGatewayRequest(request: EngineRequest): { mode: GatewayMode
   };
 }
 
+/**
+ * The version of the gateway client the engine calls Fabric with: the service's FabricClient's, as
+ * the service package resolves it (bench's own copy, 1.5.0, is Caliper's connector's).
+ */
 export function gatewayVersion(): string {
-  const manifest = require.resolve('@hyperledger/fabric-gateway/package.json');
+  const manifest = require.resolve('@hyperledger/fabric-gateway/package.json', { paths: [dirname(require.resolve('@energysale/service'))] });
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
