@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import { runCliScript } from '@energysale/network';
@@ -30,8 +30,9 @@ void describe('bench ab (live)', { timeout: 900_000 }, () => {
   void it('measures a revision against this checkout, window by window, and writes a report derived again from raw/', async () => {
     reports = await mkdtemp(join(tmpdir(), 'ab-live-'));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-    const run = await runCliScript(cli, ['ab', '--a', 'HEAD', '--b', repo, '--users', '4', '--duration', '4s', '--warmup', '2s', '--repeats', '1', '--cpu-prof', '--reports', reports], { timeoutMs: 840_000 });
+    const run = await runCliScript(cli, ['ab', '--a', 'HEAD', '--b', repo, '--users', '4', '--duration', '4s', '--warmup', '2s', '--repeats', '1', '--cpu-prof', '--reports', relative(process.cwd(), reports)], { timeoutMs: 840_000 });
     const said = `exit ${String(run.code)}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`;
+    // --reports is given relative to this process's directory, not the instances' (their profiles land in the report all the same).
     // 99: the paper's thresholds (4 users do not reach its rate); 98: someone else used the machine. Either way the report is whole.
     assert.ok(([AB_EXIT.ok, AB_EXIT.thresholdFailed, AB_EXIT.disturbed] as number[]).includes(run.code ?? -1), said);
     const dir = /A\/B report: (\S+)\/ab\.md/.exec(run.stdout)?.[1];

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { describeBatchSettings, isRunning, readBatchSettings, readRuntime, StateLayout, topologyHash, UsageError, type ProcessRecord } from '@energysale/network';
@@ -86,7 +86,8 @@ export async function runAb(options: AbOptions): Promise<{ dir: string; report: 
   const sides: Record<AbSideName, AbSide> = { A: prepareSide(options.a, log), B: prepareSide(options.b, log) };
   const startedAt = new Date().toISOString();
   const sha = commit();
-  const dir = join(options.reportsDir, reportDirName({ startedAt, name: 'ab', commit: sha }));
+  // Absolute: the service instances write their profiles into it from a working directory of their own.
+  const dir = resolve(options.reportsDir, reportDirName({ startedAt, name: 'ab', commit: sha }));
   const profilesDir = join(dir, 'profiles');
   const cores = availableParallelism();
 

@@ -69,7 +69,8 @@ function revisionSide(spec: string, log: (line: string) => void): AbSide {
   const staging = `${dir}.partial`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  step(repoRoot, 'sh', ['-c', `git archive ${commit} | tar -x -C "${staging}"`], 'git archive');
+  // Without the committed reports: a build needs none of them.
+  step(repoRoot, 'sh', ['-c', `git archive ${commit} -- . ':(exclude)reports' | tar -x -C "${staging}"`], 'git archive');
   const sameLock = readFileSync(join(staging, 'package-lock.json'), 'utf8') === readFileSync(join(repoRoot, 'package-lock.json'), 'utf8');
   // The same lockfile: the same packages, hard-linked (the workspaces' links are relative: they point into the side's own tree).
   if (sameLock) {
