@@ -25,7 +25,7 @@ import { DEFAULT_GATE_OPTIONS, GATE_EXIT } from './gate/decide';
 import { DEFAULT_BASELINE, recordBaseline, runGate } from './gate/gate';
 import type { Engine } from './report/schema';
 import { PROFILES, type Profile } from './table4/profiles';
-import { DEFAULT_DISTURBANCE } from './resources/interference';
+import { DEFAULT_DISTURBANCE, type DisturbanceRule } from './resources/interference';
 import { EXIT_DISTURBED, runTable4 } from './table4/run';
 import { interferenceNote } from './capacity/report';
 import { parseDuration, ScenarioConfigError } from './scenario';
@@ -61,6 +61,14 @@ function percentOption(what: string, text: string | undefined, fallback: number)
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${what} must be a percentage from 0 to 100, not ${text}`);
   return n;
+}
+
+/** --other-above PCT and --other-share PCT: when a measured window counts as disturbed (DEFAULT_DISTURBANCE's where not given). */
+function disturbanceOption(values: { readonly 'other-above'?: string; readonly 'other-share'?: string }): DisturbanceRule {
+  return {
+    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
+    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
+  };
 }
 
 /** --min-change FIGURE=PCT: percent of the baseline (percentage points for success rate) as the rule's fraction. */
@@ -234,10 +242,7 @@ async function soak({ values }: ParsedArgs<typeof SOAK_OPTIONS>): Promise<number
       intervalMs,
       driftIntervals: Math.max(1, Math.round(parseDuration(values['drift-window'], '--drift-window') / intervalMs)),
       maxDrift: factorOption('--max-drift', values['max-drift'], 1.2),
-      disturbance: {
-        otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
-        sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
-      },
+      disturbance: disturbanceOption(values),
     },
     reportsDir: values.reports,
     log: print,
@@ -389,10 +394,7 @@ async function ceiling({ values }: ParsedArgs<typeof CEILING_OPTIONS>): Promise<
     return differences.length === 0 ? 0 : 1;
   }
   const config = ceilingConfig(values);
-  const disturbance = {
-    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
-    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
-  };
+  const disturbance = disturbanceOption(values);
   const { dir, report } = await runCeiling({ config, disturbance, reportsDir: values.reports, log: print });
   for (const f of report.figures) {
     print(`${f.test}: ${spreadText(f.throughputPerS, 1)} ${RATE_UNIT[f.test]}, CPU per transaction ${f.cpuMsPerTx.map((g) => `${g.group} ${spreadText(g.spread, 3)}`).join(', ')} ms (all ours ${spreadText(f.cpuMsPerTxTotal, 3)} ms)`);
@@ -426,10 +428,7 @@ async function ab({ values }: ParsedArgs<typeof AB_OPTIONS>): Promise<number> {
   }
   if (values.a === undefined) throw new UsageError('--a REV|DIR is required: the build B is measured against');
   const config = abConfig(values);
-  const disturbance = {
-    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
-    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
-  };
+  const disturbance = disturbanceOption(values);
   const { dir, report } = await runAb({ a: values.a, b: values.b, config, disturbance, reportsDir: values.reports, log: print });
   for (const c of report.comparisons.filter((x) => x.figure === 'throughputTxPerMin' || x.figure === 'cpuMsPerRequest.service')) {
     print(`${c.test} ${c.figure}: A ${spreadText(c.a, 3)}, B ${spreadText(c.b, 3)}, B ÷ A ${c.ratio === null ? 'no data' : c.ratio.toFixed(3)}`);
@@ -447,10 +446,7 @@ async function table4({ values }: ParsedArgs<typeof TABLE4_OPTIONS>): Promise<nu
   if (!profile) throw new Error(`unknown profile ${values.profile} (${Object.keys(PROFILES).join(', ')})`);
   const engines = ENGINE_CHOICES[values.engine];
   if (!engines) throw new Error(`unknown engine ${values.engine} (${Object.keys(ENGINE_CHOICES).join(', ')})`);
-  const disturbance = {
-    otherPct: percentOption('--other-above', values['other-above'], DEFAULT_DISTURBANCE.otherPct),
-    sharePct: percentOption('--other-share', values['other-share'], DEFAULT_DISTURBANCE.sharePct),
-  };
+  const disturbance = disturbanceOption(values);
   const started = Date.now();
   const result = await runTable4(
     profile,
