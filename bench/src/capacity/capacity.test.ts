@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { againstCeiling, ceilings, knee, kneeText, saturation, scaling } from './analysis';
-import { REPO_ROOT } from '../ceiling/compare';
+import { repoRoot } from '../table4/provenance';
 import { CEILING_MACHINE, CEILING_RAWS, ceilingReport } from '../ceiling/testing/fixture';
 import { compareSizes, GrowthError, growthFrom, writeGrowthReport } from './growth';
 import { checkInputs, defaultInputs, project, ProjectionInputError } from './projection';
@@ -146,7 +146,7 @@ void describe('capacity analysis and report', () => {
   });
 
   void it("sets each scenario's peak and knee against the ceiling of its kind, with the CPU per transaction at the peak beside the ceiling's", () => {
-    const chosen = { dir: join(REPO_ROOT, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceilingReport(CEILING_RAWS) };
+    const chosen = { dir: join(repoRoot, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceilingReport(CEILING_RAWS) };
     const k = knee(steps, 'add_order', { p99S: 3 });
     const c = againstCeiling(steps, [k], chosen);
     assert.equal(c.source?.dir, join('reports', '2026-12-06T1940_ceiling_abcdef0'));

@@ -5,7 +5,7 @@ import { orderers, peers, readRuntime, StateLayout, stateTopology } from '@energ
 
 import { commit, machine, topologySummary } from '../table4/provenance';
 import { againstCeiling, ceilings, knee, saturation, scaling, type Objective } from './analysis';
-import { chooseCeiling, noCeilingText } from '../ceiling/compare';
+import { ceilingChoiceText, chooseCeiling } from '../ceiling/compare';
 import { required } from '../report/derive';
 import { defaultInputs, project, type MeasuredCapacity, type ProvinceInputs } from './projection';
 import { CAPACITY_SCHEMA, writeCapacityReport, type CapacityReport } from './report';
@@ -80,7 +80,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
   const here = machine();
   // The peak and knee beside the ceiling of this machine (bench ceiling), when one was measured.
   const fabricCeiling = againstCeiling(steps, knees, await chooseCeiling(reportsDir, here));
-  log(fabricCeiling.source === null ? noCeilingText(here) : `compared with the ceiling ${fabricCeiling.source.dir}${fabricCeiling.source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}`);
+  log(ceilingChoiceText(fabricCeiling.source, here));
   const report: CapacityReport = {
     schema: CAPACITY_SCHEMA,
     meta: {

@@ -12,7 +12,8 @@ import type { ReportData, ScenarioResult } from '../report/schema';
 import { fixtureReport } from '../report/testing/fixture';
 import { recordsFixture } from '../report/testing/records-fixture';
 import { validateReport } from '../report/validate';
-import { ceilingCost, ceilingSource, chooseCeiling, compareWithCeiling, groupsCost, REPO_ROOT } from './compare';
+import { repoRoot } from '../table4/provenance';
+import { ceilingCost, ceilingSource, chooseCeiling, compareWithCeiling, groupsCost } from './compare';
 import { writeCeilingReport } from './report';
 import { CEILING_MACHINE, CEILING_RAWS, ceilingReport, disturbed } from './testing/fixture';
 
@@ -47,7 +48,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it('gives each HTTP test as a fraction of the ceiling of its kind: add order of the write, order query of the evaluate', () => {
     const data = table4();
-    const c = compareWithCeiling(data.scenarios, data.machine.cores, { dir: join(REPO_ROOT, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceiling });
+    const c = compareWithCeiling(data.scenarios, data.machine.cores, { dir: join(repoRoot, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceiling });
     assert.deepEqual(c.source, {
       dir: join('reports', '2026-12-06T1940_ceiling_abcdef0'),
       startedAt: '2026-12-06T19:40:00.000Z',
@@ -76,7 +77,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it("sets each group's CPU per transaction beside the ceiling's, and the service side's beside the chain's", () => {
     const data = table4();
-    const [write] = compareWithCeiling(data.scenarios, 2, { dir: REPO_ROOT, report: ceiling }).tests;
+    const [write] = compareWithCeiling(data.scenarios, 2, { dir: repoRoot, report: ceiling }).tests;
     assert.ok(write?.throughputPerS);
     const perTx = (pct: number): number => ((pct / 100) * 2 * 1000) / (write.throughputPerS ?? 1);
     // Every group of either side, in the exporter's order: chain, service tier, load generator, monitoring.
@@ -103,7 +104,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it('renders the fraction, the ceiling used and the cost table; the JSON with it is valid, and a wrong fraction is not', () => {
     const data = table4();
-    const withCeiling = { ...data, ceiling: compareWithCeiling(data.scenarios, 2, { dir: join(REPO_ROOT, 'reports', 'x_ceiling_y'), report: ceiling }) };
+    const withCeiling = { ...data, ceiling: compareWithCeiling(data.scenarios, 2, { dir: join(repoRoot, 'reports', 'x_ceiling_y'), report: ceiling }) };
     assert.deepEqual(validateReport(withCeiling), []);
     const md = toMarkdown(buildDocument(withCeiling, []));
     assert.match(md, /## Against the ceiling \(what Fabric allows on this machine\)/);
@@ -171,7 +172,7 @@ void describe('render derives the comparison with the ceiling again', () => {
   void it('from the JSON and the ceiling report it names, relative to the repository', async () => {
     const { dir, ceilingDir } = await written();
     const stored = await readReport(dir);
-    assert.equal(stored.ceiling?.source?.dir, relative(REPO_ROOT, ceilingDir));
+    assert.equal(stored.ceiling?.source?.dir, relative(repoRoot, ceilingDir));
     const md = await readFile(join(dir, 'report.md'), 'utf8');
     const again = await regenerate(dir);
     assert.ok(again.rederivedFigures > 0);

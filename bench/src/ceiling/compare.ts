@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { CHAIN_GROUPS, PROCESS_GROUPS } from '@energysale/network';
 
 import type { CeilingComparison, CeilingRate, CeilingSource, CeilingTestComparison, CostPair, Machine, PaperTest, ScenarioResult } from '../report/schema';
+import { repoRoot } from '../table4/provenance';
 import { msPerTransaction, spreadOf, type CeilingTest } from './figures';
 import { CEILING_EXIT, fractionOfCeiling, latestCeiling, readCeilingReport, type CeilingReport } from './report';
 
@@ -15,9 +16,6 @@ import { CEILING_EXIT, fractionOfCeiling, latestCeiling, readCeilingReport, type
  * report it names.
  */
 
-/** The repository's root: a ceiling report's directory is recorded relative to it. */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-
 /** Which ceiling test does the same kind of transaction: a write (endorse, order, commit) or an evaluate. */
 export const CEILING_TEST_OF: Readonly<Record<PaperTest, CeilingTest>> = { add_order: 'write', order_query: 'evaluate' };
 
@@ -29,6 +27,12 @@ export const CHAIN_SIDE_GROUPS: readonly string[] = CHAIN_GROUPS;
 /** What a report says when there is no ceiling to compare with: plainly, and no figure. */
 export function noCeilingText(machine: Pick<Machine, 'cores' | 'cpuModel'>): string {
   return `No ceiling measured on this machine (${String(machine.cores)} cores, ${machine.cpuModel}): run npm run bench -- ceiling (the next run compares with it). No fraction of a ceiling is given.`;
+}
+
+/** What a run says of the ceiling it chose (its log line): which one and whether it is clean, or that there is none. */
+export function ceilingChoiceText(source: CeilingSource | null, machine: Pick<Machine, 'cores' | 'cpuModel'>): string {
+  if (source === null) return noCeilingText(machine);
+  return `compared with the ceiling ${source.dir}${source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}`;
 }
 
 /** A ceiling report and where it is. */
@@ -48,7 +52,7 @@ export async function chooseCeiling(reportsDir: string, machine: Pick<Machine, '
 }
 
 /** What a report records of the ceiling it was compared with. */
-export function ceilingSource(chosen: ChosenCeiling, root = REPO_ROOT): CeilingSource {
+export function ceilingSource(chosen: ChosenCeiling, root = repoRoot): CeilingSource {
   const { meta, exitCode } = chosen.report;
   return {
     dir: relative(root, chosen.dir),
@@ -60,7 +64,7 @@ export function ceilingSource(chosen: ChosenCeiling, root = REPO_ROOT): CeilingS
 }
 
 /** The ceiling report a source names, read again (relative to the repository's root). */
-export async function readSourceCeiling(source: CeilingSource, root = REPO_ROOT): Promise<ChosenCeiling> {
+export async function readSourceCeiling(source: CeilingSource, root = repoRoot): Promise<ChosenCeiling> {
   const dir = resolve(root, source.dir);
   return { dir, report: await readCeilingReport(dir) };
 }
@@ -143,7 +147,7 @@ function compareTest(s: ScenarioResult & { scenario: PaperTest }, cores: number,
  * Every HTTP test of Table 4 beside the chosen ceiling, on a machine of `cores`; with no ceiling, the
  * comparison says so and gives no figure. The live run and `render` both call this.
  */
-export function compareWithCeiling(scenarios: readonly ScenarioResult[], cores: number, chosen: ChosenCeiling | null, root = REPO_ROOT): CeilingComparison {
+export function compareWithCeiling(scenarios: readonly ScenarioResult[], cores: number, chosen: ChosenCeiling | null, root = repoRoot): CeilingComparison {
   if (chosen === null) return { source: null, tests: [] };
   const tests = scenarios
     .filter((s): s is ScenarioResult & { scenario: PaperTest } => s.engine === 'http' && Object.hasOwn(CEILING_TEST_OF, s.scenario))

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { roundLabel, type CaliperScenario } from '../caliper/bench-config';
-import { compareWithCeiling, readSourceCeiling, REPO_ROOT, type ChosenCeiling } from '../ceiling/compare';
+import { compareWithCeiling, readSourceCeiling, type ChosenCeiling } from '../ceiling/compare';
+import { repoRoot } from '../table4/provenance';
 import { deriveRounds, readRecords } from '../caliper/records';
 import { completeReport } from './analyse';
 import { decodeBlockRecords, type BlockRecords } from './block-records';
@@ -105,7 +106,7 @@ async function derivedScenario(dir: string, s: ScenarioResult): Promise<Scenario
  * ceiling is derived again from the re-derived scenarios and the ceiling report it names (read
  * relative to `root`, the repository's), by the function the live run used.
  */
-export async function rederive(dir: string, data: ReportData, root = REPO_ROOT): Promise<{ data: ReportData; figures: number }> {
+export async function rederive(dir: string, data: ReportData, root = repoRoot): Promise<{ data: ReportData; figures: number }> {
   const scenarios: ScenarioResult[] = [];
   const mismatches: string[] = [];
   let figures = 0;

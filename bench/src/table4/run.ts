@@ -27,7 +27,7 @@ import {
 import { TokenIssuer } from '@energysale/service';
 
 import { CALIPER_VERSION, runCaliperRounds, type CaliperRun } from '../caliper/run';
-import { chooseCeiling, compareWithCeiling, noCeilingText } from '../ceiling/compare';
+import { ceilingChoiceText, chooseCeiling, compareWithCeiling } from '../ceiling/compare';
 import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
 import { ENGINES, PAPER_TABLE_4, type Engine, type ChainCount, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
@@ -261,7 +261,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     const here = machine();
     // The HTTP tests beside the ceiling of this machine (bench ceiling), when one was measured.
     const ceiling = compareWithCeiling(scenarios, here.cores, await chooseCeiling(reportsDir, here));
-    log(ceiling.source === null ? noCeilingText(here) : `compared with the ceiling ${ceiling.source.dir}${ceiling.source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}`);
+    log(ceilingChoiceText(ceiling.source, here));
     const report = completeReport({
       meta: { title: `Table 4 reproduction (${profile.name})`, name: `table4-${profile.name}`, profile: profile.name, startedAt, endedAt: new Date().toISOString(), commit: commit() },
       machine: here,
