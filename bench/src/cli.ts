@@ -533,8 +533,10 @@ Writes reports/<date>_table4-<profile>_<sha>/.
 
 profiles: paper  30 users, 30 s warm-up + 10 min per test, Fabric's default batch settings
           quick  the same, 5 s + 20 s (CI and tests)
-          tuned  measures the tuning ladder (each batch setting, 3 repeats), then runs the tests
-                 with our best settings (the channel's are restored after)
+          tuned  measures the tuning ladder, then runs the tests with its best adoptable step (the
+                 model's settings are restored after): add order under block cutting, private
+                 data dissemination, the peers' validation parallelism and log level, each step
+                 3 repeats with the CPU per write of each process group (~20 min in all)
 Interference: every second, the machine's busy CPU is split into ours (the network's processes and
 this benchmark's, by pid), the kernel's and other (someone else's); a measured window where other
 was above --other-above % of the machine (default 5) in more than --other-share % of its seconds

@@ -36,3 +36,4 @@ export { connectionProfile, profileText, type ConnectionProfile, type ProfileOpt
 export { AdminCli } from './fabric/admin-cli';
 export { cliEnvironment, shellExports, shellQuote, type CliEnvironmentOptions } from './fabric/cli-env';
 export { committedChaincodes, type CommittedChaincode } from './chaincode/committed';
+export { committedDissemination, describeDissemination, DisseminationError, modelDissemination, type CommittedCollectionsJson, type Dissemination } from './chaincode/dissemination';

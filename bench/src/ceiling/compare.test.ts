@@ -9,7 +9,7 @@ import { buildDocument } from '../report/document';
 import { FigureMismatchError, RawDataError } from '../report/rederive';
 import { readReport, regenerate, toMarkdown, writeReport } from '../report/render';
 import type { ReportData, ScenarioResult } from '../report/schema';
-import { fixtureReport } from '../report/testing/fixture';
+import { fixtureReport, onMachine } from '../report/testing/fixture';
 import { recordsFixture } from '../report/testing/records-fixture';
 import { validateReport } from '../report/validate';
 import { repoRoot } from '../table4/provenance';
@@ -38,7 +38,7 @@ function table4(): ReportData {
     const groups = cpu[s.scenario];
     return groups === undefined || s.breakdown === null ? s : { ...s, breakdown: { ...s.breakdown, cpuByGroup: Object.entries(groups).map(([group, cpuPct]) => ({ group, cpuPct })) } };
   });
-  return { ...data, machine: CEILING_MACHINE, scenarios };
+  return { ...onMachine(data, CEILING_MACHINE), scenarios };
 }
 
 const httpRun = (data: ReportData, scenario: string): ScenarioResult => data.scenarios.find((s) => s.scenario === scenario && s.engine === 'http') ?? assert.fail(scenario);
@@ -160,7 +160,7 @@ void describe('render derives the comparison with the ceiling again', () => {
     await writeCeilingReport(ceilingDir, ceilingReport(CEILING_RAWS), CEILING_RAWS);
     const { data, raw } = recordsFixture();
     const chosen = await chooseCeiling(root, CEILING_MACHINE);
-    const here = { ...data, machine: CEILING_MACHINE };
+    const here = onMachine(data, CEILING_MACHINE);
     const { thresholds, ...rest } = here;
     const report = completeReport({ ...rest, thresholds: thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit })), ceiling: compareWithCeiling(here.scenarios, 2, chosen) });
     assert.ok(report.ceiling?.source && report.ceiling.tests.length > 0);
@@ -199,13 +199,18 @@ void describe('render derives the comparison with the ceiling again', () => {
   void it('reads a report of schema 4 as one not compared with a ceiling', async () => {
     const { dir } = await written();
     const { schemaVersion, ceiling, ...v4 } = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as ReportData & { schemaVersion: number };
-    assert.equal(schemaVersion, 5);
+    assert.equal(schemaVersion, 6);
     assert.ok(ceiling);
+    assert.ok(v4.tuning.length > 0);
+    // Schema 4 and 5 stored tuning steps without their repeats: such a report is refused, one without steps is read.
+    await writeFile(join(dir, 'summary.json'), JSON.stringify({ schemaVersion: 5, ...v4, ceiling }));
+    await assert.rejects(readReport(dir), /schema 5 tuning steps lack the repeats their figures come from/);
+    v4.tuning = [];
     await writeFile(join(dir, 'summary.json'), JSON.stringify({ schemaVersion: 4, ...v4 }));
     assert.equal((await readReport(dir)).ceiling, null);
     await regenerate(dir);
     assert.match(await readFile(join(dir, 'report.md'), 'utf8'), /Not compared: this report is of schema 4/);
     await writeFile(join(dir, 'summary.json'), JSON.stringify({ schemaVersion: 3, ...v4 }));
-    await assert.rejects(readReport(dir), /schema version 3, this renderer reads 4 and 5/);
+    await assert.rejects(readReport(dir), /schema version 3, this renderer reads 4, 5 and 6/);
   });
 });

@@ -112,7 +112,7 @@ export function groupsCost(cpuByGroup: readonly { group: string; cpuPct: number 
 }
 
 /** The process groups' order: the exporter's (chain first, then the service tier, the load generator, monitoring), unknown ones after by name. */
-function groupOrder(a: string, b: string): number {
+export function groupOrder(a: string, b: string): number {
   const rank = (g: string): number => {
     const i = (PROCESS_GROUPS as readonly string[]).indexOf(g);
     return i === -1 ? PROCESS_GROUPS.length : i;

@@ -97,7 +97,7 @@ export async function compareEngines(options: CompareOptions): Promise<{ dir: st
     const tokens = new TokenIssuer(layout);
     log(`preparing one fixture for both engines: ${options.users} users`);
     const fixture = await prepare(network.topology, layout, tokens, tier.url, { users: options.users, preloadOrdersPerUser: 2, log });
-    const profile: Profile = { name: 'quick', users: options.users, duration: options.duration, warmup: options.warmup, preloadOrdersPerUser: 2, batch: 'model', tuning: null };
+    const profile: Profile = { name: 'quick', users: options.users, duration: options.duration, warmup: options.warmup, preloadOrdersPerUser: 2, settings: 'model', tuning: null };
     const vegeta = await VegetaEngine.locate();
     // Type-checked before any CPU is counted.
     compiledScript(TABLE4_SCRIPTS[test]);

@@ -5,7 +5,7 @@
  */
 import { bytes, fixed, integer, orNoData, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
 import { noCeilingText } from '../ceiling/compare';
-import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type CeilingComparison, type CeilingRate, type CostPair, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type ThresholdOp, type Usage } from './schema';
+import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type CeilingComparison, type CeilingRate, type CostPair, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type TuningStep, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
 export type Tone = 'good' | 'bad';
@@ -542,28 +542,49 @@ function interferenceSection(data: ReportData): Section {
 
 function tuningSection(data: ReportData): Section | null {
   if (data.tuning.length === 0) return null;
-  // The unit once, after the median: "1,443.0 tx/min (1,263.0–1,533.0)".
-  const spread = (r: RepeatSpread, decimals: number, unit: string): string => `${fixed(r.median, decimals)} ${unit} (${fixed(r.min, decimals)}–${fixed(r.max, decimals)})`;
+  // Units in the column names: "1,443.0 (1,263.0–1,533.0)".
+  const spread = (r: RepeatSpread | null, decimals: number): string => (r === null ? 'no data' : `${fixed(r.median, decimals)} (${fixed(r.min, decimals)}–${fixed(r.max, decimals)})`);
+  const groups = [...new Set(data.tuning.flatMap((t) => t.cpuMsPerWrite.map((g) => g.group)))];
+  const disturbed = data.tuning.filter((t) => t.repeatFigures.some((r) => r.interference?.disturbed === true)).map((t) => `"${t.step}"`);
+  const label = (t: TuningStep, i: number): string => `${i + 1}. ${t.step}${t.notAdopted === null ? '' : ' (measured only)'}`;
   return {
     title: 'Tuning ladder (what each setting changed)',
     blocks: [
       {
         kind: 'paragraph',
-        text: `Before the two tests, the add-order test ran under each step's settings (each step changes one setting from the step before), ${data.tuning[0]?.repeats ?? 0} times per step: median (min–max) of the repeats. The tests above ran with the profile's settings.`,
+        text:
+          `Before the two tests, the add-order test ran under each step's settings, ${data.tuning[0]?.repeats ?? 0} times per step: median (min–max) of the repeats. ` +
+          'Each step changes one setting from the step it builds on, and its throughput is compared with that step\'s. ' +
+          "CPU per write: a process group's share of the machine over a repeat's window × the cores ÷ writes a second (our own-process exporter, through Prometheus). " +
+          'The tests above ran with the profile\'s settings.' +
+          (disturbed.length > 0 ? ` DISTURBED: someone else's load used the machine during a repeat of ${disturbed.join(', ')}.` : ''),
       },
       {
         kind: 'table',
         table: {
-          columns: columns(['Step', false], ['Settings', false], ['Throughput', true], ['vs previous', true], ['Avg latency', true], ['p99 latency', true], ['Success', true]),
-          rows: data.tuning.map((t) => [
-            t.step,
-            t.settings,
-            spread(t.throughputTxPerMin, 1, 'tx/min'),
-            times(t.throughputVsPrevious),
-            spread(t.latencyAvgS, 3, 's'),
-            spread(t.latencyP99S, 3, 's'),
-            spread(t.successRatePct, 2, '%'),
+          columns: columns(['Step', false], ['Throughput (tx/min)', true], ['vs the step built on', true], ['Avg latency (s)', true], ['p99 latency (s)', true], ['Success (%)', true]),
+          rows: data.tuning.map((t, i) => [
+            label(t, i),
+            spread(t.throughputTxPerMin, 1),
+            t.buildsOn === null ? '' : `${times(t.throughputVsPrevious)} (over ${t.buildsOn + 1})`,
+            spread(t.latencyAvgS, 3),
+            spread(t.latencyP99S, 3),
+            spread(t.successRatePct, 2),
           ]),
+        },
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Step: CPU per write (ms)', false], ['All groups', true], ...groups.map((g): [string, boolean] => [g, true])),
+          rows: data.tuning.map((t, i) => [label(t, i), spread(t.cpuMsPerWriteTotal, 1), ...groups.map((g) => spread(t.cpuMsPerWrite.find((c) => c.group === g)?.ms ?? null, 2))]),
+        },
+      },
+      {
+        kind: 'table',
+        table: {
+          columns: columns(['Step', false], ['Settings', false], ['Adoptable', false]),
+          rows: data.tuning.map((t, i) => [label(t, i), t.settings, t.notAdopted === null ? 'yes' : `no: ${t.notAdopted}`]),
         },
       },
     ],

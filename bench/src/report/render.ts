@@ -243,16 +243,22 @@ export async function writeReport(dir: string, data: ReportData, raw: Record<str
 
 /**
  * The ReportData in `dir`/summary.json; throws InvalidReportError listing every problem. A report of
- * schema 4 differs from 5 only in having no `ceiling`: it is read with `ceiling: null` (not compared).
+ * schema 4 differs from 5 only in having no `ceiling`: it is read with `ceiling: null` (not compared);
+ * one of 4 or 5 without tuning steps is read as one of 6.
  */
 export async function readReport(dir: string): Promise<ReportData> {
   const parsed: unknown = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
   if (typeof parsed !== 'object' || parsed === null || !('schemaVersion' in parsed)) throw new InvalidReportError(['summary.json: schemaVersion missing']);
   const { schemaVersion, ...stored } = parsed;
   if (typeof schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(schemaVersion)) {
-    throw new InvalidReportError([`summary.json: schema version ${JSON.stringify(schemaVersion)}, this renderer reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`]);
+    throw new InvalidReportError([`summary.json: schema version ${JSON.stringify(schemaVersion)}, this renderer reads ${READABLE_SCHEMA_VERSIONS.slice(0, -1).join(', ')} and ${String(SCHEMA_VERSION)}`]);
   }
-  const data = schemaVersion === SCHEMA_VERSION ? stored : { ...stored, ceiling: null };
+  // Schema 4 has no ceiling (read as null); 4 and 5 stored tuning steps without their repeats (only a report without steps reads as 6).
+  const older = schemaVersion < SCHEMA_VERSION;
+  if (older && 'tuning' in stored && Array.isArray(stored.tuning) && stored.tuning.length > 0) {
+    throw new InvalidReportError([`summary.json: schema ${schemaVersion} tuning steps lack the repeats their figures come from (schema ${SCHEMA_VERSION}): not readable`]);
+  }
+  const data = schemaVersion === 4 ? { ...stored, ceiling: null } : stored;
   const problems = validateReport(data);
   if (problems.length > 0) throw new InvalidReportError(problems);
   return data as ReportData;

@@ -14,11 +14,14 @@
  * from ("no data"); every engine's per-request records are in raw/ and `render` derives them again.
  * 5: `ceiling`, each HTTP test beside the ceiling of this machine (`bench ceiling`). A schema-4
  * report is read as one with `ceiling: null` (only that field was added).
+ * 6: each tuning step's repeats as measured (window, figures, CPU by process group, interference),
+ * the CPU per write of each group, and whether the step may be adopted. A schema-4 or 5 report
+ * without tuning steps is read as one of 6 (only the steps changed).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
-/** The earlier version this build still reads: the same fields but `ceiling` (read as null). */
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [4, SCHEMA_VERSION];
+/** The earlier versions this build still reads: the same fields but `ceiling` (schema 4, read as null) and the tuning steps (read only when there are none). */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [4, 5, SCHEMA_VERSION];
 
 /** Who drove the load: our scripts through the HTTP service (earlier reports: vegeta), or Caliper straight to Fabric. */
 export type Engine = 'http' | 'caliper';
@@ -112,18 +115,42 @@ export interface CeilingTestComparison {
 
 /** One step of the tuning ladder: add order under one set of settings, repeated. */
 export interface TuningStep {
-  /** What this step changed from the one before, e.g. "batch timeout 2 s → 500 ms". */
+  /** What this step changed from the step it builds on, e.g. "batch timeout 2 s → 500 ms". */
   step: string;
-  /** The full settings of the step, e.g. "BatchTimeout 500ms, MaxMessageCount 30". */
+  /** The index of the step it builds on (its settings but one), which throughputVsPrevious compares with; null for the first. */
+  buildsOn: number | null;
+  /** The full settings of the step, e.g. "BatchTimeout 500ms, MaxMessageCount 30; private data requiredPeerCount 1, maxPeerCount 3". */
   settings: string;
+  /** Why the profile never adopts this step, however fast (it is measured to show its cost); null: it may be adopted. */
+  notAdopted: string | null;
   scenario: string;
   repeats: number;
   throughputTxPerMin: RepeatSpread;
   latencyAvgS: RepeatSpread;
   latencyP99S: RepeatSpread;
   successRatePct: RepeatSpread;
-  /** Median throughput over the previous step's median; null for the first step. */
+  /** Each process group's CPU per successful write (ms), in the exporter's group order; the groups every repeat measured. */
+  cpuMsPerWrite: { group: string; ms: RepeatSpread }[];
+  /** Every group's together, ms per write; null when no repeat measured CPU. */
+  cpuMsPerWriteTotal: RepeatSpread | null;
+  /** Median throughput over the median of the step it builds on (buildsOn); null for the first step. */
   throughputVsPrevious: number | null;
+  /** What each repeat measured: every figure above is derived from these (`render` derives them again). */
+  repeatFigures: TuningRepeat[];
+}
+
+/** One repeat of a tuning step, as measured. */
+export interface TuningRepeat {
+  /** The measured window, epoch ms. */
+  window: { startMs: number; endMs: number };
+  throughputTxPerMin: number;
+  latencyAvgS: number;
+  latencyP99S: number;
+  successRatePct: number;
+  /** Each process group's share of the machine over the window (our own-process exporter, through Prometheus), %. */
+  cpuByGroup: { group: string; cpuPct: number }[];
+  /** Someone else's load during the window (null: not measured), as a scenario's. */
+  interference: { otherPctAvg: number; disturbed: boolean } | null;
 }
 
 /** One figure over the repeats of a step. */

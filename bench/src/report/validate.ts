@@ -4,6 +4,7 @@
  * {@link Shape}), then the arithmetic that ties the figures together, then the derived sections
  * against a recomputation.
  */
+import { deriveTuningSteps } from '../table4/tuning';
 import { comparePaper, consistencyChecks, evaluateThresholds, littlesLaw } from './analyse';
 import {
   ENGINES,
@@ -40,6 +41,7 @@ import {
   type ThresholdMetric,
   type ThresholdResult,
   type TopologySummary,
+  type TuningRepeat,
   type Usage,
   type UsageSample,
   type Versions,
@@ -391,14 +393,29 @@ const report = object<ReportData>({
   tuning: arrayOf(
     object<TuningStep>({
       step: text,
+      buildsOn: nullable(count),
       settings: text,
+      notAdopted: nullable(text),
       scenario: text,
       repeats: positiveCount,
       throughputTxPerMin: repeatSpread,
       latencyAvgS: repeatSpread,
       latencyP99S: repeatSpread,
       successRatePct: repeatSpread,
+      cpuMsPerWrite: arrayOf(object<TuningStep['cpuMsPerWrite'][number]>({ group: text, ms: repeatSpread })),
+      cpuMsPerWriteTotal: nullable(repeatSpread),
       throughputVsPrevious: nullable(nonNegative),
+      repeatFigures: arrayOf(
+        object<TuningRepeat>({
+          window: object<TuningRepeat['window']>({ startMs: count, endMs: count }),
+          throughputTxPerMin: nonNegative,
+          latencyAvgS: nonNegative,
+          latencyP99S: nonNegative,
+          successRatePct: percent,
+          cpuByGroup: arrayOf(object<TuningRepeat['cpuByGroup'][number]>({ group: text, cpuPct: percent })),
+          interference: nullable(object<NonNullable<TuningRepeat['interference']>>({ otherPctAvg: percent, disturbed: bool })),
+        }),
+      ),
     }),
   ),
   disturbed: bool,
@@ -502,6 +519,9 @@ function checkReport(data: ReportData, problems: string[]): void {
   const specs = data.thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit }));
   differences('report.thresholds', data.thresholds, evaluateThresholds(data.scenarios, specs), problems);
   if (data.ceiling !== null) checkCeiling(data.ceiling, data.scenarios, problems);
+  // Each tuning step's figures are those its repeats give.
+  if (data.tuning.some((t) => t.repeatFigures.length === 0)) problems.push('report.tuning: a step without the repeats its figures come from');
+  else differences('report.tuning', data.tuning, deriveTuningSteps(data.tuning, data.machine.cores), problems);
 }
 
 /**

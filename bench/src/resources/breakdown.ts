@@ -41,6 +41,16 @@ async function scalar(prometheus: PrometheusClient, expr: string, atMs: number):
   return sample && Number.isFinite(sample.value) ? sample.value : 0;
 }
 
+/** Each process group's share of the machine over the window [fromMs, toMs] (our own-process exporter), %, the busiest first; query it once the window's last scrape is in. */
+export async function cpuByGroupOver(prometheus: PrometheusClient, fromMs: number, toMs: number): Promise<{ group: string; cpuPct: number }[]> {
+  const seconds = Math.max(1, Math.round((toMs - fromMs) / 1000));
+  const groups = await prometheus.query(cpuPercentByGroupQuery(seconds), toMs);
+  return groups
+    .map((g) => ({ group: g.metric.group ?? 'unknown', cpuPct: Math.min(100, Math.max(0, g.value)) }))
+    .filter((g) => Number.isFinite(g.cpuPct))
+    .sort((a, b) => b.cpuPct - a.cpuPct);
+}
+
 /** The breakdown of the window [fromMs, toMs]; query it once the window's last scrape is in. */
 export async function breakdown(prometheus: PrometheusClient, topology: Topology, fromMs: number, toMs: number): Promise<Breakdown> {
   const window = range((toMs - fromMs) / 1000);
@@ -61,11 +71,7 @@ export async function breakdown(prometheus: PrometheusClient, topology: Topology
       metric: `${spec.histogram}${sel}`,
     });
   }
-  const groups = await prometheus.query(cpuPercentByGroupQuery(seconds), toMs);
-  const cpuByGroup = groups
-    .map((g) => ({ group: g.metric.group ?? 'unknown', cpuPct: Math.min(100, Math.max(0, g.value)) }))
-    .filter((g) => Number.isFinite(g.cpuPct))
-    .sort((a, b) => b.cpuPct - a.cpuPct);
+  const cpuByGroup = await cpuByGroupOver(prometheus, fromMs, toMs);
   const [first] = peers(topology);
   const node = first ? `{node="${first.id}"}` : '';
   const committed = await scalar(prometheus, `sum(increase(ledger_blockchain_height${node}[${window}]))`, toMs);

@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib';
 
 import {
   byteSize,
-  describeBatchSettings,
+  describeDissemination,
+  modelDissemination,
   DockerStatsSampler,
   durationNanos,
   isRunning,
@@ -31,7 +32,7 @@ import { ceilingChoiceText, chooseCeiling, compareWithCeiling } from '../ceiling
 import { completeReport } from '../report/analyse';
 import { reportDirName, writeReport } from '../report/render';
 import { ENGINES, PAPER_TABLE_4, type Engine, type ChainCount, type ReportData, type ScenarioResult, type ThresholdSpec, type TuningStep, type NodeProfile } from '../report/schema';
-import { breakdown } from '../resources/breakdown';
+import { breakdown, cpuByGroupOver } from '../resources/breakdown';
 import { ProgressMetrics } from '../progress/metrics';
 import { serveMetrics, type MetricsServer } from '../progress/server';
 import { captureProfiles } from '../resources/pprof';
@@ -49,7 +50,7 @@ import { runningNetwork, testFigures } from './load';
 import { prepare } from './prepare';
 import type { Profile } from './profiles';
 import { compiledScript, runScriptTest, scriptEngine, TABLE4_SCRIPTS, table4Test, type ScriptTestContext, type ScriptTestRun } from '../script/benchmark';
-import { applyBatch, bestStep, runTuningLadder } from './tuning';
+import { applyWriteSettings, bestStep, describeWriteSettings, restoreModelSettings, runTuningLadder } from './tuning';
 
 export { NetworkNotReadyError } from './load';
 
@@ -145,7 +146,8 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
   await prometheus.waitForTargets(STANDING_JOBS);
   const records = async (kinds: readonly ProcessRecord['kind'][]): Promise<ProcessRecord[]> =>
     (await network.supervisor.records()).filter((r) => kinds.includes(r.kind) && isRunning(r));
-  const chain = await records(['peer', 'orderer', 'chaincode']);
+  // Read again once the tuning ladder is done: its steps may restart the peers.
+  let chain = await records(['peer', 'orderer', 'chaincode']);
   const service = await records(['service', 'lb']);
   // Ours, by pid: every process of the state (nodes, service tier, monitoring) and this benchmark's own tree.
   const interference = new InterferenceSampler(ourRoots(layout));
@@ -158,10 +160,10 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     ...(runtime.kind === 'docker' ? [new DockerStatsSampler(CHAIN_CONTAINERS, chain.flatMap((r) => (r.container === undefined ? [] : [r.container])))] : []),
   ]);
   const modelBatch = topology.channel.batch;
-  let batchChanged = false;
-  // Interrupted (Ctrl-C, SIGTERM): the model's batch settings back, as `finally` below does (the tier stops by itself).
+  let settingsChanged = false;
+  // Interrupted (Ctrl-C, SIGTERM): the model's settings back, as `finally` below does (the tier stops by itself).
   const interrupted = onInterrupt(async () => {
-    if (batchChanged) await applyBatch(network, modelBatch, log);
+    if (settingsChanged) await restoreModelSettings(network, modelBatch, log);
   });
   // The harness's own metrics (the scripts' requests and checks), scraped by Prometheus while the run lasts.
   const endpoints = monitoring(topology);
@@ -178,23 +180,49 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     progress.runStarted(startedAt, profile.name);
     const fixture = await prepare(topology, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     let tuning: TuningStep[] = [];
+    const here = machine();
+    const modelSpread = describeDissemination(await modelDissemination());
+    // From here: the ladder's repeats are windows someone else's load may disturb too.
+    interference.start();
     if (profile.tuning) {
-      batchChanged = true;
-      tuning = await runTuningLadder(profile.tuning, { network, profile, fixture, log, runTest });
+      settingsChanged = true;
+      const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2500));
+      tuning = await runTuningLadder(profile.tuning, {
+        network,
+        profile,
+        fixture,
+        log,
+        runTest,
+        cores: here.cores,
+        modelDissemination: modelSpread,
+        cpuByGroup: async (from, to) => {
+          await settle();
+          return cpuByGroupOver(prometheus, from, to);
+        },
+        interference: (from, to) => {
+          interference.sample();
+          const i = scenarioInterference(interference.between(from, to), from, disturbance);
+          return { otherPctAvg: i.otherPct.avg, disturbed: i.disturbed };
+        },
+      });
     }
     let chosen: string | null = null;
-    if (profile.batch === 'best-of-ladder') {
+    let settings: string | null = null;
+    if (profile.settings === 'best-of-ladder') {
       const best = bestStep(tuning);
       const step = profile.tuning?.steps[best];
-      if (!step) throw new Error('no step of the tuning ladder had every request succeed: nothing to tune with');
+      const measured = tuning[best];
+      if (!step || !measured) throw new Error('no adoptable step of the tuning ladder had every request succeed: nothing to tune with');
       chosen = step.name;
+      settings = measured.settings;
       log(`the ladder's best step: "${step.name}"`);
-      await applyBatch(network, step.batch, log);
+      await applyWriteSettings(network, step.settings, log);
+      chain = await records(['peer', 'orderer', 'chaincode']);
     }
     const batch = await readBatchSettings(await network.context());
-    log(`channel batch settings for the tests: ${describeBatchSettings(batch)}`);
+    settings ??= `${describeWriteSettings(batch, { batch }, { dissemination: modelSpread })} (the model's: Fabric's defaults)`;
+    log(`settings for the tests: ${settings}`);
     sampler.start();
-    interference.start();
     const firstBlock = await scanStart(topology);
     const tests: { name: string; test: ScriptTestRun }[] = [];
     const profiles = new Map<string, NodeProfile[]>();
@@ -258,7 +286,6 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     interference.stop();
     await sampler.settled();
     const ran = [...new Set(scenarios.map((s) => s.engine))];
-    const here = machine();
     // The HTTP tests beside the ceiling of this machine (bench ceiling), when one was measured.
     const ceiling = compareWithCeiling(scenarios, here.cores, await chooseCeiling(reportsDir, here));
     log(ceilingChoiceText(ceiling.source, here));
@@ -296,7 +323,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         runtime.kind === 'docker'
           ? `Runtime: docker, each node a container (images ${runtime.imagePrefix}*) on the host network, labelled with the model's host it stands for.`
           : 'Runtime: native, each node a process on this machine, each host of the model a loopback address.',
-        `LevelDB state databases (the paper used CouchDB, not installable here); channel batch settings during the tests: ${describeBatchSettings(batch)}${chosen ? ` (the tuning ladder's best step, "${chosen}"; the model's were restored after the run)` : " (Fabric's defaults)"}.`,
+        `LevelDB state databases (the paper used CouchDB, not installable here); settings during the tests: ${settings}${chosen ? ` (the tuning ladder's best step, "${chosen}"; the model's were restored after the run)` : ''}.`,
         'Connection reuse in every profile: the script runner keeps its connections alive, nginx keeps 64 idle upstream connections per worker, each service instance holds one gRPC connection per peer.',
         'The chain is every peer, orderer and chaincode server process; CPU and memory are shares of the whole machine, scraped by Prometheus every second.',
         ...scenarios.filter((s) => s.engine === 'http').map((s) => crossCheck(s, sampler)),
@@ -325,7 +352,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     progress.runEnded(startedAt, profile.name);
     loadRegistration.unregister();
     await progressServer?.close();
-    if (batchChanged) await applyBatch(network, modelBatch, log);
+    if (settingsChanged) await restoreModelSettings(network, modelBatch, log);
     interrupted();
     await tier.stop();
     await rm(staging, { recursive: true, force: true });

@@ -1,11 +1,13 @@
-import { describeBatchSettings, updateBatchSettings, type BatchSettings, type NativeNetwork } from '@energysale/network';
+import { describeBatchSettings, describeDissemination, updateBatchSettings, type BatchSettings, type NativeNetwork } from '@energysale/network';
 
-import type { RepeatSpread, TuningStep } from '../report/schema';
+import { groupOrder } from '../ceiling/compare';
+import { msPerTransaction } from '../ceiling/figures';
+import type { RepeatSpread, TuningRepeat, TuningStep } from '../report/schema';
 import { NoDataError, required } from '../report/derive';
 import { table4Test, type ScriptTest, type ScriptTestRun } from '../script/benchmark';
 import { testFigures } from './load';
 import type { Fixture } from './prepare';
-import type { Profile, TuningLadder } from './profiles';
+import type { Profile, TuningLadder, WriteSettings } from './profiles';
 
 /** Median, min and max of a step's repeats (at least one: a step without a repeat has no figure, NoDataError). */
 export function repeatSpread(values: readonly number[]): RepeatSpread {
@@ -17,62 +19,140 @@ export function repeatSpread(values: readonly number[]): RepeatSpread {
   return { median, min: at(0), max: at(sorted.length - 1), values: [...values] };
 }
 
-/** The index of the ladder's best step: the highest median throughput among the steps whose every request succeeded. */
-export function bestStep(steps: readonly TuningStep[]): number {
+/** The index of the ladder's best step: the highest median throughput among the adoptable steps whose every request succeeded. */
+export function bestStep(steps: readonly Pick<TuningStep, 'notAdopted' | 'successRatePct' | 'throughputTxPerMin'>[]): number {
   let best = -1;
   steps.forEach((step, i) => {
-    if (step.successRatePct.min < 100) return;
+    if (step.notAdopted !== null || step.successRatePct.min < 100) return;
     if (best < 0 || step.throughputTxPerMin.median > (steps[best]?.throughputTxPerMin.median ?? 0)) best = i;
   });
   return best;
 }
 
-/** Applies `batch` to the live channel (nothing is sent when it already holds them); returns what it holds after. */
-export async function applyBatch(network: NativeNetwork, batch: Partial<BatchSettings>, log: (line: string) => void): Promise<BatchSettings> {
-  return (await updateBatchSettings(await network.context(), batch, log)).after;
+/** What a step is before its figures are derived: its name, settings and repeats as measured. */
+export type MeasuredStep = Pick<TuningStep, 'step' | 'buildsOn' | 'settings' | 'notAdopted' | 'scenario' | 'repeatFigures'>;
+
+/**
+ * Each step's figures from its repeats: median and spread of each figure, each process group's CPU
+ * per successful write (its share of the machine × the cores ÷ writes a second, per repeat), and the
+ * throughput over that of the step it builds on. The live ladder and `render` both derive with this.
+ */
+export function deriveTuningSteps(measured: readonly MeasuredStep[], cores: number): TuningStep[] {
+  const steps: TuningStep[] = [];
+  for (const m of measured) {
+    const base = m.buildsOn === null ? undefined : steps[m.buildsOn];
+    const repeats = m.repeatFigures;
+    const spreadOf = (pick: (r: TuningRepeat) => number): RepeatSpread => repeatSpread(repeats.map(pick));
+    const perWrite = (r: TuningRepeat, pct: number): number => msPerTransaction(pct, cores, r.throughputTxPerMin / 60) ?? Number.NaN;
+    const groups = [...new Set(repeats.flatMap((r) => r.cpuByGroup.map((g) => g.group)))]
+      .filter((group) => repeats.every((r) => r.cpuByGroup.some((g) => g.group === group)))
+      .sort(groupOrder);
+    const cpuMsPerWrite = groups.map((group) => ({ group, ms: spreadOf((r) => perWrite(r, r.cpuByGroup.find((g) => g.group === group)?.cpuPct ?? 0)) }));
+    const throughput = spreadOf((r) => r.throughputTxPerMin);
+    const step: TuningStep = {
+      step: m.step,
+      buildsOn: m.buildsOn,
+      settings: m.settings,
+      notAdopted: m.notAdopted,
+      scenario: m.scenario,
+      repeats: repeats.length,
+      throughputTxPerMin: throughput,
+      latencyAvgS: spreadOf((r) => r.latencyAvgS),
+      latencyP99S: spreadOf((r) => r.latencyP99S),
+      successRatePct: spreadOf((r) => r.successRatePct),
+      cpuMsPerWrite,
+      cpuMsPerWriteTotal: repeats.every((r) => r.cpuByGroup.length > 0) ? spreadOf((r) => perWrite(r, r.cpuByGroup.reduce((sum, g) => sum + g.cpuPct, 0))) : null,
+      throughputVsPrevious: base && base.throughputTxPerMin.median > 0 ? throughput.median / base.throughputTxPerMin.median : null,
+      repeatFigures: repeats.map((r) => ({ ...r, cpuByGroup: [...r.cpuByGroup].sort((a, b) => groupOrder(a.group, b.group)) })),
+    };
+    steps.push(step);
+  }
+  return steps;
+}
+
+/** A step's settings as the report states them. */
+export function describeWriteSettings(batch: BatchSettings, settings: WriteSettings, model: { dissemination: string }): string {
+  const env = Object.entries(settings.peerEnv ?? {}).map(([k, v]) => `${k}=${v}`);
+  return [
+    `batch ${describeBatchSettings(batch)}`,
+    `private data ${settings.dissemination ? describeDissemination(settings.dissemination) : model.dissemination}`,
+    `peers ${env.length === 0 ? "as generated (Fabric's defaults)" : env.join(' ')}`,
+  ].join('; ');
 }
 
 /**
- * The tuning ladder: for each step, the channel takes the step's batch settings and the add-order
- * test runs `repeats` times (short windows, own order ids), so what each setting changed is
- * measured as the median and spread of the repeats, and compared with the step before.
+ * Brings the live network to `settings`, each part only when it differs from what runs: the
+ * channel's batch settings (a config update), the retail chaincode's collections (a definition
+ * upgrade, same package), the peers' environment (a restart). Returns the batch settings held after.
  */
-export async function runTuningLadder(
-  ladder: TuningLadder,
-  context: { network: NativeNetwork; profile: Profile; fixture: Fixture; log: (line: string) => void; runTest: (test: ScriptTest) => Promise<ScriptTestRun> },
-): Promise<TuningStep[]> {
+export async function applyWriteSettings(network: NativeNetwork, settings: WriteSettings, log: (line: string) => void): Promise<BatchSettings> {
+  const held = (await updateBatchSettings(await network.context(), settings.batch, log)).after;
+  await network.deploy(log, settings.dissemination ? { dissemination: settings.dissemination } : {});
+  await network.restartPeers(log, settings.peerEnv ?? {});
+  return held;
+}
+
+/** The model's settings back: its batch settings, its collections, its peers. */
+export async function restoreModelSettings(network: NativeNetwork, modelBatch: BatchSettings, log: (line: string) => void): Promise<void> {
+  await applyWriteSettings(network, { batch: modelBatch }, log);
+}
+
+export interface LadderContext {
+  readonly network: NativeNetwork;
+  readonly profile: Profile;
+  readonly fixture: Fixture;
+  readonly log: (line: string) => void;
+  readonly runTest: (test: ScriptTest) => Promise<ScriptTestRun>;
+  /** Each process group's share of the machine over a window, once the window's last scrape is in. */
+  readonly cpuByGroup: (fromMs: number, toMs: number) => Promise<TuningRepeat['cpuByGroup']>;
+  /** Someone else's load over a window; null when not measured. */
+  readonly interference: (fromMs: number, toMs: number) => TuningRepeat['interference'];
+  readonly cores: number;
+  /** The model's dissemination, as a step without its own is described. */
+  readonly modelDissemination: string;
+}
+
+/**
+ * The tuning ladder: for each step, the network takes the step's settings and the add-order test
+ * runs `repeats` times (short windows, own order ids), so what each setting changed is measured as
+ * the median and spread of the repeats, with each process group's CPU per write, and compared with
+ * the step it builds on. A step built on a later one, or on itself, is refused before anything runs.
+ */
+export async function runTuningLadder(ladder: TuningLadder, context: LadderContext): Promise<TuningStep[]> {
   const { network, profile, fixture, log } = context;
-  const steps: TuningStep[] = [];
+  ladder.steps.forEach((step, i) => {
+    if (step.buildsOn !== undefined && !(step.buildsOn >= 0 && step.buildsOn < i)) throw new RangeError(`tuning step ${i} "${step.name}" builds on step ${step.buildsOn}: only an earlier step can be built on`);
+  });
+  const measured: MeasuredStep[] = [];
   for (const [i, step] of ladder.steps.entries()) {
-    const held = await applyBatch(network, step.batch, log);
-    const figures: { tx: number; avg: number; p99: number; ok: number }[] = [];
+    log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}"${step.notAdopted ? ' (measured, never adopted)' : ''}`);
+    const held = await applyWriteSettings(network, step.settings, log);
+    const repeatFigures: TuningRepeat[] = [];
     for (let r = 0; r < ladder.repeats; r++) {
-      log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}", repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
+      log(`  repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
       const test = table4Test('add_order', { users: profile.users, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
       // A repeat with no data has nothing to rank the step by: the ladder stops (NoDataError).
-      const { measured } = testFigures(await context.runTest(test), 'add_order');
+      const { measured: figures, records } = testFigures(await context.runTest(test), 'add_order');
+      const window = records.windows.measured;
       const what = (figure: string): string => `tuning step "${step.name}", repeat ${r + 1}: ${figure}`;
-      figures.push({
-        tx: required(measured.throughputTxPerMin, what('throughput')),
-        avg: required(measured.latencyS?.avg ?? null, what('avg latency')),
-        p99: required(measured.latencyS?.p99 ?? null, what('p99 latency')),
-        ok: required(measured.successRatePct, what('success rate')),
+      if (window === null) throw new NoDataError(what('no measured window'));
+      repeatFigures.push({
+        window: { startMs: window.startMs, endMs: window.endMs },
+        throughputTxPerMin: required(figures.throughputTxPerMin, what('throughput')),
+        latencyAvgS: required(figures.latencyS?.avg ?? null, what('avg latency')),
+        latencyP99S: required(figures.latencyS?.p99 ?? null, what('p99 latency')),
+        successRatePct: required(figures.successRatePct, what('success rate')),
+        cpuByGroup: await context.cpuByGroup(window.startMs, window.endMs),
+        interference: context.interference(window.startMs, window.endMs),
       });
     }
-    const throughput = repeatSpread(figures.map((f) => f.tx));
-    const previous = steps[steps.length - 1];
-    steps.push({
-      step: step.name,
-      settings: describeBatchSettings(held),
-      scenario: 'add_order',
-      repeats: ladder.repeats,
-      throughputTxPerMin: throughput,
-      latencyAvgS: repeatSpread(figures.map((f) => f.avg)),
-      latencyP99S: repeatSpread(figures.map((f) => f.p99)),
-      successRatePct: repeatSpread(figures.map((f) => f.ok)),
-      throughputVsPrevious: previous && previous.throughputTxPerMin.median > 0 ? throughput.median / previous.throughputTxPerMin.median : null,
-    });
-    log(`  median ${throughput.median.toFixed(1)} tx/min (${throughput.min.toFixed(1)}–${throughput.max.toFixed(1)})`);
+    measured.push({ step: step.name, buildsOn: i === 0 ? null : (step.buildsOn ?? i - 1), settings: describeWriteSettings(held, step.settings, { dissemination: context.modelDissemination }), notAdopted: step.notAdopted ?? null, scenario: 'add_order', repeatFigures });
+    const derived = deriveTuningSteps(measured, context.cores).at(-1);
+    if (derived) {
+      const t = derived.throughputTxPerMin;
+      const cpu = derived.cpuMsPerWriteTotal;
+      log(`  median ${t.median.toFixed(1)} tx/min (${t.min.toFixed(1)}–${t.max.toFixed(1)}), p99 ${derived.latencyP99S.median.toFixed(3)} s${cpu ? `, ${cpu.median.toFixed(1)} ms of CPU per write` : ''}`);
+    }
   }
-  return steps;
+  return deriveTuningSteps(measured, context.cores);
 }

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+
+import { AdminCli } from '../fabric/admin-cli';
+import { isRunning } from '../runtime/native/supervisor';
+import { locateToolchain } from '../toolchain';
 
 import { Actor } from '../testing/actors';
 import { sharedNetwork, topology } from '../testing/live';
-import { peerOrg } from '../topology';
+import { peerOrg, peers } from '../topology';
+import { committedDissemination, describeDissemination, DisseminationError, modelDissemination, type CommittedCollectionsJson } from './dissemination';
 
 const network = sharedNetwork();
 const quiet = (): void => undefined;
@@ -76,5 +82,57 @@ void describe('chaincode-as-a-service pipeline (live)', { timeout: 300_000 }, ()
     } finally {
       consumer.close();
     }
+  });
+
+  void it("deploys the collections with other dissemination counts (a definition upgrade, same package), and the model's back", async () => {
+    const cli = new AdminCli(await locateToolchain(), network.layout, topology);
+    const committed = async (): Promise<string> => {
+      const out = await cli.peer(peers(topology)[0] ?? assert.fail('no peer'), ['lifecycle', 'chaincode', 'querycommitted', '--channelID', topology.channel.name, '--name', topology.chaincode.name, '--output', 'json']);
+      const held = committedDissemination(JSON.parse(out) as CommittedCollectionsJson);
+      return held === null ? 'none' : describeDissemination(held);
+    };
+    const model = describeDissemination(await modelDissemination());
+    assert.equal(await committed(), model);
+    const before = await network.deploy(quiet);
+    // Refused before anything is sent: a peer count above the maximum.
+    await assert.rejects(network.deploy(quiet, { dissemination: { requiredPeerCount: 2, maxPeerCount: 1 } }), DisseminationError);
+    const one = await network.deploy(quiet, { dissemination: { requiredPeerCount: 1, maxPeerCount: 1 } });
+    assert.equal(one.committed, true);
+    assert.equal(one.sequence, before.sequence + 1);
+    assert.equal(one.packageId, before.packageId);
+    assert.equal(await committed(), 'requiredPeerCount 1, maxPeerCount 1');
+    // A private write and its terms, read back by the other party, under the new counts.
+    const order = await writeOrder();
+    const retailer = Actor.connect(topology, network.layout, 'retailer', 'retailer1');
+    try {
+      assert.equal((await retailer.evaluateJson<{ terms: { tradePrice: string } }>('orders', 'ReadOrder', [order.orderId])).terms.tradePrice, order.tradePrice);
+    } finally {
+      retailer.close();
+    }
+    // Deploying without counts brings the model's back, once.
+    const back = await network.deploy(quiet);
+    assert.equal(back.committed, true);
+    assert.equal(await committed(), model);
+    assert.equal((await network.deploy(quiet)).committed, false);
+  });
+
+  void it("restarts the peers with extra environment, and with the model's again", async () => {
+    const peerRecords = async () => (await network.supervisor.records()).filter((r) => r.kind === 'peer' && isRunning(r));
+    const environOf = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const before = await peerRecords();
+    assert.equal(before.length, peers(topology).length);
+    await network.restartPeers(quiet, { FABRIC_LOGGING_SPEC: 'warning' });
+    const quietPeers = await peerRecords();
+    for (const record of quietPeers) {
+      assert.notEqual(record.pid, before.find((b) => b.id === record.id)?.pid, `${record.id} restarted`);
+      assert.ok(environOf(record.pid).includes('FABRIC_LOGGING_SPEC=warning'), `${record.id} runs with the extra environment`);
+    }
+    // Nothing changed: nothing restarts.
+    await network.restartPeers(quiet, { FABRIC_LOGGING_SPEC: 'warning' });
+    assert.deepEqual((await peerRecords()).map((r) => r.pid), quietPeers.map((r) => r.pid));
+    await network.restartPeers(quiet);
+    for (const record of await peerRecords()) assert.ok(!environOf(record.pid).some((v) => v.startsWith('FABRIC_LOGGING_SPEC=')), `${record.id} runs as generated again`);
+    // Endorsable again: a private write goes through.
+    await writeOrder();
   });
 });

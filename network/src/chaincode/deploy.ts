@@ -4,7 +4,7 @@ import type { NativeContext } from '../runtime/native/specs';
 import { chaincodeSpec } from '../runtime/native/specs';
 import { fingerprint, type ProcessSpec, type Supervisor } from '../runtime/native/supervisor';
 import { chaincodeServers, peers, type PeerInfo } from '../topology';
-import { chaincodeCollections } from '../util/paths';
+import { collectionsFileFor, committedDissemination, describeDissemination, modelDissemination, type CommittedCollectionsJson, type Dissemination } from './dissemination';
 import { packageRetailChaincode, type ChaincodePackage } from './package';
 import { waitUntilEndorsable } from './ready';
 
@@ -21,7 +21,7 @@ export interface DeployedChaincode {
   readonly committed: boolean;
 }
 
-export interface CommittedDefinition {
+export interface CommittedDefinition extends CommittedCollectionsJson {
   readonly sequence: number;
   readonly version: string;
 }
@@ -108,24 +108,31 @@ export async function deployDefinition(ctx: NativeContext, supervisor: Superviso
 /**
  * Our retail chaincode: the chaincode workspace packaged, its servers on the model's chaincode
  * server of each host, the model's policy and collections; ready once every org's gateway has
- * transactions endorsed.
+ * transactions endorsed. `dissemination` deploys the collections with other counts (the benchmark's
+ * tuning ladder); without it, a definition committed with other counts is upgraded back to the model's.
  */
 export async function deployChaincode(
   ctx: NativeContext,
   supervisor: Supervisor,
   log: (line: string) => void,
-  options: { revision?: string } = {},
+  options: { revision?: string; dissemination?: Dissemination } = {},
 ): Promise<DeployedChaincode> {
   const { name, endorsementPolicy } = ctx.topology.chaincode;
   const pkg = await packageRetailChaincode(name, ctx.layout.chaincodeDir, options.revision);
+  const dissemination = options.dissemination ?? (await modelDissemination());
+  const wanted = describeDissemination(dissemination);
   const deployed = await deployDefinition(ctx, supervisor, log, {
     name,
     pkg,
     policy: endorsementPolicy,
-    collections: chaincodeCollections,
+    collections: await collectionsFileFor(ctx.layout.chaincodeDir, dissemination),
     servers: chaincodeServers(ctx.topology).map((server) => chaincodeSpec(ctx, server, pkg.packageId)),
-    isCommitted: (_committed, approved) => approved === pkg.packageId,
+    isCommitted: (committed, approved) => {
+      const held = committedDissemination(committed);
+      return approved === pkg.packageId && held !== null && describeDissemination(held) === wanted;
+    },
   });
+  if (deployed.committed) log(`  private data collections: ${wanted}`);
   await waitUntilEndorsable(ctx, log);
   return deployed;
 }

@@ -4,7 +4,8 @@
  * so every call returns the same data.
  */
 import { completeReport, type ReportInput } from '../analyse';
-import type { Engine, LatencyStats, LoadSample, PhaseFigures, RepeatSpread, ReportData, ResourceSample, ScenarioResult, Spread, TuningStep, Usage } from '../schema';
+import type { Engine, LatencyStats, LoadSample, Machine, PhaseFigures, ReportData, ResourceSample, ScenarioResult, Spread, Usage } from '../schema';
+import { deriveTuningSteps, type MeasuredStep } from '../../table4/tuning';
 import { scenarioInterference } from '../../resources/interference';
 
 /** Park–Miller: small, seeded, the same on every machine. */
@@ -168,22 +169,29 @@ function run(shape: RunShape): ScenarioResult {
   };
 }
 
-/** A step of the tuning ladder over three repeats (values in repeat order). */
-function tuningStep(step: string, maxMessageCount: number, tx: number[], avg: number[], p99: number[], vsPrevious: number | null): TuningStep {
-  const spread = (values: number[]): RepeatSpread => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { median: sorted[1] ?? 0, min: sorted[0] ?? 0, max: sorted[2] ?? 0, values };
-  };
+/** The fixture machine's cores. */
+const MACHINE_CORES = 16;
+
+/** A step of the tuning ladder as measured: three repeats (values in repeat order), each with the CPU of the chain and the service. */
+function tuningStep(step: string, maxMessageCount: number, tx: number[], avg: number[], p99: number[], buildsOn: number | null): MeasuredStep {
   return {
     step,
-    settings: `timeout 2s, max message count ${maxMessageCount}, absolute max bytes 99 MB, preferred max bytes 512 KB`,
+    buildsOn,
+    settings: `batch timeout 2s, max message count ${maxMessageCount}, absolute max bytes 99 MB, preferred max bytes 512 KB; private data requiredPeerCount 1, maxPeerCount 3; peers as generated (Fabric's defaults)`,
+    notAdopted: null,
     scenario: 'add_order',
-    repeats: 3,
-    throughputTxPerMin: spread(tx),
-    latencyAvgS: spread(avg),
-    latencyP99S: spread(p99),
-    successRatePct: spread([100, 100, 100]),
-    throughputVsPrevious: vsPrevious,
+    repeatFigures: tx.map((throughputTxPerMin, r) => ({
+      window: { startMs: 1_764_000_000_000 + r * 30_000, endMs: 1_764_000_020_000 + r * 30_000 },
+      throughputTxPerMin,
+      latencyAvgS: avg[r] ?? 0,
+      latencyP99S: p99[r] ?? 0,
+      successRatePct: 100,
+      cpuByGroup: [
+        { group: 'peer', cpuPct: 52 + r },
+        { group: 'service', cpuPct: 12 },
+      ],
+      interference: { otherPctAvg: 1, disturbed: false },
+    })),
   };
 }
 
@@ -217,7 +225,7 @@ export function fixtureInput(): ReportInput {
       endedAt: '2025-03-04T09:54:30.000Z',
       commit: { sha: 'd72ad59c0b7e4f3a9e21c5b8a6f0d3e4b1c2a7f9', dirty: false },
     },
-    machine: { cores: 16, memoryGiB: 62.7, cpuModel: 'AMD EPYC 7B13', os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-31-cloud-amd64', node: 'v20.20.2' },
+    machine: { cores: MACHINE_CORES, memoryGiB: 62.7, cpuModel: 'AMD EPYC 7B13', os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-31-cloud-amd64', node: 'v20.20.2' },
     versions: { fabric: '2.5.12', fabricCa: '1.5.15', vegeta: '12.12.0', caliper: '0.6.0' },
     config: {
       topology: { orgs: ['ExchangeOrg', 'ConsumerOrg', 'RetailerOrg'], peers: 7, orderers: 3, ledgerDatabases: 7, hosts: 4, channel: 'energysale', consensus: 'etcdraft' },
@@ -235,14 +243,22 @@ export function fixtureInput(): ReportInput {
       { scenario: 'order_query', engine: 'http', metric: 'latencyAvgS', op: '<=', limit: 0.044 },
       { scenario: 'order_query', engine: 'caliper', metric: 'failures', op: '<=', limit: 0 },
     ],
-    tuning: [
-      tuningStep("Fabric's defaults (the model)", 10, [1100, 1080, 1130], [1.62, 1.66, 1.58], [2.8, 2.9, 2.7], null),
-      tuningStep('max message count 10 → 30', 30, [1290, 1320, 1350], [1.36, 1.33, 1.39], [2.1, 2.0, 2.3], 1.2),
-    ],
+    tuning: deriveTuningSteps(
+      [
+        tuningStep("Fabric's defaults (the model)", 10, [1100, 1080, 1130], [1.62, 1.66, 1.58], [2.8, 2.9, 2.7], null),
+        tuningStep('max message count 10 → 30', 30, [1290, 1320, 1350], [1.36, 1.33, 1.39], [2.1, 2.0, 2.3], 0),
+      ],
+      MACHINE_CORES,
+    ),
     notes: ['Everything ran on one machine; the paper used four servers and a separate client.', 'Caliper rounds used the same 30 workers as the HTTP runs.'],
     // No ceiling measured on the fixture's machine (bench/src/ceiling/compare.test.ts compares with one).
     ceiling: { source: null, tests: [] },
   };
+}
+
+/** The report as if run on `machine`: what depends on its cores (the tuning steps' CPU per write) derived again. */
+export function onMachine(data: ReportData, machine: Machine): ReportData {
+  return { ...data, machine, tuning: deriveTuningSteps(data.tuning, machine.cores) };
 }
 
 export function fixtureReport(): ReportData {

@@ -5,6 +5,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createChannel, raftLeaders } from '../../channel/create';
 import { AdminCli } from '../../fabric/admin-cli';
 import { deployChaincode, type DeployedChaincode } from '../../chaincode/deploy';
+import type { Dissemination } from '../../chaincode/dissemination';
+import { waitUntilEndorsable } from '../../chaincode/ready';
 import { deployUserChaincode, startUserChaincodes, userChaincodeServers, type UserChaincodeRecord, type UserChaincodeRequest } from '../../chaincode/user';
 import { CaClient } from '../../crypto/ca-client';
 import { createOrgCrypto } from '../../crypto/org-crypto';
@@ -168,14 +170,7 @@ export class NativeNetwork {
     log('orderers');
     await Promise.all(orderers(this.topology).map(async (o) => this.supervisor.start(await ordererSpec(ctx, o))));
     log('peers');
-    const servers = chaincodeServers(this.topology);
-    await Promise.all(
-      peers(this.topology).map(async (p) => {
-        const server = servers.find((s) => s.host.name === p.host.name);
-        if (!server) throw new StaleStateError(`no chaincode server on ${p.host.name} for ${p.id}`);
-        await this.supervisor.start(await peerSpec(ctx, p, server));
-      }),
-    );
+    await this.startPeers(ctx);
     log(`channel ${this.topology.channel.name}`);
     await createChannel(ctx, log);
     await this.writeStatus({ ...(await this.readStatus()), topologyHash: hash, channel: this.topology.channel.name });
@@ -188,11 +183,37 @@ export class NativeNetwork {
     return chaincode;
   }
 
-  async deploy(log: Log, options: { revision?: string } = {}): Promise<DeployedChaincode> {
+  async deploy(log: Log, options: { revision?: string; dissemination?: Dissemination } = {}): Promise<DeployedChaincode> {
     log(`chaincode ${this.topology.chaincode.name}`);
     const chaincode = await deployChaincode(await this.context(), this.supervisor, log, options);
     await this.writeStatus({ ...(await this.readStatus()), topologyHash: topologyHash(this.topology), chaincode });
     return chaincode;
+  }
+
+  /**
+   * (Re)starts every peer with `env` on top of its generated environment (core.yaml overrides such
+   * as CORE_PEER_VALIDATORPOOLSIZE); a peer whose environment changed is restarted, one already
+   * running with it is left alone, so `{}` brings back the model's peers. Resolves once each answers
+   * healthy and the chaincode is endorsable again.
+   */
+  async restartPeers(log: Log, env: Readonly<Record<string, string>> = {}): Promise<void> {
+    const ctx = await this.context();
+    const described = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    log(`peers with ${described === '' ? "the model's environment" : described}`);
+    await this.startPeers(ctx, env);
+    await waitUntilEndorsable(ctx, log);
+  }
+
+  private async startPeers(ctx: NativeContext, env: Readonly<Record<string, string>> = {}): Promise<void> {
+    const servers = chaincodeServers(this.topology);
+    await Promise.all(
+      peers(this.topology).map(async (p) => {
+        const server = servers.find((s) => s.host.name === p.host.name);
+        if (!server) throw new StaleStateError(`no chaincode server on ${p.host.name} for ${p.id}`);
+        const spec = await peerSpec(ctx, p, server);
+        await this.supervisor.start({ ...spec, env: { ...spec.env, ...env } });
+      }),
+    );
   }
 
   /** Deploys (or upgrades) a chaincode of the user's beside ours: chaincode/user.ts. */
