@@ -54,7 +54,6 @@ export async function cpuByGroupOver(prometheus: PrometheusClient, fromMs: numbe
 /** The breakdown of the window [fromMs, toMs]; query it once the window's last scrape is in. */
 export async function breakdown(prometheus: PrometheusClient, topology: Topology, fromMs: number, toMs: number): Promise<Breakdown> {
   const window = range((toMs - fromMs) / 1000);
-  const seconds = Math.max(1, Math.round((toMs - fromMs) / 1000));
   const stages: BreakdownStage[] = [];
   for (const spec of STAGES) {
     const sel = spec.selector ? `{${spec.selector}}` : '';
