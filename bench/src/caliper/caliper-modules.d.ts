@@ -57,7 +57,7 @@ declare module '@hyperledger/caliper-fabric/lib/connector-versions/peer-gateway/
 
 declare module '@hyperledger/caliper-fabric/lib/connector-versions/peer-gateway/PeerGateway' {
   import type { Client } from '@grpc/grpc-js';
-  import type { Contract } from '@hyperledger/fabric-gateway';
+  import type { Contract, Gateway } from '@hyperledger/fabric-gateway';
   import type { TxStatus } from '@hyperledger/caliper-core';
 
   interface ConnectionProfileDefinition {
@@ -69,6 +69,11 @@ declare module '@hyperledger/caliper-fabric/lib/connector-versions/peer-gateway/
 
   interface ConnectorConfiguration {
     getConnectionProfileDefinitionForOrganization(mspId: string): Promise<ConnectionProfileDefinition>;
+  }
+
+  /** An identity of Caliper's wallet, as its peer-gateway connector exports it. */
+  interface WalletFacade {
+    export(aliasName: string): Promise<{ mspid: string; certificate: string; privateKey: string }>;
   }
 
   /** Caliper's request settings, as its workload modules pass them to `sendRequests`. */
@@ -85,11 +90,17 @@ declare module '@hyperledger/caliper-fabric/lib/connector-versions/peer-gateway/
 
   class PeerGateway {
     constructor(configuration: unknown, workerIndex: number, bcType: string);
+    /** The deadline of each gateway call: Caliper's invoke-or-query timeout from now. */
+    static readonly _configDefaultTimeout: () => { deadline: number };
     protected connectorConfiguration: ConnectorConfiguration;
     protected clients: Map<string, Client>;
     protected _createClientForPeer(mspId: string, peer: string): Promise<Client>;
+    protected _createGatewayWithIdentity(mspId: string, aliasName: string, walletFacade: WalletFacade, peer: string): Promise<Gateway>;
     protected _getContractForIdentityOnChannelWithChaincodeID(mspId: string | undefined, identity: string, channel: string, contractId: string): Promise<Contract>;
     protected _submitOrEvaluateTransaction(settings: RequestSettings, isSubmit: boolean): Promise<TxStatus>;
+  }
+  namespace PeerGateway {
+    export type { WalletFacade };
   }
   export = PeerGateway;
 }
