@@ -553,7 +553,7 @@ function tuningSection(data: ReportData): Section | null {
       {
         kind: 'paragraph',
         text:
-          `Before the two tests, the add-order test ran under each step's settings, ${data.tuning[0]?.repeats ?? 0} times per step: median (min–max) of the repeats. ` +
+          `Before the two tests, the add-order test ran under each step's settings, ${data.tuning[0]?.repeats ?? 0} times per step, in rounds (every step once a round, forward then backward, so that a drift of the machine touches every step alike): median (min–max) of the repeats. ` +
           'Each step changes one setting from the step it builds on, and its throughput is compared with that step\'s. ' +
           "CPU per write: a process group's share of the machine over a repeat's window × the cores ÷ writes a second (our own-process exporter, through Prometheus). " +
           'The tests above ran with the profile\'s settings.' +

@@ -65,7 +65,8 @@ const QUIET_PEERS = { FABRIC_LOGGING_SPEC: 'warning' } as const;
 
 /**
  * The writes ladder (issue 28): block cutting, then private data dissemination, then the peers'
- * validation parallelism and log level. Each step 3 repeats of 20 s after 5 s of warm-up.
+ * validation parallelism and log level. Each step 3 repeats of 20 s after 5 s of warm-up, in 3 rounds
+ * over the steps (forward, backward, forward).
  */
 const WRITES_LADDER: TuningLadder = {
   steps: [

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { PROFILES } from './profiles';
 import { NoDataError } from '../report/derive';
 import type { TuningRepeat } from '../report/schema';
-import { bestStep, deriveTuningSteps, repeatSpread, type MeasuredStep } from './tuning';
+import { bestStep, deriveTuningSteps, ladderOrder, repeatSpread, type MeasuredStep } from './tuning';
 
 void describe('repeatSpread', () => {
   void it('gives the median of an odd number of repeats, and their range', () => {
@@ -63,6 +63,16 @@ void describe('deriveTuningSteps', () => {
     assert.ok(step);
     assert.deepEqual(step.cpuMsPerWrite, []);
     assert.equal(step.cpuMsPerWriteTotal, null);
+  });
+});
+
+void describe('ladderOrder', () => {
+  void it('runs the steps forward, then backward, round by round: a drift over the ladder touches every step alike', () => {
+    assert.deepEqual(ladderOrder(3, 3), [
+      [0, 1, 2],
+      [2, 1, 0],
+      [0, 1, 2],
+    ]);
   });
 });
 

@@ -113,30 +113,45 @@ export interface LadderContext {
 }
 
 /**
- * The tuning ladder: for each step, the network takes the step's settings and the add-order test
- * runs `repeats` times (short windows, own order ids), so what each setting changed is measured as
- * the median and spread of the repeats, with each process group's CPU per write, and compared with
- * the step it builds on. A step built on a later one, or on itself, is refused before anything runs.
+ * The order the ladder's steps run in, one round per repeat: forward, then backward, and so on (as
+ * the A/B's A B, B A), so that a drift of the machine over the ladder touches every step alike
+ * rather than the later steps more.
+ */
+export function ladderOrder(steps: number, rounds: number): number[][] {
+  return Array.from({ length: rounds }, (_, round) => {
+    const forward = Array.from({ length: steps }, (_, i) => i);
+    return round % 2 === 0 ? forward : forward.reverse();
+  });
+}
+
+/**
+ * The tuning ladder: in each round, the network takes each step's settings in turn and the
+ * add-order test runs once under them (short windows, own order ids); over the rounds, what each
+ * setting changed is measured as the median and spread of its repeats, with each process group's
+ * CPU per write, and compared with the step it builds on. A step built on a later one, or on
+ * itself, is refused before anything runs.
  */
 export async function runTuningLadder(ladder: TuningLadder, context: LadderContext): Promise<TuningStep[]> {
   const { network, profile, fixture, log } = context;
   ladder.steps.forEach((step, i) => {
     if (step.buildsOn !== undefined && !(step.buildsOn >= 0 && step.buildsOn < i)) throw new RangeError(`tuning step ${i} "${step.name}" builds on step ${step.buildsOn}: only an earlier step can be built on`);
   });
-  const measured: MeasuredStep[] = [];
-  for (const [i, step] of ladder.steps.entries()) {
-    log(`tuning ${i + 1}/${ladder.steps.length} "${step.name}"${step.notAdopted ? ' (measured, never adopted)' : ''}`);
-    const held = await applyWriteSettings(network, step.settings, log);
-    const repeatFigures: TuningRepeat[] = [];
-    for (let r = 0; r < ladder.repeats; r++) {
-      log(`  repeat ${r + 1}/${ladder.repeats}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
-      const test = table4Test('add_order', { users: profile.users, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${r}` });
+  const repeats: TuningRepeat[][] = ladder.steps.map(() => []);
+  const settings: string[] = ladder.steps.map(() => '');
+  for (const [round, order] of ladderOrder(ladder.steps.length, ladder.repeats).entries()) {
+    for (const i of order) {
+      const step = ladder.steps[i];
+      if (step === undefined) continue;
+      log(`tuning round ${round + 1}/${ladder.repeats}, step ${i + 1}/${ladder.steps.length} "${step.name}"${step.notAdopted ? ' (measured, never adopted)' : ''}: add order, ${profile.users} users, ${ladder.warmup} warm-up, ${ladder.duration} measured`);
+      const held = await applyWriteSettings(network, step.settings, log);
+      settings[i] = describeWriteSettings(held, step.settings, { dissemination: context.modelDissemination });
+      const test = table4Test('add_order', { users: profile.users, duration: ladder.duration, warmup: ladder.warmup }, { ...fixture, runId: `${fixture.runId}-t${i}r${round}` });
       // A repeat with no data has nothing to rank the step by: the ladder stops (NoDataError).
       const { measured: figures, records } = testFigures(await context.runTest(test), 'add_order');
       const window = records.windows.measured;
-      const what = (figure: string): string => `tuning step "${step.name}", repeat ${r + 1}: ${figure}`;
+      const what = (figure: string): string => `tuning step "${step.name}", round ${round + 1}: ${figure}`;
       if (window === null) throw new NoDataError(what('no measured window'));
-      repeatFigures.push({
+      const repeat: TuningRepeat = {
         window: { startMs: window.startMs, endMs: window.endMs },
         throughputTxPerMin: required(figures.throughputTxPerMin, what('throughput')),
         latencyAvgS: required(figures.latencyS?.avg ?? null, what('avg latency')),
@@ -144,15 +159,27 @@ export async function runTuningLadder(ladder: TuningLadder, context: LadderConte
         successRatePct: required(figures.successRatePct, what('success rate')),
         cpuByGroup: await context.cpuByGroup(window.startMs, window.endMs),
         interference: context.interference(window.startMs, window.endMs),
-      });
-    }
-    measured.push({ step: step.name, buildsOn: i === 0 ? null : (step.buildsOn ?? i - 1), settings: describeWriteSettings(held, step.settings, { dissemination: context.modelDissemination }), notAdopted: step.notAdopted ?? null, scenario: 'add_order', repeatFigures });
-    const derived = deriveTuningSteps(measured, context.cores).at(-1);
-    if (derived) {
-      const t = derived.throughputTxPerMin;
-      const cpu = derived.cpuMsPerWriteTotal;
-      log(`  median ${t.median.toFixed(1)} tx/min (${t.min.toFixed(1)}–${t.max.toFixed(1)}), p99 ${derived.latencyP99S.median.toFixed(3)} s${cpu ? `, ${cpu.median.toFixed(1)} ms of CPU per write` : ''}`);
+      };
+      repeats[i]?.push(repeat);
+      const cpu = repeat.cpuByGroup.reduce((sum, g) => sum + g.cpuPct, 0);
+      log(`  ${repeat.throughputTxPerMin.toFixed(1)} tx/min, p99 ${repeat.latencyP99S.toFixed(3)} s, all our processes ${cpu.toFixed(1)} % of the machine`);
     }
   }
-  return deriveTuningSteps(measured, context.cores);
+  const steps = deriveTuningSteps(
+    ladder.steps.map((step, i) => ({
+      step: step.name,
+      buildsOn: i === 0 ? null : (step.buildsOn ?? i - 1),
+      settings: settings[i] ?? '',
+      notAdopted: step.notAdopted ?? null,
+      scenario: 'add_order',
+      repeatFigures: repeats[i] ?? [],
+    })),
+    context.cores,
+  );
+  for (const [i, step] of steps.entries()) {
+    const t = step.throughputTxPerMin;
+    const cpu = step.cpuMsPerWriteTotal;
+    log(`tuning step ${i + 1} "${step.step}": median ${t.median.toFixed(1)} tx/min (${t.min.toFixed(1)}–${t.max.toFixed(1)}), p99 ${step.latencyP99S.median.toFixed(3)} s${cpu ? `, ${cpu.median.toFixed(1)} ms of CPU per write` : ''}`);
+  }
+  return steps;
 }
