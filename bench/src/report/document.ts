@@ -540,6 +540,12 @@ function interferenceSection(data: ReportData): Section {
   };
 }
 
+/** Whether the ladder ran in rounds (some step's repeats are apart), as its windows say, rather than each step's repeats back to back. */
+function inRounds(steps: readonly TuningStep[]): boolean {
+  const order = steps.flatMap((t, i) => t.repeatFigures.map((r) => ({ i, at: r.window.startMs }))).sort((a, b) => a.at - b.at);
+  return order.some((o, k) => k > 0 && o.i < (order[k - 1]?.i ?? 0));
+}
+
 function tuningSection(data: ReportData): Section | null {
   if (data.tuning.length === 0) return null;
   // Units in the column names: "1,443.0 (1,263.0–1,533.0)".
@@ -553,7 +559,11 @@ function tuningSection(data: ReportData): Section | null {
       {
         kind: 'paragraph',
         text:
-          `Before the two tests, the add-order test ran under each step's settings, ${data.tuning[0]?.repeats ?? 0} times per step, in rounds (every step once a round, forward then backward, so that a drift of the machine touches every step alike): median (min–max) of the repeats. ` +
+          `Before the two tests, the add-order test ran under each step's settings, ${data.tuning[0]?.repeats ?? 0} times per step, ${
+            inRounds(data.tuning)
+              ? 'in rounds (every step once a round, forward then backward, so that a drift of the machine touches every step alike)'
+              : 'each step\'s repeats back to back, in ladder order (a drift of the machine over the ladder touches the later steps more)'
+          }: median (min–max) of the repeats. ` +
           'Each step changes one setting from the step it builds on, and its throughput is compared with that step\'s. ' +
           "CPU per write: a process group's share of the machine over a repeat's window × the cores ÷ writes a second (our own-process exporter, through Prometheus). " +
           'The tests above ran with the profile\'s settings.' +

@@ -109,6 +109,7 @@ void describe('writeReport', () => {
     assert.ok(md.includes(`| add order | throughput | 216.12 tx/min | 772.90 tx/min | ${times(comparison.ratio.throughputTxPerMin)} |`), 'throughput row');
     assert.ok(md.includes('| paper | add order | — | 30 | 6.108 s | 294.70 tx/min | 216.12 tx/min | 0.733 | 2.221 s |'), 'Little’s law row');
     assert.ok(md.includes('![add order: measured / paper (Table 4)](charts/paper_add_order.svg)'));
+    assert.ok(md.includes("3 times per step, each step's repeats back to back, in ladder order"), 'tuning order, from the windows');
     assert.ok(md.includes('| 2. max message count 10 → 30 | 1,320.0 (1,290.0–1,350.0) | ×1.20 (over 1) | 1.360 (1.330–1.390) | 2.100 (2.000–2.300) | 100.00 (100.00–100.00) |'), 'tuning row');
     // The peers at 52, 53 and 54 % of 16 cores at 1,290, 1,320 and 1,350 writes/min: 387.0, 385.5 and 384.0 ms per write.
     assert.ok(md.includes('| 2. max message count 10 → 30 | 472.7 (469.3–476.3) | 385.45 (384.00–386.98) | 87.27 (85.33–89.30) |'), 'tuning CPU row');

@@ -181,7 +181,8 @@ function tuningStep(step: string, maxMessageCount: number, tx: number[], avg: nu
     notAdopted: null,
     scenario: 'add_order',
     repeatFigures: tx.map((throughputTxPerMin, r) => ({
-      window: { startMs: 1_764_000_000_000 + r * 30_000, endMs: 1_764_000_020_000 + r * 30_000 },
+      // Each step's repeats back to back, in ladder order (the step after the one it builds on).
+      window: { startMs: 1_764_000_000_000 + ((buildsOn ?? -1) + 1) * 90_000 + r * 30_000, endMs: 1_764_000_020_000 + ((buildsOn ?? -1) + 1) * 90_000 + r * 30_000 },
       throughputTxPerMin,
       latencyAvgS: avg[r] ?? 0,
       latencyP99S: p99[r] ?? 0,
