@@ -1,4 +1,5 @@
 import { sleep } from '../util/retry';
+import { waitForRaftLeader } from '../channel/create';
 import { AdminCli } from '../fabric/admin-cli';
 import type { NativeContext } from '../runtime/native/specs';
 import { chaincodeSpec } from '../runtime/native/specs';
@@ -85,6 +86,9 @@ export async function deployDefinition(ctx: NativeContext, supervisor: Superviso
     ...(request.init === undefined ? [] : ['--init-required']),
   ];
 
+  // Approvals and the commit are transactions: the ordering service must have a leader (a network
+  // just started again from its ledgers, e.g. the compose deployment, may not have elected one yet).
+  await waitForRaftLeader(ctx);
   const readiness = await commitReadiness(cli, first, definition);
   for (const peer of actors) {
     if (readiness[peer.org.mspId]) continue;

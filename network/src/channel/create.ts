@@ -56,6 +56,22 @@ export async function raftLeaders(ctx: NativeContext): Promise<OrdererInfo[]> {
 }
 
 /**
+ * Resolves once the channel's Raft cluster has exactly one leader (bounded to 60 s): a channel just
+ * joined, or orderers just started again from their ledgers, take a few election ticks before an
+ * orderer accepts a transaction (before: SERVICE_UNAVAILABLE, "no Raft leader").
+ */
+export async function waitForRaftLeader(ctx: NativeContext): Promise<void> {
+  const channel = ctx.topology.channel.name;
+  await retry(
+    async () => {
+      const leaders = await raftLeaders(ctx);
+      if (leaders.length !== 1) throw new ChannelError(`${channel}: ${leaders.length} Raft leaders, waiting for exactly one`);
+    },
+    { attempts: 120, delayMs: 500 },
+  );
+}
+
+/**
  * Joins every orderer (channel participation API) and every peer to the application channel.
  * Idempotent: nodes already joined are left alone.
  */
@@ -69,13 +85,7 @@ export async function createChannel(ctx: NativeContext, log: (line: string) => v
     log(`  ${o.id} joins ${channel}`);
     await cli.osnadmin(o, ['channel', 'join', '--channelID', channel, '--config-block', block]);
   }
-  await retry(
-    async () => {
-      const leaders = await raftLeaders(ctx);
-      if (leaders.length !== 1) throw new ChannelError(`${channel}: ${leaders.length} Raft leaders, waiting for exactly one`);
-    },
-    { attempts: 120, delayMs: 500 },
-  );
+  await waitForRaftLeader(ctx);
   await Promise.all(
     peers(ctx.topology).map(async (p) => {
       const joined = await cli.peer(p, ['channel', 'list']);
