@@ -12,7 +12,6 @@ import { roundLabel, type CaliperScenario } from '../caliper/bench-config';
 import { compareWithCeiling, readSourceCeiling, type ChosenCeiling } from '../ceiling/compare';
 import { repoRoot } from '../table4/provenance';
 import { deriveRounds, readRecords } from '../caliper/records';
-import { deriveTuningSteps } from '../table4/tuning';
 import { completeReport } from './analyse';
 import { decodeBlockRecords, type BlockRecords } from './block-records';
 import { chainCounts, type DerivedTest } from './derive';
@@ -134,11 +133,8 @@ export async function rederive(dir: string, data: ReportData, root = repoRoot): 
     mismatches.push(...differences('ceiling', ceiling, again));
     ceiling = again;
   }
-  // Each tuning step's figures from its repeats (summary.json keeps them: the ladder's requests are not in raw/).
-  const tuning = deriveTuningSteps(data.tuning, data.machine.cores);
-  figures += leaves(tuning.map((t) => ({ ...t, repeatFigures: [] })));
-  mismatches.push(...differences('tuning', data.tuning, tuning));
-  const { meta, machine, versions, config, notes } = data;
+  // The tuning steps' figures were derived again from their repeats when summary.json was read (validateReport).
+  const { meta, machine, versions, config, notes, tuning } = data;
   const specs = data.thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit }));
   if (mismatches.length > 0) throw new FigureMismatchError(mismatches);
   // What follows from the scenarios (readReport checked summary.json's against its own scenarios) follows from the re-derived ones.

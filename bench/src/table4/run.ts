@@ -180,13 +180,14 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     progress.runStarted(startedAt, profile.name);
     const fixture = await prepare(topology, layout, tokens, tier.url, { users: profile.users, preloadOrdersPerUser: profile.preloadOrdersPerUser, log });
     let tuning: TuningStep[] = [];
+    // The last second of a window is in Prometheus after its next scrape.
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2500));
     const here = machine();
     const modelSpread = describeDissemination(await modelDissemination());
     // From here: the ladder's repeats are windows someone else's load may disturb too.
     interference.start();
     if (profile.tuning) {
       settingsChanged = true;
-      const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2500));
       tuning = await runTuningLadder(profile.tuning, {
         network,
         profile,
@@ -241,8 +242,6 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
         profiles.set(name, await profiling);
       }
     }
-    // The last second of a window is in Prometheus after its next scrape.
-    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2500));
     await settle();
     const rangeExports: RangeExport[] = [];
     const windowOf = async (from: number, to: number, withService: boolean): Promise<Pick<ScenarioResult, 'resources' | 'resourceSeries' | 'breakdown' | 'interference'>> => {

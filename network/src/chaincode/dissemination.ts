@@ -44,13 +44,18 @@ async function modelCollections(): Promise<CollectionJson[]> {
   return JSON.parse(await readFile(chaincodeCollections, 'utf8')) as CollectionJson[];
 }
 
-/** The model's dissemination (chaincode/collections.json); its collections must agree on one. */
-export async function modelDissemination(): Promise<Dissemination> {
-  const all = (await modelCollections()).map((c) => ({ requiredPeerCount: c.requiredPeerCount ?? 0, maxPeerCount: c.maxPeerCount ?? 0 }));
+/** The dissemination of collections as chaincode/collections.json holds them; they must agree on one. */
+function disseminationOf(collections: readonly CollectionJson[]): Dissemination {
+  const all = collections.map((c) => ({ requiredPeerCount: c.requiredPeerCount ?? 0, maxPeerCount: c.maxPeerCount ?? 0 }));
   const [first] = all;
   if (!first) throw new DisseminationError(`${chaincodeCollections} has no collection`);
   if (all.some((d) => describeDissemination(d) !== describeDissemination(first))) throw new DisseminationError(`the collections of ${chaincodeCollections} disseminate differently: no one setting to report`);
   return first;
+}
+
+/** The model's dissemination (chaincode/collections.json). */
+export async function modelDissemination(): Promise<Dissemination> {
+  return disseminationOf(await modelCollections());
 }
 
 /** What the committed definition's collections hold: one dissemination for all, or null when they differ or there are none. */
@@ -66,11 +71,11 @@ export function committedDissemination(committed: CommittedCollectionsJson): Dis
  */
 export async function collectionsFileFor(dir: string, d: Dissemination): Promise<string> {
   check(d);
-  const model = await modelDissemination();
-  if (describeDissemination(model) === describeDissemination(d)) return chaincodeCollections;
+  const model = await modelCollections();
+  if (describeDissemination(disseminationOf(model)) === describeDissemination(d)) return chaincodeCollections;
   const file = join(dir, `collections-required${d.requiredPeerCount}-max${d.maxPeerCount}.json`);
   await mkdir(dir, { recursive: true });
-  const collections = (await modelCollections()).map((c) => ({ ...c, requiredPeerCount: d.requiredPeerCount, maxPeerCount: d.maxPeerCount }));
+  const collections = model.map((c) => ({ ...c, requiredPeerCount: d.requiredPeerCount, maxPeerCount: d.maxPeerCount }));
   await writeFile(file, `${JSON.stringify(collections, null, 2)}\n`);
   return file;
 }
