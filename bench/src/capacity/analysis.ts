@@ -112,6 +112,8 @@ export interface PathFigures {
   readonly p99S: number;
   readonly successRatePct: number;
   readonly cpuMsPerTx: SweepStep['cpuMsPerTx'];
+  /** Requests the service tier answered during the step (SweepStep.serviceRequests). */
+  readonly serviceRequests: number;
 }
 
 /** The same closed step over HTTP (the scripts' HTTP client, nginx, the service) and straight to the Fabric Gateway: what the service costs. */
@@ -129,7 +131,12 @@ export interface Ceiling {
   readonly verdict: string;
 }
 
-const figures = (s: SweepStep): PathFigures => ({ throughputPerS: s.throughputPerS, p50S: s.latencyS.p50, p99S: s.latencyS.p99, successRatePct: s.successRatePct, cpuMsPerTx: s.cpuMsPerTx });
+/** A gateway step the service answered requests in: not the gateway path's figures alone. */
+export function leakedText(step: Pick<SweepStep, 'serviceRequests'> | PathFigures): string {
+  return `the service answered ${String(step.serviceRequests)} requests during this gateway step (the previous step's, still in flight): its service CPU is theirs, not the gateway path's`;
+}
+
+const figures = (s: SweepStep): PathFigures => ({ throughputPerS: s.throughputPerS, p50S: s.latencyS.p50, p99S: s.latencyS.p99, successRatePct: s.successRatePct, cpuMsPerTx: s.cpuMsPerTx, serviceRequests: s.serviceRequests });
 
 export function ceilings(steps: readonly SweepStep[], scenario: SweepScenario): Ceiling[] {
   const closed = (path: SweepPath) => steps.filter((s) => s.scenario === scenario && s.model === 'closed' && s.path === path);
@@ -147,7 +154,8 @@ export function ceilings(steps: readonly SweepStep[], scenario: SweepScenario): 
     const ms = (v: number): string => v.toFixed(1);
     const verdict =
       `${g.load} users: ${g.throughputPerS.toFixed(1)}/s straight to the gateway, ${h.throughputPerS.toFixed(1)}/s through the service (×${throughputRatio.toFixed(2)}); ` +
-      `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${orNoData(serviceCpuMsPerTx, ms)} CPU ms per transaction beside the chain's ${orNoData(chain, ms)}`;
+      `HTTP adds ${(addedP50S * 1000).toFixed(0)} ms to the median and ${orNoData(serviceCpuMsPerTx, ms)} CPU ms per transaction beside the chain's ${orNoData(chain, ms)}` +
+      (g.serviceRequests > 0 ? `; ${leakedText(g)}` : '');
     return [{ scenario, users: g.load, http: figures(h), gateway: figures(g), throughputRatio, addedP50S, serviceCpuMsPerTx, verdict }];
   });
 }

@@ -24,14 +24,22 @@ void describe('capacity sweep on the live network', { timeout: 900_000 }, () => 
     for (const k of report.knees) assert.ok(k.ratePerS !== null || k.beyond.length > 0, `${k.scenario}: neither a knee nor why not`);
     for (const s of report.scaling) assert.ok(s.fit !== null && s.fit.rSquared > 0, `${s.scenario}: ${s.error ?? 'a useless fit'}`);
     assert.equal(report.saturation.length, 2);
-    // The harness ceiling: the gateway steps went straight to Fabric (no service CPU to speak of), and every call was checked.
+    // The harness ceiling: the gateway steps went straight to Fabric (the service answered none of
+    // their requests, by its own counters), the HTTP steps through it, and every call was checked.
     assert.deepEqual(report.ceilings.map((c) => [c.scenario, c.users]), [['add_order', 8], ['order_query', 8]]);
     for (const c of report.ceilings) {
       assert.equal(c.gateway.successRatePct, 100, `${c.scenario}: gateway calls failed`);
       const { gateway, http } = c;
+      assert.equal(gateway.serviceRequests, 0, `${c.scenario}: the service answered requests during the gateway step`);
+      const httpStep = report.steps.find((s) => s.scenario === c.scenario && s.path === 'http' && s.model === 'closed' && s.load === c.users);
+      assert.ok(httpStep && http.serviceRequests >= httpStep.requests, `${c.scenario}: the HTTP step's requests did not reach the service`);
       assert.ok(gateway.cpuMsPerTx.chain !== null && gateway.cpuMsPerTx.chain > 0 && gateway.cpuMsPerTx.loadGenerator !== null && gateway.cpuMsPerTx.loadGenerator > 0, `${c.scenario}: no CPU measured on the gateway path`);
-      assert.ok(gateway.cpuMsPerTx.service !== null && http.cpuMsPerTx.service !== null && gateway.cpuMsPerTx.service < http.cpuMsPerTx.service, `${c.scenario}: the service worked as hard without HTTP`);
     }
+    // And the service's CPU shows it where there is enough of it to see: order query's hundreds of
+    // requests a second. (Add order's few writes a second cost the service less than its idle
+    // background, GC and scrapes, varies over a 5 s window: CI once saw the gateway step's higher.)
+    const query = report.ceilings.find((c) => c.scenario === 'order_query');
+    assert.ok(query && query.gateway.cpuMsPerTx.service !== null && query.http.cpuMsPerTx.service !== null && query.gateway.cpuMsPerTx.service < query.http.cpuMsPerTx.service / 4, 'order_query: the service worked without HTTP');
     assert.ok(report.projection.peakWritesPerS > 0 && Number.isFinite(report.projection.chainCores) && report.projection.machines >= 1);
     for (const file of ['capacity.json', 'capacity.csv', 'capacity.html']) assert.ok(existsSync(join(dir, file)), file);
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');

@@ -14,6 +14,8 @@ import type { SweepStep } from './sweep';
 import { uslThroughput } from './usl';
 import { summarise } from '../resources/interference';
 
+const path = (over: Partial<SweepStep>): SweepStep['path'] => over.path ?? 'http';
+
 function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> = {}): SweepStep {
   const throughputPerS = model === 'closed' ? uslThroughput({ lambda: 5, sigma: 0.1, kappa: 0.002 }, load) : load;
   return {
@@ -30,6 +32,7 @@ function step(model: SweepStep['model'], load: number, over: Partial<SweepStep> 
     droppedIterations: 0,
     cpuPct: { machine: 40 + 2 * load, chain: 30, service: 8, loadGenerator: 2 },
     cpuMsPerTx: { chain: 80, service: 15, loadGenerator: 1 },
+    serviceRequests: path(over) === 'http' ? 120 : 0,
     interference: summarise([]),
     window: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-26T00:00:05.000Z', durationS: 5 },
     ...over,
@@ -89,6 +92,14 @@ void describe('capacity analysis and report', () => {
     assert.deepEqual(scaling(steps, 'add_order').points.map((p) => p.users), [1, 2, 4, 8, 16]);
   });
 
+  void it('says when the service answered requests during a gateway step: the previous step\'s, its service CPU not the gateway path\'s', () => {
+    const leaked = steps.map((s) => (s.path === 'gateway' ? { ...s, serviceRequests: 7 } : s));
+    const [c] = ceilings(leaked, 'add_order');
+    assert.ok(c);
+    assert.equal(c.gateway.serviceRequests, 7);
+    assert.match(c.verdict, /beside the chain's 79\.0; the service answered 7 requests during this gateway step \(the previous step's, still in flight\): its service CPU is theirs, not the gateway path's$/);
+  });
+
   void it('projects a province: peak writes and reads, headroom over the knees, cores and machines', () => {
     const inputs = { ...defaultInputs(), retailUsers: 36_000, ordersPerUserPerMonth: 1, writesPerOrder: 8, peakShare: 0.5, peakWindowHours: 10, readsPerWrite: 10, safetyFactor: 1 };
     const p = project(inputs, { writeKneePerS: 10, readKneePerS: 100, writeKneeReached: true, readKneeReached: true, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 });
@@ -138,6 +149,8 @@ void describe('capacity analysis and report', () => {
     assert.equal((html.match(/<svg /g) ?? []).length, 4, 'USL, latency, throughput and CPU charts');
     assert.match(html, /USL fit \(σ 0\.100/);
     assert.match(html, /Harness ceiling/);
+    // The requests the service answered in each path's step: the HTTP step's own, none at the gateway.
+    assert.match(html, /<td>http<\/td>(<td>[^<]*<\/td>){7}<td>120<\/td><\/tr>.*<td>gateway<\/td>(<td>[^<]*<\/td>){7}<td>0<\/td><\/tr>/s);
     assert.match(html, /paper topology: 7 peers, 3 orgs, 3 orderers on 4 hosts/);
     assert.match(html, /no step of the sweep met the objective/);
     assert.match(html, /order of magnitude of a large provincial retail market/);
@@ -178,6 +191,7 @@ void describe('capacity analysis and report', () => {
     const csv = capacityCsv({ steps: [disturbed] } as unknown as CapacityReport).split('\r\n');
     const header = (csv[0] ?? '').split(',');
     assert.equal((csv[1] ?? '').split(',')[header.indexOf('disturbed')], 'true');
+    assert.equal((csv[1] ?? '').split(',')[header.indexOf('service_requests')], '120');
   });
 });
 

@@ -21,11 +21,12 @@ import type { TopologySummary } from '../table4/provenance';
 /**
  * @2: each step says how much of the machine someone else used (interference).
  * @3: `fabricCeiling`, the sweep's peak and knee as fractions of this machine's ceiling (bench ceiling).
+ * @4: each step's `serviceRequests`, what the service tier answered during it (none in a gateway step).
  */
-export const CAPACITY_SCHEMA = 'energysale-bench/capacity@3';
+export const CAPACITY_SCHEMA = 'energysale-bench/capacity@4';
 
-/** The capacity reports `bench growth --from` reads: @2 differs from @3 only in having no fabricCeiling, which growth does not read. */
-export const READABLE_CAPACITY_SCHEMAS: readonly string[] = ['energysale-bench/capacity@2', CAPACITY_SCHEMA];
+/** The capacity reports `bench growth --from` reads: @2 and @3 lack only fabricCeiling and serviceRequests, which growth does not read. */
+export const READABLE_CAPACITY_SCHEMAS: readonly string[] = ['energysale-bench/capacity@2', 'energysale-bench/capacity@3', CAPACITY_SCHEMA];
 
 export interface CapacityReport {
   readonly schema: typeof CAPACITY_SCHEMA;
@@ -71,6 +72,7 @@ const STEP_COLUMNS: readonly (readonly [string, (s: SweepStep) => CsvValue])[] =
   ['chain_cpu_ms_per_tx', (s) => s.cpuMsPerTx.chain ?? NO_DATA],
   ['service_cpu_ms_per_tx', (s) => s.cpuMsPerTx.service ?? NO_DATA],
   ['load_generator_cpu_ms_per_tx', (s) => s.cpuMsPerTx.loadGenerator ?? NO_DATA],
+  ['service_requests', (s) => s.serviceRequests],
   ['other_cpu_pct_avg', (s) => s.interference.otherPct.avg],
   ['other_above_share_pct', (s) => s.interference.aboveSharePct],
   ['disturbed', (s) => s.interference.disturbed],
@@ -225,11 +227,11 @@ export function capacityHtml(report: CapacityReport): string {
     report.ceilings.length === 0
       ? '<p>No gateway step was run.</p>'
       : table(
-          ['scenario', 'users', 'path', 'throughput /s', 'p50 s', 'p99 s', 'success %', 'chain CPU ms/tx', 'service CPU ms/tx', 'load generator CPU ms/tx'],
+          ['scenario', 'users', 'path', 'throughput /s', 'p50 s', 'p99 s', 'success %', 'chain CPU ms/tx', 'service CPU ms/tx', 'load generator CPU ms/tx', 'service requests'],
           report.ceilings.flatMap((c) =>
             (['http', 'gateway'] as const).map((path) => {
               const f = c[path];
-              return [c.scenario, String(c.users), path, n(f.throughputPerS, 1), n(f.p50S, 3), n(f.p99S, 3), n(f.successRatePct), perTx(f.cpuMsPerTx.chain), path === 'http' ? perTx(f.cpuMsPerTx.service) : '—', perTx(f.cpuMsPerTx.loadGenerator)];
+              return [c.scenario, String(c.users), path, n(f.throughputPerS, 1), n(f.p50S, 3), n(f.p99S, 3), n(f.successRatePct), perTx(f.cpuMsPerTx.chain), path === 'http' ? perTx(f.cpuMsPerTx.service) : '—', perTx(f.cpuMsPerTx.loadGenerator), String(f.serviceRequests)];
             }),
           ),
         ),

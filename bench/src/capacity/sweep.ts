@@ -7,6 +7,8 @@ import { startOwnServiceTier } from '../interrupt';
 import { ProgressMetrics } from '../progress/metrics';
 import { InterferenceSampler, ourRoots, readProcessCpu, summarise, treeWithout, type InterferenceSummary } from '../resources/interference';
 import { MachineSource, ResourceSampler, stats } from '../resources/sampler';
+import { answeredRequests } from '../resources/served';
+import { leakedText } from './analysis';
 import { NoDataError, required } from '../report/derive';
 import { runScriptTest, table4Test, type ScriptTestContext } from '../script/benchmark';
 import { runningNetwork, testFigures } from '../table4/load';
@@ -54,6 +56,12 @@ export interface SweepStep {
   /** CPU milliseconds per successful request: the chain's, the service tier's, the load generator's. */
   /** CPU ms per successful transaction; null ("no data") when the step had no success to share it by. */
   readonly cpuMsPerTx: { readonly chain: number | null; readonly service: number | null; readonly loadGenerator: number | null };
+  /**
+   * Requests the service tier answered from the step's start to its end (warm-up included), /metrics
+   * and /health aside, from its own counters: an HTTP step's own; none in a gateway step, unless the
+   * previous step's requests ran into it (then its service CPU is theirs).
+   */
+  readonly serviceRequests: number;
   /** Someone else's CPU during the measured window (disturbed: its figures are not this system's alone). */
   readonly interference: InterferenceSummary;
   readonly window: { readonly start: string; readonly end: string; readonly durationS: number };
@@ -114,8 +122,10 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
       const users = model === 'closed' ? value : identities;
       const env = { ...(model === 'open' && { RATE: String(value), MAX_VUS: String(maxInFlight(value, identities)) }), ...(path === 'gateway' && { VIA: 'gateway' }) };
       log(`${scenario} (${path}), ${model} model, ${model === 'closed' ? `${value} users` : `${value}/s offered`}: ${plan.warmup} warm-up, ${plan.duration} measured`);
+      const answeredBefore = await answeredRequests(tier.instances);
       const test = await runScriptTest(table4Test(scenario, { users, duration: plan.duration, warmup: plan.warmup }, own, env), context);
       await sampler.settled();
+      const serviceRequests = (await answeredRequests(tier.instances)) - answeredBefore;
       const { measured: p, window } = testFigures(test, scenario);
       const dropped = test.records[0]?.droppedIterations.measured ?? 0;
       const what = (figure: string): string => `${scenario} (${path}) at ${value}${model === 'closed' ? ' users' : '/s'}, ${figure}`;
@@ -138,6 +148,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
         droppedIterations: dropped,
         cpuPct: { machine: cpu('machine'), chain: cpu('chain'), service: cpu('service'), loadGenerator: cpu('loadGenerator') },
         cpuMsPerTx: { chain: perTx('chain'), service: perTx('service'), loadGenerator: perTx('loadGenerator') },
+        serviceRequests,
         interference: summarise(interference.between(from, to)),
         window,
       };
@@ -146,6 +157,7 @@ export async function runSweeps(plan: SweepPlan, log: (line: string) => void, la
           `machine CPU ${result.cpuPct.machine.toFixed(0)} % (chain ${result.cpuPct.chain.toFixed(0)}, service ${result.cpuPct.service.toFixed(0)}, load generator ${result.cpuPct.loadGenerator.toFixed(0)}), ` +
           `other ${result.interference.otherPct.avg.toFixed(1)} %${result.interference.disturbed ? ' DISTURBED' : ''}`,
       );
+      if (path === 'gateway' && serviceRequests > 0) log(`  ${leakedText(result)}`);
       steps.push(result);
     };
     for (const scenario of SWEEP_SCENARIOS) {
