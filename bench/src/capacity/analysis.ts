@@ -2,7 +2,7 @@ import { CEILING_TEST_OF, CHAIN_SIDE_GROUPS, ceilingCost, ceilingRate, ceilingSo
 import type { CeilingTest } from '../ceiling/figures';
 import { fractionOfCeiling } from '../ceiling/report';
 import { orNoData } from '../report/format';
-import type { CeilingRate, CeilingSource, CostPair } from '../report/schema';
+import type { CeilingRate, CeilingSource, CostPair, Machine } from '../report/schema';
 import type { SweepPath, SweepScenario, SweepStep } from './sweep';
 import { fitUsl, uslThroughput, type UslFit } from './usl';
 
@@ -191,7 +191,7 @@ export interface CapacityAgainstCeiling {
  * Each scenario's peak and knee as fractions of the chosen ceiling (ceiling/compare.ts's choice and
  * figures, as the Table 4 report's), and the CPU per transaction at the peak beside the ceiling's.
  */
-export function againstCeiling(steps: readonly SweepStep[], knees: readonly Knee[], chosen: ChosenCeiling | null, root?: string): CapacityAgainstCeiling {
+export function againstCeiling(steps: readonly SweepStep[], knees: readonly Knee[], chosen: ChosenCeiling | null, here: Pick<Machine, 'bootId'>, root?: string): CapacityAgainstCeiling {
   if (chosen === null) return { source: null, scenarios: [] };
   const { report } = chosen;
   const scenarios = [...new Set(steps.map((s) => s.scenario))].map((scenario): ScenarioAgainstCeiling => {
@@ -220,5 +220,5 @@ export function againstCeiling(steps: readonly SweepStep[], knees: readonly Knee
           : { ratePerS: k.ratePerS, reached: k.reached, throughputPerS: k.throughputPerS, fraction: fractionOfCeiling(report, ceilingTest, k.throughputPerS) },
     };
   });
-  return { source: ceilingSource(chosen, root), scenarios };
+  return { source: ceilingSource(chosen, here, root), scenarios };
 }

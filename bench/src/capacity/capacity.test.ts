@@ -134,7 +134,7 @@ void describe('capacity analysis and report', () => {
       scaling: [scaling(steps, 'add_order')],
       saturation: [saturation(steps, 'add_order', 2) ?? assert.fail('no saturation')],
       ceilings: ceilings(steps, 'add_order'),
-      fabricCeiling: againstCeiling(steps, [], null),
+      fabricCeiling: againstCeiling(steps, [], null, CEILING_MACHINE),
       projection: project(defaultInputs(), { writeKneePerS: 10, readKneePerS: null, writeKneeReached: true, readKneeReached: false, chainCpuMsPerWrite: 80, chainCpuMsPerRead: 6, serviceCpuMsPerWrite: 15, serviceCpuMsPerRead: 3, cores: 2, peers: 7 }),
       notes: ['a note'],
     };
@@ -161,7 +161,7 @@ void describe('capacity analysis and report', () => {
   void it("sets each scenario's peak and knee against the ceiling of its kind, with the CPU per transaction at the peak beside the ceiling's", () => {
     const chosen = { dir: join(repoRoot, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceilingReport(CEILING_RAWS) };
     const k = knee(steps, 'add_order', { p99S: 3 });
-    const c = againstCeiling(steps, [k], chosen);
+    const c = againstCeiling(steps, [k], chosen, CEILING_MACHINE);
     assert.equal(c.source?.dir, join('reports', '2026-12-06T1940_ceiling_abcdef0'));
     assert.equal(c.source.clean, true);
     const [write, ...more] = c.scenarios;
@@ -180,7 +180,7 @@ void describe('capacity analysis and report', () => {
     assert.match(html, /Ceiling report reports\/2026-12-06T1940_ceiling_abcdef0, .*the latest clean ceiling of this machine/);
     assert.match(html, /<td>add_order<\/td><td>write<\/td><td>10\.5 \(10\.0–11\.0\)<\/td><td>open, 30\/s<\/td><td>30\.0<\/td><td>2\.857 \(285\.7 %\)<\/td><td>10\.0<\/td><td>0\.952 \(95\.2 %\)<\/td><td>16\.00 ms, 19\.09 ms<\/td>/);
     // Another machine's ceiling is never chosen (chooseCeiling); with none, nothing is compared.
-    assert.deepEqual(againstCeiling(steps, [k], null), { source: null, scenarios: [] });
+    assert.deepEqual(againstCeiling(steps, [k], null, CEILING_MACHINE), { source: null, scenarios: [] });
   });
 
   void it("names the steps measured beside someone else's load, in the HTML and the CSV", () => {

@@ -5,7 +5,7 @@ import { csvTable, type CsvValue } from '../report/csv';
 import { NO_DATA, orNoData } from '../report/format';
 import type { RunProvenance } from '../report/schema';
 import { escapeXml, lineChart, type LineSeries } from '../report/svg';
-import { noCeilingText } from '../ceiling/compare';
+import { ceilingWhichText, noCeilingText } from '../ceiling/compare';
 import { kneeText, type CapacityAgainstCeiling, type Ceiling, type Knee, type Objective, type Saturation, type ScalingFit } from './analysis';
 import { DEFAULT_INPUTS, type Projection, type ProvinceInputs } from './projection';
 import type { SweepPlan, SweepScenario, SweepStep } from './sweep';
@@ -158,9 +158,7 @@ export function fabricCeilingHtml(report: Pick<CapacityReport, 'fabricCeiling' |
   const { source, scenarios } = report.fabricCeiling;
   const title = '<h2>Against the ceiling (what Fabric allows on this machine)</h2>';
   if (source === null) return `${title}<p>${h(noCeilingText(report.meta.machine))}</p>`;
-  const which = source.clean
-    ? 'the latest clean ceiling of this machine'
-    : "NOT CLEAN: no clean ceiling of this machine was found, so the latest of it is used (its windows were disturbed or had failed calls): the fractions are not against this system's ceiling alone";
+  const which = ceilingWhichText(source);
   return [
     title,
     `<p>${h(

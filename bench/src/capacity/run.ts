@@ -79,7 +79,7 @@ export async function runCapacity(planName: string, log: (line: string) => void,
   const sha = commit();
   const here = machine();
   // The peak and knee beside the ceiling of this machine (bench ceiling), when one was measured.
-  const fabricCeiling = againstCeiling(steps, knees, await chooseCeiling(reportsDir, here));
+  const fabricCeiling = againstCeiling(steps, knees, await chooseCeiling(reportsDir, here), here);
   log(ceilingChoiceText(fabricCeiling.source, here));
   const report: CapacityReport = {
     schema: CAPACITY_SCHEMA,

@@ -8,12 +8,12 @@ import { completeReport } from '../report/analyse';
 import { buildDocument } from '../report/document';
 import { FigureMismatchError, RawDataError } from '../report/rederive';
 import { readReport, regenerate, toMarkdown, writeReport } from '../report/render';
-import type { ReportData, ScenarioResult } from '../report/schema';
+import type { Machine, ReportData, ScenarioResult } from '../report/schema';
 import { fixtureReport, onMachine } from '../report/testing/fixture';
 import { recordsFixture } from '../report/testing/records-fixture';
 import { validateReport } from '../report/validate';
 import { repoRoot } from '../table4/provenance';
-import { ceilingCost, ceilingSource, chooseCeiling, compareWithCeiling, groupsCost } from './compare';
+import { ceilingChoiceText, ceilingCost, ceilingSource, ceilingWhichText, chooseCeiling, compareWithCeiling, groupsCost } from './compare';
 import { writeCeilingReport } from './report';
 import { CEILING_MACHINE, CEILING_RAWS, ceilingReport, disturbed } from './testing/fixture';
 
@@ -48,7 +48,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it('gives each HTTP test as a fraction of the ceiling of its kind: add order of the write, order query of the evaluate', () => {
     const data = table4();
-    const c = compareWithCeiling(data.scenarios, data.machine.cores, { dir: join(repoRoot, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceiling });
+    const c = compareWithCeiling(data.scenarios, data.machine, { dir: join(repoRoot, 'reports', '2026-12-06T1940_ceiling_abcdef0'), report: ceiling });
     assert.deepEqual(c.source, {
       dir: join('reports', '2026-12-06T1940_ceiling_abcdef0'),
       startedAt: '2026-12-06T19:40:00.000Z',
@@ -77,7 +77,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it("sets each group's CPU per transaction beside the ceiling's, and the service side's beside the chain's", () => {
     const data = table4();
-    const [write] = compareWithCeiling(data.scenarios, 2, { dir: repoRoot, report: ceiling }).tests;
+    const [write] = compareWithCeiling(data.scenarios, CEILING_MACHINE, { dir: repoRoot, report: ceiling }).tests;
     assert.ok(write?.throughputPerS);
     const perTx = (pct: number): number => ((pct / 100) * 2 * 1000) / (write.throughputPerS ?? 1);
     // Every group of either side, in the exporter's order: chain, service tier, load generator, monitoring.
@@ -104,7 +104,7 @@ void describe('Table 4 against the ceiling', () => {
 
   void it('renders the fraction, the ceiling used and the cost table; the JSON with it is valid, and a wrong fraction is not', () => {
     const data = table4();
-    const withCeiling = { ...data, ceiling: compareWithCeiling(data.scenarios, 2, { dir: join(repoRoot, 'reports', 'x_ceiling_y'), report: ceiling }) };
+    const withCeiling = { ...data, ceiling: compareWithCeiling(data.scenarios, CEILING_MACHINE, { dir: join(repoRoot, 'reports', 'x_ceiling_y'), report: ceiling }) };
     assert.deepEqual(validateReport(withCeiling), []);
     const md = toMarkdown(buildDocument(withCeiling, []));
     assert.match(md, /## Against the ceiling \(what Fabric allows on this machine\)/);
@@ -140,7 +140,7 @@ void describe('choosing the ceiling', () => {
     const fallback = await chooseCeiling(reports, CEILING_MACHINE);
     assert.equal(fallback?.dir, join(reports, '2026-12-06T1900_ceiling_aaaaaaa'));
     assert.ok(fallback);
-    assert.equal(ceilingSource(fallback).clean, false);
+    assert.equal(ceilingSource(fallback, CEILING_MACHINE).clean, false);
     await writeCeilingReport(join(reports, '2026-12-06T2000_ceiling_bbbbbbb'), clean, CEILING_RAWS);
     await writeCeilingReport(join(reports, '2026-12-06T2100_ceiling_ccccccc-dirty'), noisy, CEILING_RAWS);
     // The latest of another machine is ignored.
@@ -148,21 +148,48 @@ void describe('choosing the ceiling', () => {
     assert.equal((await chooseCeiling(reports, CEILING_MACHINE))?.dir, join(reports, '2026-12-06T2000_ceiling_bbbbbbb'));
     assert.equal((await chooseCeiling(reports, { cores: 2, cpuModel: 'Another CPU' }))?.dir, join(reports, '2026-12-06T2200_ceiling_ddddddd'));
     assert.equal(await chooseCeiling(reports, { cores: 4, cpuModel: 'Test CPU' }), null);
-    assert.equal(compareWithCeiling(table4().scenarios, 2, null).source, null);
+    assert.equal(compareWithCeiling(table4().scenarios, CEILING_MACHINE, null).source, null);
+  });
+
+  void it("prefers one of this boot, clean first; one of another boot (a VM's speed can change across boots) says so", async () => {
+    const reports = await tempDir();
+    const earlier = { ...CEILING_MACHINE, bootId: 'boot-1' };
+    const here = { ...CEILING_MACHINE, bootId: 'boot-2' };
+    await writeCeilingReport(join(reports, '2026-12-06T1900_ceiling_aaaaaaa'), ceilingReport(CEILING_RAWS, undefined, earlier), CEILING_RAWS);
+    // Only another boot's: used, and marked.
+    const other = await chooseCeiling(reports, here);
+    assert.ok(other);
+    const source = ceilingSource(other, here);
+    assert.deepEqual([source.clean, source.sameBoot], [true, false]);
+    assert.match(ceilingWhichText(source), /^the latest clean ceiling of this machine .*; ANOTHER BOOT: measured before this machine last booted .*run npm run bench -- ceiling on this boot$/);
+    assert.match(ceilingChoiceText(source, here), /\(ANOTHER BOOT: none of this boot; its fractions are only indicative\)$/);
+    // This boot's, even NOT clean, before another boot's clean one; this boot's clean one before both.
+    await writeCeilingReport(join(reports, '2026-12-06T2000_ceiling_bbbbbbb'), ceilingReport(CEILING_RAWS, () => disturbed, here), CEILING_RAWS);
+    await writeCeilingReport(join(reports, '2026-12-06T2100_ceiling_ccccccc'), ceilingReport(CEILING_RAWS, undefined, earlier), CEILING_RAWS);
+    assert.equal((await chooseCeiling(reports, here))?.dir, join(reports, '2026-12-06T2000_ceiling_bbbbbbb'));
+    await writeCeilingReport(join(reports, '2026-12-06T1950_ceiling_ddddddd'), ceilingReport(CEILING_RAWS, undefined, here), CEILING_RAWS);
+    const mine = await chooseCeiling(reports, here);
+    assert.equal(mine?.dir, join(reports, '2026-12-06T1950_ceiling_ddddddd'));
+    assert.ok(mine);
+    assert.equal(ceilingSource(mine, here).sameBoot, true);
+    assert.doesNotMatch(ceilingWhichText(ceilingSource(mine, here)), /ANOTHER BOOT/);
+    // A machine without a boot id (a report from before it): the latest clean one of its kind, and no sameBoot.
+    assert.equal((await chooseCeiling(reports, CEILING_MACHINE))?.dir, join(reports, '2026-12-06T2100_ceiling_ccccccc'));
+    assert.equal(Object.hasOwn(ceilingSource(mine, CEILING_MACHINE), 'sameBoot'), false);
   });
 });
 
 void describe('render derives the comparison with the ceiling again', () => {
   /** A Table 4 report (raw/ as a run leaves it) compared with a ceiling report written beside it. */
-  async function written(): Promise<{ dir: string; ceilingDir: string }> {
+  async function written(machine: Machine = CEILING_MACHINE): Promise<{ dir: string; ceilingDir: string }> {
     const root = await tempDir();
     const ceilingDir = join(root, '2026-12-06T1940_ceiling_abcdef0');
     await writeCeilingReport(ceilingDir, ceilingReport(CEILING_RAWS), CEILING_RAWS);
     const { data, raw } = recordsFixture();
-    const chosen = await chooseCeiling(root, CEILING_MACHINE);
-    const here = onMachine(data, CEILING_MACHINE);
+    const chosen = await chooseCeiling(root, machine);
+    const here = onMachine(data, machine);
     const { thresholds, ...rest } = here;
-    const report = completeReport({ ...rest, thresholds: thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit })), ceiling: compareWithCeiling(here.scenarios, 2, chosen) });
+    const report = completeReport({ ...rest, thresholds: thresholds.map(({ scenario, engine, metric, op, limit }) => ({ scenario, engine, metric, op, limit })), ceiling: compareWithCeiling(here.scenarios, machine, chosen) });
     assert.ok(report.ceiling?.source && report.ceiling.tests.length > 0);
     const dir = join(root, 'table4');
     await writeReport(dir, report, raw);
@@ -176,6 +203,17 @@ void describe('render derives the comparison with the ceiling again', () => {
     const md = await readFile(join(dir, 'report.md'), 'utf8');
     const again = await regenerate(dir);
     assert.ok(again.rederivedFigures > 0);
+    assert.equal(await readFile(join(dir, 'report.md'), 'utf8'), md);
+  });
+
+  void it('of a machine with a boot id, compared with a ceiling of another boot: says so, and derives it again', async () => {
+    const { dir } = await written({ ...CEILING_MACHINE, bootId: 'this-boot' });
+    const stored = await readReport(dir);
+    assert.equal(stored.machine.bootId, 'this-boot');
+    assert.equal(stored.ceiling?.source?.sameBoot, false);
+    const md = await readFile(join(dir, 'report.md'), 'utf8');
+    assert.match(md, /ANOTHER BOOT: measured before this machine last booted/);
+    await regenerate(dir);
     assert.equal(await readFile(join(dir, 'report.md'), 'utf8'), md);
   });
 

@@ -32,7 +32,7 @@ export function noCeilingText(machine: Pick<Machine, 'cores' | 'cpuModel'>): str
 /** What a run says of the ceiling it chose (its log line): which one and whether it is clean, or that there is none. */
 export function ceilingChoiceText(source: CeilingSource | null, machine: Pick<Machine, 'cores' | 'cpuModel'>): string {
   if (source === null) return noCeilingText(machine);
-  return `compared with the ceiling ${source.dir}${source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}`;
+  return `compared with the ceiling ${source.dir}${source.clean ? '' : ' (NOT clean: no clean ceiling of this machine)'}${source.sameBoot === false ? ' (ANOTHER BOOT: none of this boot; its fractions are only indicative)' : ''}`;
 }
 
 /** A ceiling report and where it is. */
@@ -41,18 +41,29 @@ export interface ChosenCeiling {
   readonly report: CeilingReport;
 }
 
+/** The machine a report's figures come from, as much of it as the choice of a ceiling needs. */
+export type CeilingMachine = Pick<Machine, 'cores' | 'cpuModel' | 'bootId'>;
+
 /**
- * The ceiling a report of `machine` is compared with: the latest clean one measured on a machine
- * like it (cores and CPU model), else the latest of such a machine (its `clean` says it is not);
- * null when none of this machine exists: a ceiling of another machine is never used.
+ * The ceiling a report of `machine` is compared with, the first there is of: the latest clean one
+ * measured since this boot, the latest of this boot, the latest clean one of a machine like it
+ * (cores and CPU model) on another boot, the latest of such a machine (`clean` and `sameBoot` of
+ * its source say which); null when none of this machine exists: a ceiling of another machine is
+ * never used. The same virtual machine can run at another speed after a reboot (this one's ceiling:
+ * ×1.5 between two boots), hence the boot first.
  */
-export async function chooseCeiling(reportsDir: string, machine: Pick<Machine, 'cores' | 'cpuModel'>): Promise<ChosenCeiling | null> {
+export async function chooseCeiling(reportsDir: string, machine: CeilingMachine): Promise<ChosenCeiling | null> {
   const mine = { cores: machine.cores, cpuModel: machine.cpuModel };
-  return (await latestCeiling(reportsDir, { machine: mine, clean: true })) ?? (await latestCeiling(reportsDir, { machine: mine }));
+  const boot = machine.bootId === undefined ? [] : [{ machine: mine, bootId: machine.bootId }];
+  for (const choice of [...boot.map((c) => ({ ...c, clean: true })), ...boot, { machine: mine, clean: true }, { machine: mine }]) {
+    const chosen = await latestCeiling(reportsDir, choice);
+    if (chosen !== null) return chosen;
+  }
+  return null;
 }
 
-/** What a report records of the ceiling it was compared with. */
-export function ceilingSource(chosen: ChosenCeiling, root = repoRoot): CeilingSource {
+/** What a report of `here` records of the ceiling it was compared with. */
+export function ceilingSource(chosen: ChosenCeiling, here: Pick<Machine, 'bootId'>, root = repoRoot): CeilingSource {
   const { meta, exitCode } = chosen.report;
   return {
     dir: relative(root, chosen.dir),
@@ -60,7 +71,20 @@ export function ceilingSource(chosen: ChosenCeiling, root = repoRoot): CeilingSo
     commit: { sha: meta.commit.sha, dirty: meta.commit.dirty },
     clean: exitCode === CEILING_EXIT.ok,
     machine: { cores: meta.machine.cores, cpuModel: meta.machine.cpuModel },
+    ...(here.bootId !== undefined && { sameBoot: meta.machine.bootId === here.bootId }),
   };
+}
+
+/** Which ceiling a comparison used, in words: whether it is clean and of this boot, and what follows for its fractions. */
+export function ceilingWhichText(source: CeilingSource): string {
+  const which = source.clean
+    ? 'the latest clean ceiling of this machine (no window disturbed, every call successful)'
+    : "NOT CLEAN: no clean ceiling of this machine was found, so the latest of it is used, whose windows were disturbed or had failed calls: the fractions are not against this system's ceiling alone";
+  if (source.sameBoot !== false) return which;
+  return (
+    `${which}; ANOTHER BOOT: measured before this machine last booted (no ceiling of this boot was found), and a virtual machine's speed can change across boots (this one's ceiling: ×1.5 between two): ` +
+    'the fractions are only indicative; run npm run bench -- ceiling on this boot'
+  );
 }
 
 /** The ceiling report a source names, read again (relative to the repository's root). */
@@ -147,10 +171,10 @@ function compareTest(s: ScenarioResult & { scenario: PaperTest }, cores: number,
  * Every HTTP test of Table 4 beside the chosen ceiling, on a machine of `cores`; with no ceiling, the
  * comparison says so and gives no figure. The live run and `render` both call this.
  */
-export function compareWithCeiling(scenarios: readonly ScenarioResult[], cores: number, chosen: ChosenCeiling | null, root = repoRoot): CeilingComparison {
+export function compareWithCeiling(scenarios: readonly ScenarioResult[], here: Pick<Machine, 'cores' | 'bootId'>, chosen: ChosenCeiling | null, root = repoRoot): CeilingComparison {
   if (chosen === null) return { source: null, tests: [] };
   const tests = scenarios
     .filter((s): s is ScenarioResult & { scenario: PaperTest } => s.engine === 'http' && Object.hasOwn(CEILING_TEST_OF, s.scenario))
-    .map((s) => compareTest(s, cores, chosen.report));
-  return { source: ceilingSource(chosen, root), tests };
+    .map((s) => compareTest(s, here.cores, chosen.report));
+  return { source: ceilingSource(chosen, here, root), tests };
 }

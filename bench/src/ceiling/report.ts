@@ -206,6 +206,8 @@ export async function rederiveCeiling(dir: string, options: { render?: boolean }
 export interface CeilingChoice {
   /** Only one measured on a machine like this (cores and CPU model): a ceiling is the machine's. */
   readonly machine?: Pick<Machine, 'cores' | 'cpuModel'>;
+  /** Only one measured since this boot (Machine.bootId). */
+  readonly bootId?: string;
   /** Only one with no disturbed window and every call successful (exit code 0). */
   readonly clean?: boolean;
 }
@@ -228,6 +230,7 @@ export async function latestCeiling(reportsDir: string, choice: CeilingChoice = 
     }
     if (choice.clean === true && report.exitCode !== CEILING_EXIT.ok) continue;
     if (choice.machine !== undefined && (report.meta.machine.cores !== choice.machine.cores || report.meta.machine.cpuModel !== choice.machine.cpuModel)) continue;
+    if (choice.bootId !== undefined && report.meta.machine.bootId !== choice.bootId) continue;
     return { dir, report };
   }
   return null;

@@ -32,6 +32,7 @@ export const MeasurementSchema = Type.Object(
       os: Type.String(),
       kernel: Type.String(),
       node: Type.String(),
+      bootId: Type.Optional(Type.String()),
     }),
     runtime: Type.Union([Type.Literal('native'), Type.Literal('docker')]),
     config: Type.Object({

@@ -4,7 +4,7 @@
  * the same document.
  */
 import { bytes, fixed, integer, orNoData, PAPER_FIGURES, percent, perMinute, seconds, times } from './format';
-import { noCeilingText } from '../ceiling/compare';
+import { ceilingWhichText, noCeilingText } from '../ceiling/compare';
 import { isPaperTest, PAPER_PROFILE, PAPER_TABLE_4, TARGETS, type CeilingComparison, type CeilingRate, type CostPair, type Engine, type LatencyStats, type PaperTest, type PhaseFigures, type ReportData, type ScenarioResult, type ThresholdMetric, type Breakdown, type RepeatSpread, type TuningStep, type ThresholdOp, type Usage } from './schema';
 import { barChart, lineChart, type LineSeries } from './svg';
 
@@ -399,9 +399,7 @@ export function ceilingSection(data: Pick<ReportData, 'ceiling' | 'machine'>): S
   if (source === null) {
     return { title, blocks: [{ kind: 'paragraph', text: noCeilingText(data.machine) }] };
   }
-  const which = source.clean
-    ? 'the latest clean ceiling of this machine (no window disturbed, every call successful)'
-    : "NOT CLEAN: no clean ceiling of this machine was found, so the latest of it is used, whose windows were disturbed or had failed calls: the fractions are not against this system's ceiling alone";
+  const which = ceilingWhichText(source);
   return {
     title,
     blocks: [
@@ -699,6 +697,7 @@ function setupSection(data: ReportData): Section {
         ['Memory', `${fixed(machine.memoryGiB, 1)} GiB`],
         ['OS', `${machine.os}, kernel ${machine.kernel}`],
         ['Node.js', machine.node],
+        ...(machine.bootId === undefined ? [] : [['Boot id', `${machine.bootId} (a ceiling counts as this machine's own only from the same boot)`] satisfies [string, string]]),
       ]),
       { kind: 'heading', text: 'Configuration' },
       keyValues([

@@ -128,7 +128,7 @@ export async function rederive(dir: string, data: ReportData, root = repoRoot): 
     } catch (error) {
       throw new RawDataError(`${source.dir}: the ceiling report this report was compared with cannot be read, so its comparison with the ceiling cannot be derived again`, { cause: error });
     }
-    const again = compareWithCeiling(scenarios, data.machine.cores, chosen, root);
+    const again = compareWithCeiling(scenarios, data.machine, chosen, root);
     figures += leaves(again);
     mismatches.push(...differences('ceiling', ceiling, again));
     ceiling = again;

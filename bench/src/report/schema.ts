@@ -71,6 +71,8 @@ export interface CeilingSource {
   clean: boolean;
   /** The machine it was measured on: the cores and CPU model of this report's (a ceiling of another machine is never used). */
   machine: { cores: number; cpuModel: string };
+  /** Measured since this report's machine last booted (Machine.bootId); absent when this report's machine has no boot id (reports before it). */
+  sameBoot?: boolean;
 }
 
 /** The figures of ceiling.json a comparison uses: the median over its repeats and their range. */
@@ -202,6 +204,12 @@ export interface Machine {
   kernel: string;
   /** Node.js version, e.g. "v20.20.2". */
   node: string;
+  /**
+   * The kernel's boot id (/proc/sys/kernel/random/boot_id): a virtual machine of the same cores and
+   * CPU model can run at another speed after a reboot (this one's ceiling varied ×1.5), so a
+   * ceiling counts as this machine's own only from the same boot. Absent in reports before it.
+   */
+  bootId?: string;
 }
 
 /** Versions of the tools involved; `null` for a tool this run did not use. */

@@ -124,6 +124,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Checks of keys a report may leave out (a field added after reports without it were written). */
+const OPTIONAL = new WeakSet<Check>();
+
+function optional(check: Check): Check {
+  const wrapped: Check = (value, path, problems) => {
+    check(value, path, problems);
+  };
+  OPTIONAL.add(wrapped);
+  return wrapped;
+}
+
 function object<T>(shape: Shape<T>): Check {
   return (value, path, problems) => {
     if (!isRecord(value)) {
@@ -131,8 +142,9 @@ function object<T>(shape: Shape<T>): Check {
       return;
     }
     for (const [key, check] of Object.entries<Check>(shape)) {
-      if (!Object.hasOwn(value, key)) problems.push(`${path}.${key}: missing`);
-      else check(value[key], `${path}.${key}`, problems);
+      if (!Object.hasOwn(value, key)) {
+        if (!OPTIONAL.has(check)) problems.push(`${path}.${key}: missing`);
+      } else check(value[key], `${path}.${key}`, problems);
     }
     for (const key of Object.keys(value)) {
       if (!Object.hasOwn(shape, key)) problems.push(`${path}.${key}: unexpected field`);
@@ -192,6 +204,7 @@ const machine = object<Machine>({
   os: text,
   kernel: text,
   node: text,
+  bootId: optional(text),
 });
 
 const versions = object<Versions>({ fabric: nullable(text), fabricCa: nullable(text), vegeta: nullable(text), caliper: nullable(text) });
@@ -308,6 +321,7 @@ const ceilingComparison = object<CeilingComparison>({
       commit: object<CeilingSource['commit']>({ sha: text, dirty: bool }),
       clean: bool,
       machine: object<CeilingSource['machine']>({ cores: positiveCount, cpuModel: text }),
+      sameBoot: optional(bool),
     }),
   ),
   tests: arrayOf(

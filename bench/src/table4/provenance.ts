@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -28,7 +29,16 @@ export function machine(): Machine {
     os: `${osType()} ${arch()}`,
     kernel: release(),
     node: process.version,
+    ...bootId(),
   };
+}
+
+function bootId(): Pick<Machine, 'bootId'> {
+  try {
+    return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() };
+  } catch {
+    return {};
+  }
 }
 
 

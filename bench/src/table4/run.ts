@@ -286,7 +286,7 @@ export async function runTable4(profile: Profile, log: (line: string) => void, r
     await sampler.settled();
     const ran = [...new Set(scenarios.map((s) => s.engine))];
     // The HTTP tests beside the ceiling of this machine (bench ceiling), when one was measured.
-    const ceiling = compareWithCeiling(scenarios, here.cores, await chooseCeiling(reportsDir, here));
+    const ceiling = compareWithCeiling(scenarios, here, await chooseCeiling(reportsDir, here));
     log(ceilingChoiceText(ceiling.source, here));
     const report = completeReport({
       meta: { title: `Table 4 reproduction (${profile.name})`, name: `table4-${profile.name}`, profile: profile.name, startedAt, endedAt: new Date().toISOString(), commit: commit() },
