@@ -18,8 +18,8 @@ export interface Profile {
   readonly preloadOrdersPerUser: number;
   /**
    * The network's settings for the two tests (the model's are restored after): the model's (Fabric's
-   * defaults), or the tuning ladder's best step (the highest median add-order throughput with every
-   * request successful, among the steps that may be adopted).
+   * defaults), or the tuning ladder's best step (bestStep: among the steps that may be adopted, with
+   * every request successful, the last whose every repeat beat every repeat of the best before it).
    */
   readonly settings: 'model' | 'best-of-ladder';
   /** Measured before the two tests: add order under each step's settings, `repeats` times. */

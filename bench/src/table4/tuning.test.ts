@@ -81,6 +81,14 @@ void describe('bestStep', () => {
   void it('picks the highest median throughput', () => {
     assert.equal(bestStep(steps([[1092, 100, null], [1443, 100, null], [1266, 100, null]])), 1);
   });
+  void it('adopts a step only when every repeat of it beat every repeat of the best so far', () => {
+    const ladder = (...ranges: [number, number][]) => deriveTuningSteps(ranges.map(([low, high], i) => measured(`s${i}`, i === 0 ? null : i - 1, [repeat(low, {}), repeat((low + high) / 2, {}), repeat(high, {})])), 2);
+    // Defaults 2,000-2,400; a step at 2,300-2,900 (median 2,600) overlaps them: the defaults stay.
+    assert.equal(bestStep(ladder([2000, 2400], [2300, 2900])), 0);
+    // 2,450-2,600 is above them all; a later 2,550-2,700 overlaps the new best's: the first gain stays; 2,650-2,750 is above.
+    assert.equal(bestStep(ladder([2000, 2400], [2450, 2600], [2550, 2700])), 1);
+    assert.equal(bestStep(ladder([2000, 2400], [2450, 2600], [2650, 2750])), 2);
+  });
   void it('never picks a step where a request failed, however fast', () => {
     assert.equal(bestStep(steps([[1092, 100, null], [2000, 99.5, null]])), 0);
   });

@@ -19,12 +19,20 @@ export function repeatSpread(values: readonly number[]): RepeatSpread {
   return { median, min: at(0), max: at(sorted.length - 1), values: [...values] };
 }
 
-/** The index of the ladder's best step: the highest median throughput among the adoptable steps whose every request succeeded. */
+/**
+ * The index of the ladder's best step among the adoptable steps whose every request succeeded: the
+ * first of them (the defaults), replaced in ladder order by any whose every repeat was faster than
+ * every repeat of the best so far (its slowest above the other's fastest). With 3 repeats a side,
+ * that happens by chance to two equal settings 1 time in 20 (all 3 of one among the top 3 of 6:
+ * 1/C(6,3)), a one-sided rank test at 5 %. The highest median alone is not a measured gain: on 2
+ * cores 3 windows of 20 s resolve about ±15 %, and it picked a different late step in each of three
+ * runs (docs/cost-budget.md).
+ */
 export function bestStep(steps: readonly Pick<TuningStep, 'notAdopted' | 'successRatePct' | 'throughputTxPerMin'>[]): number {
   let best = -1;
   steps.forEach((step, i) => {
     if (step.notAdopted !== null || step.successRatePct.min < 100) return;
-    if (best < 0 || step.throughputTxPerMin.median > (steps[best]?.throughputTxPerMin.median ?? 0)) best = i;
+    if (best < 0 || step.throughputTxPerMin.min > (steps[best]?.throughputTxPerMin.max ?? 0)) best = i;
   });
   return best;
 }
