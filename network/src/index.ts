@@ -36,4 +36,5 @@ export { connectionProfile, profileText, type ConnectionProfile, type ProfileOpt
 export { AdminCli } from './fabric/admin-cli';
 export { cliEnvironment, shellExports, shellQuote, type CliEnvironmentOptions } from './fabric/cli-env';
 export { committedChaincodes, type CommittedChaincode } from './chaincode/committed';
+export { queryCommitted, type CommittedDefinition } from './chaincode/deploy';
 export { committedDissemination, describeDissemination, DisseminationError, modelDissemination, type CommittedCollectionsJson, type Dissemination } from './chaincode/dissemination';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { AdminCli, committedDissemination, describeDissemination, isRunning, locateToolchain, modelDissemination, NativeNetwork, peers, readBatchSettings, StateLayout, type CommittedCollectionsJson } from '@energysale/network';
+import { AdminCli, committedDissemination, describeDissemination, isRunning, locateToolchain, modelDissemination, NativeNetwork, peers, readBatchSettings, StateLayout, queryCommitted } from '@energysale/network';
 
 import { readReport, regenerate } from '../report/render';
 import { PROFILES, type Profile } from './profiles';
@@ -80,7 +80,7 @@ void describe('the tuning ladder (live network, service tier, Prometheus)', { ti
     assert.deepEqual([batch.timeout, batch.maxMessageCount], [network.topology.channel.batch.timeout, network.topology.channel.batch.maxMessageCount]);
     const cli = new AdminCli(await locateToolchain(), layout, network.topology);
     const first = peers(network.topology)[0] ?? assert.fail('no peer');
-    const committed = JSON.parse(await cli.peer(first, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', network.topology.channel.name, '--name', network.topology.chaincode.name, '--output', 'json'])) as CommittedCollectionsJson;
+    const committed = (await queryCommitted(cli, first, network.topology.channel.name, network.topology.chaincode.name)) ?? assert.fail('no definition committed');
     assert.equal(describeDissemination(committedDissemination(committed) ?? assert.fail('no collections')), model);
     for (const record of (await network.supervisor.records()).filter((r) => r.kind === 'peer' && isRunning(r))) {
       assert.ok(!readFileSync(`/proc/${record.pid}/environ`, 'utf8').includes('FABRIC_LOGGING_SPEC='), `${record.id} still runs with the ladder's environment`);

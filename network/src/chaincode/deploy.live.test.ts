@@ -9,7 +9,8 @@ import { locateToolchain } from '../toolchain';
 import { Actor } from '../testing/actors';
 import { sharedNetwork, topology } from '../testing/live';
 import { peerOrg, peers } from '../topology';
-import { committedDissemination, describeDissemination, DisseminationError, modelDissemination, type CommittedCollectionsJson } from './dissemination';
+import { queryCommitted } from './deploy';
+import { committedDissemination, describeDissemination, DisseminationError, modelDissemination } from './dissemination';
 
 const network = sharedNetwork();
 const quiet = (): void => undefined;
@@ -87,8 +88,8 @@ void describe('chaincode-as-a-service pipeline (live)', { timeout: 300_000 }, ()
   void it("deploys the collections with other dissemination counts (a definition upgrade, same package), and the model's back", async () => {
     const cli = new AdminCli(await locateToolchain(), network.layout, topology);
     const committed = async (): Promise<string> => {
-      const out = await cli.peer(peers(topology)[0] ?? assert.fail('no peer'), ['lifecycle', 'chaincode', 'querycommitted', '--channelID', topology.channel.name, '--name', topology.chaincode.name, '--output', 'json']);
-      const held = committedDissemination(JSON.parse(out) as CommittedCollectionsJson);
+      const definition = await queryCommitted(cli, peers(topology)[0] ?? assert.fail('no peer'), topology.channel.name, topology.chaincode.name);
+      const held = committedDissemination(definition ?? assert.fail('no definition committed'));
       return held === null ? 'none' : describeDissemination(held);
     };
     const model = describeDissemination(await modelDissemination());

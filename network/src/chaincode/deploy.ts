@@ -160,7 +160,8 @@ async function startServers(supervisor: Supervisor, servers: readonly ProcessSpe
   );
 }
 
-async function queryCommitted(cli: AdminCli, peer: PeerInfo, channel: string, name: string): Promise<CommittedDefinition | undefined> {
+/** The definition of chaincode `name` committed on `channel`, as `peer` holds it; undefined when none is. */
+export async function queryCommitted(cli: AdminCli, peer: PeerInfo, channel: string, name: string): Promise<CommittedDefinition | undefined> {
   try {
     const out = await cli.peer(peer, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']);
     return JSON.parse(out) as CommittedDefinition;
