@@ -168,7 +168,7 @@ function compareTest(s: ScenarioResult & { scenario: PaperTest }, cores: number,
 }
 
 /**
- * Every HTTP test of Table 4 beside the chosen ceiling, on a machine of `cores`; with no ceiling, the
+ * Every HTTP test of Table 4 beside the chosen ceiling, on the machine `here` (its cores, its boot); with no ceiling, the
  * comparison says so and gives no figure. The live run and `render` both call this.
  */
 export function compareWithCeiling(scenarios: readonly ScenarioResult[], here: Pick<Machine, 'cores' | 'bootId'>, chosen: ChosenCeiling | null, root = repoRoot): CeilingComparison {
