@@ -7,7 +7,6 @@ import {
   loadNode,
   orderers,
   ownRoots,
-  parseMetrics,
   peers,
   ProcSource,
   scrape,
@@ -110,9 +109,10 @@ async function heaps(network: NativeNetwork, running: ReadonlySet<string>): Prom
     serviceInstances(network.topology)
       .filter((s) => running.has(s.id))
       .map(async (s) => {
-        const response = await fetch(`http://${s.endpoint}/metrics`, { signal: AbortSignal.timeout(5000) });
-        if (!response.ok) throw new SoakSampleError(`${s.id}/metrics answered ${String(response.status)}`);
-        const value = valueOf(parseMetrics(await response.text()), 'retail_nodejs_heap_size_used_bytes');
+        const samples = await scrape(s.endpoint).catch((error: unknown) => {
+          throw new SoakSampleError(`${s.id}/metrics could not be read`, { cause: error });
+        });
+        const value = valueOf(samples, 'retail_nodejs_heap_size_used_bytes');
         if (value !== undefined) heap[s.id] = value;
       }),
   );
