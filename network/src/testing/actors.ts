@@ -1,7 +1,9 @@
 import { chaincodeErrorOf, endorseUntilAgreed } from '../client/errors';
 import { connectGateway, type GatewayConnection, type SigningIdentity } from '../client/gateway';
+import { ledgerHeight } from '../fabric/metrics';
 import type { StateLayout } from '../state/layout';
-import type { Topology } from '../topology';
+import { peers, type Topology } from '../topology';
+import { sleep } from '../util/retry';
 
 export interface CallOptions {
   readonly transient?: Record<string, string>;
@@ -37,12 +39,29 @@ export class Actor {
   }
 
   /**
-   * Endorse, order and commit; resolves with the result once the transaction is valid. A refusal
-   * by the chaincode rejects with a ChaincodeError carrying its code. Endorsers that disagree (a
-   * peer a block behind the write just before) are asked again.
+   * Endorse, order and commit; resolves with the result once the transaction is valid and every
+   * running peer has its block, so that the next call, whoever endorses it, sees this one's writes
+   * (the gateway reports the commit of its own peer only: CI once saw a call right after a
+   * declaration endorsed by two peers still without it, NOT_FOUND). A refusal by the chaincode
+   * rejects with a ChaincodeError carrying its code. Endorsers that disagree (a peer a block behind
+   * the write just before) are asked again.
    */
   async submit(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
-    return Actor.coded(endorseUntilAgreed(() => this.contract(contract).submit(fn, Actor.proposalOptions(args, options))));
+    const result = await Actor.coded(endorseUntilAgreed(() => this.contract(contract).submit(fn, Actor.proposalOptions(args, options))));
+    await this.peersCaughtUp();
+    return result;
+  }
+
+  /** Resolves once every peer that answers has as many blocks as the furthest one had when called (bounded to 30 s; a stopped peer is left out). */
+  private async peersCaughtUp(): Promise<void> {
+    const channel = this.topology.channel.name;
+    const heights = (): Promise<(number | undefined)[]> => Promise.all(peers(this.topology).map((p) => ledgerHeight(p, channel).catch(() => undefined)));
+    const target = Math.max(0, ...(await heights()).map((h) => h ?? 0));
+    const deadline = Date.now() + 30_000;
+    while ((await heights()).some((h) => h !== undefined && h < target)) {
+      if (Date.now() > deadline) throw new Error(`${channel}: a peer is still below height ${String(target)} after 30 s`);
+      await sleep(100);
+    }
   }
 
   async evaluate(contract: string, fn: string, args: readonly string[] = [], options: CallOptions = {}): Promise<string> {
